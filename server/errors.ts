@@ -1,0 +1,46 @@
+// Typed errors thrown deep in the stack and mapped to an HTTP status once, at
+// the edge (server/http/respond.ts). Mirrors vault sdk/logical/error.go.
+export type ErrorCode =
+  | 'invalid_request'
+  | 'permission_denied'
+  | 'unsupported_path'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'too_large'
+  | 'sealed'
+  | 'uninitialized'
+  | 'unsupported_operation'
+  | 'internal';
+
+const STATUS: Record<ErrorCode, number> = {
+  invalid_request: 400,
+  permission_denied: 403,
+  unsupported_path: 404,
+  not_found: 404,
+  method_not_allowed: 405,
+  too_large: 413,
+  sealed: 503,
+  uninitialized: 503,
+  unsupported_operation: 405,
+  internal: 500,
+};
+
+export class VaultError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    opts?: ErrorOptions,
+  ) {
+    super(message, opts);
+    this.name = 'VaultError';
+  }
+  get status(): number {
+    return STATUS[this.code];
+  }
+}
+
+export const badRequest = (msg: string) => new VaultError('invalid_request', msg);
+export const permissionDenied = () => new VaultError('permission_denied', 'permission denied');
+export const unsupportedPath = (path: string) =>
+  new VaultError('unsupported_path', `no handler for route "${path}". route entry not found.`);
+export const sealedError = () => new VaultError('sealed', 'Vault is sealed');
