@@ -102,7 +102,7 @@ export class WalLog {
   noteCommitted(n: number): void {
     this.gcStats.total += n;
     this.sinceGc += n;
-    if (this.sinceGc >= GC_EVERY_APPENDS) this.gc();
+    if (this.sinceGc >= Math.max(1, Math.min(GC_EVERY_APPENDS, this.retention))) this.gc();
   }
 
   gc(): number {

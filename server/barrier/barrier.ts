@@ -1,0 +1,161 @@
+import { randomBytes } from 'node:crypto';
+import type { StorageOp } from '../storage/backend';
+import type { SqliteBackend } from '../storage/sqlite';
+import { sealedError } from '../errors';
+import { open, seal, termOf } from './aes-gcm';
+import { Keyring } from './keyring';
+
+// Paths the barrier owns. The keyring is encrypted with the root key (which
+// the unseal shares reconstruct); the seal config is plaintext because it is
+// needed while sealed. Both replicate, so a secondary shares the primary's keys.
+export const KEYRING_PATH = 'core/keyring';
+export const SEAL_CONFIG_PATH = 'core/seal-config';
+const ROOT_KEY_TERM = 0;
+
+export interface SealConfig {
+  secret_shares: number;
+  secret_threshold: number;
+}
+
+/** Plaintext view over encrypted physical storage (vault/barrier_aes_gcm.go). */
+export class Barrier {
+  private keyring: Keyring | null = null;
+  private rootKey: Buffer | null = null;
+
+  constructor(readonly physical: SqliteBackend) {}
+
+  get sealed(): boolean {
+    return this.keyring === null;
+  }
+
+  initialized(): boolean {
+    return this.physical.get(SEAL_CONFIG_PATH) !== null;
+  }
+
+  sealConfig(): SealConfig | null {
+    const raw = this.physical.get(SEAL_CONFIG_PATH);
+    return raw ? (JSON.parse(raw.toString()) as SealConfig) : null;
+  }
+
+  /** Write a fresh keyring under a new root key; returns the root key to split. */
+  initialize(config: SealConfig): Buffer {
+    const rootKey = randomBytes(32);
+    const keyring = Keyring.create();
+    this.physical.transaction([
+      { op: 'put', key: SEAL_CONFIG_PATH, value: Buffer.from(JSON.stringify(config)) },
+      { op: 'put', key: KEYRING_PATH, value: seal(rootKey, ROOT_KEY_TERM, KEYRING_PATH, keyring.serialize()) },
+    ]);
+    return rootKey;
+  }
+
+  /** Decrypt the keyring with a candidate root key. Throws if it is wrong. */
+  unseal(rootKey: Buffer): void {
+    const raw = this.physical.get(KEYRING_PATH);
+    if (!raw) throw new Error('keyring missing: storage is not initialized');
+    let plain: Buffer;
+    try {
+      plain = open(rootKey, KEYRING_PATH, raw);
+    } catch (cause) {
+      throw new Error('failed to decrypt keyring: wrong unseal keys', { cause });
+    }
+    this.keyring = Keyring.deserialize(plain);
+    this.rootKey = Buffer.from(rootKey);
+  }
+
+  /** Does this root key open the keyring? (generate-root checks shares with it.) */
+  verifyRootKey(rootKey: Buffer): boolean {
+    const raw = this.physical.get(KEYRING_PATH);
+    if (!raw) return false;
+    try {
+      open(rootKey, KEYRING_PATH, raw);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  seal(): void {
+    this.keyring = null;
+    this.rootKey?.fill(0);
+    this.rootKey = null;
+  }
+
+  /** Re-read the keyring after replication applied a new one. */
+  reloadKeyring(): void {
+    if (this.rootKey) this.unseal(this.rootKey);
+  }
+
+  /** The root key, for handing to a new secondary over mTLS only. */
+  exportRootKey(): Buffer {
+    if (!this.rootKey) throw sealedError();
+    return Buffer.from(this.rootKey);
+  }
+
+  rotate(): { term: number; installTime: string } {
+    const next = this.requireKeyring().rotate();
+    this.physical.put(KEYRING_PATH, seal(this.rootKey!, ROOT_KEY_TERM, KEYRING_PATH, next.serialize()));
+    this.keyring = next;
+    return { term: next.active.term, installTime: next.active.installTime };
+  }
+
+  keyStatus(): { term: number; installTime: string } {
+    const a = this.requireKeyring().active;
+    return { term: a.term, installTime: a.installTime };
+  }
+
+  get(key: string): Buffer | null {
+    const keyring = this.requireKeyring();
+    const raw = this.physical.get(key);
+    if (!raw) return null;
+    const k = keyring.termKey(termOf(raw));
+    if (!k) throw new Error(`no key for term ${termOf(raw)} at ${key}`);
+    return open(k, key, raw);
+  }
+
+  encrypt(key: string, plaintext: Buffer): Buffer {
+    const { term, key: k } = this.requireKeyring().active;
+    return seal(k, term, key, plaintext);
+  }
+
+  /** Decrypt a ciphertext produced by encrypt(path, …) that was not stored (batch tokens). */
+  decrypt(path: string, ciphertext: Buffer): Buffer {
+    const keyring = this.requireKeyring();
+    const k = keyring.termKey(termOf(ciphertext));
+    if (!k) throw new Error(`no key for term ${termOf(ciphertext)}`);
+    return open(k, path, ciphertext);
+  }
+
+  put(key: string, plaintext: Buffer): void {
+    this.physical.put(key, this.encrypt(key, plaintext));
+  }
+
+  delete(key: string): void {
+    this.requireKeyring();
+    this.physical.delete(key);
+  }
+
+  list(prefix: string): string[] {
+    this.requireKeyring();
+    return this.physical.list(prefix);
+  }
+
+  /** Several plaintext writes in one storage transaction. */
+  transaction(ops: StorageOp[]): void {
+    this.requireKeyring();
+    this.physical.transaction(ops.map((o) => (o.op === 'put' ? { ...o, value: this.encrypt(o.key, o.value) } : o)));
+  }
+
+  getJSON<T>(key: string): T | null {
+    const raw = this.get(key);
+    return raw ? (JSON.parse(raw.toString()) as T) : null;
+  }
+
+  putJSON(key: string, value: unknown): void {
+    this.put(key, Buffer.from(JSON.stringify(value)));
+  }
+
+  private requireKeyring(): Keyring {
+    if (!this.keyring) throw sealedError();
+    return this.keyring;
+  }
+}

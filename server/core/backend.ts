@@ -1,0 +1,21 @@
+import type { BackendRequest, Response } from './request';
+import type { StorageView } from './storage-view';
+
+// A secrets engine or auth method mounted at a path (vault sdk/logical/logical.go).
+export interface Backend {
+  readonly type: string;
+  /** null = no such path in this backend (the core answers 404 unsupported path). */
+  handle(req: BackendRequest): Promise<Response | null>;
+  /** Does the target exist? Decides `create` vs `update` capability for writes. */
+  exists?(req: BackendRequest): boolean;
+  /** Paths under this mount reachable without a token (login endpoints). */
+  readonly unauthenticatedPaths?: string[];
+}
+
+export interface MountOptions {
+  storage: StorageView;
+  options: Record<string, string>;
+  mountPath: string;
+}
+
+export type BackendFactory = (opts: MountOptions) => Backend;

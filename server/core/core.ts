@@ -1,0 +1,217 @@
+import { Barrier } from '../barrier/barrier';
+import { SECRET_ENGINES, AUTH_METHODS } from '../engines/factories';
+import { permissionDenied, sealedError, unsupportedPath, VaultError } from '../errors';
+import type { Logger } from '../log';
+import type { SqliteBackend } from '../storage/sqlite';
+import { envelope } from './envelope';
+import { RootGeneration } from './generate-root';
+import { newUuid } from './ids';
+import { MountTable } from './mounts';
+import { PolicyStore } from './policy-store';
+import type { Caller, Operation, Request, Response } from './request';
+import { matchRoute, type CompiledRoute } from './route';
+import { SealManager } from './seal-manager';
+import { setupNewCluster } from './setup';
+import { authBlockOf, TokenStore, type TokenEntry } from './tokens';
+import { WrappingStore } from './wrapping';
+
+export interface CoreOptions {
+  clusterName: string;
+  apiAddr: string;
+  clusterAddr: string;
+  logger: Logger;
+  dev?: boolean;
+}
+
+/**
+ * A gate sees every request before routing. Replication installs gates: a DR
+ * secondary refuses clients; a performance secondary forwards writes.
+ * Return a Response to answer instead of the local handler, or null to go on.
+ */
+export type RequestGate = (req: Request, ctx: { authenticated: boolean; route: 'builtin' | 'mount' | 'none' }) => Promise<Response | null>;
+
+const CLUSTER_ID_PATH = 'core/node/cluster-id';
+
+// The request pipeline (vault/request_handling.go): seal check → token →
+// ACL → handler → token minting → response wrapping.
+export class Core {
+  readonly barrier: Barrier;
+  readonly tokens: TokenStore;
+  readonly policies: PolicyStore;
+  readonly mounts: MountTable;
+  readonly seal: SealManager;
+  readonly rootGeneration: RootGeneration;
+  readonly wrapping: WrappingStore;
+  readonly gates: RequestGate[] = [];
+  readonly unsealListeners: (() => void)[] = [];
+  readonly sealListeners: (() => void)[] = [];
+  private builtinRoutes: CompiledRoute<Core>[] = [];
+
+  constructor(
+    readonly physical: SqliteBackend,
+    readonly opts: CoreOptions,
+  ) {
+    this.barrier = new Barrier(physical);
+    this.tokens = new TokenStore(this.barrier);
+    this.policies = new PolicyStore(this.barrier);
+    this.wrapping = new WrappingStore(this.barrier);
+    this.mounts = new MountTable(this.barrier, {
+      secret: SECRET_ENGINES,
+      auth: AUTH_METHODS,
+    });
+    this.seal = new SealManager(this.barrier, {
+      setupNew: (o) => setupNewCluster(this, o),
+      afterUnseal: () => this.afterUnseal(),
+      beforeSeal: () => this.sealListeners.forEach((l) => l()),
+    });
+    this.rootGeneration = new RootGeneration(this.barrier, {
+      generate: () => this.tokens.create({ policies: ['root'], path: 'auth/token/root', displayName: 'root' }).id,
+    });
+  }
+
+  get logger(): Logger {
+    return this.opts.logger;
+  }
+
+  /** Replication installs a provider; without one both kinds are disabled. */
+  replicationModes: () => { dr: string; performance: string } = () => ({ dr: 'disabled', performance: 'disabled' });
+
+  sealStatus(): Record<string, unknown> {
+    return this.seal.status({ clusterName: this.opts.clusterName, clusterId: this.barrier.sealed ? undefined : this.clusterId() });
+  }
+
+  setBuiltinRoutes(routes: CompiledRoute<Core>[]): void {
+    this.builtinRoutes = routes;
+  }
+
+  private afterUnseal(): void {
+    this.mounts.load();
+    this.unsealListeners.forEach((l) => l());
+    this.logger.info('vault is unsealed');
+  }
+
+  clusterId(): string {
+    if (this.barrier.sealed) return '';
+    let id = this.barrier.getJSON<string>(CLUSTER_ID_PATH);
+    if (!id) {
+      id = newUuid();
+      this.barrier.putJSON(CLUSTER_ID_PATH, id);
+    }
+    return id;
+  }
+
+  /** Resolve a client token to the caller, or null when unknown/expired. */
+  resolveToken(token: string): { caller: Caller; entry: TokenEntry } | null {
+    const entry = this.tokens.lookup(token);
+    if (!entry) return null;
+    const root = entry.policies.includes('root');
+    return {
+      entry,
+      caller: {
+        tokenId: entry.id,
+        accessor: entry.accessor,
+        policies: entry.policies,
+        displayName: entry.displayName,
+        entityId: entry.entityId,
+        root,
+        tokenType: entry.type,
+      },
+    };
+  }
+
+  async handle(req: Request): Promise<Response> {
+    const builtin = matchRoute(this.builtinRoutes, req.path);
+    const routeKind = builtin ? 'builtin' : 'mount';
+    if (builtin && !builtin.route.whileSealed && this.barrier.sealed) throw sealedError();
+    if (!builtin && this.barrier.sealed) throw sealedError();
+
+    let entry: TokenEntry | null = null;
+    const needsToken = !builtin?.route.unauthenticated && !(routeKind === 'mount' && this.isUnauthenticatedMountPath(req.path));
+    if (needsToken) {
+      const resolved = req.caller ? null : this.resolveToken(req.clientToken);
+      if (!req.caller) {
+        if (!resolved) throw permissionDenied();
+        req.caller = resolved.caller;
+        entry = resolved.entry;
+      }
+    } else if (req.clientToken && !req.caller) {
+      const resolved = this.resolveToken(req.clientToken);
+      if (resolved) req.caller = resolved.caller;
+    }
+
+    for (const gate of this.gates) {
+      const answer = await gate(req, { authenticated: Boolean(req.caller), route: routeKind });
+      if (answer) return answer;
+    }
+
+    let res: Response | null;
+    if (builtin) {
+      const handler = builtin.route.ops[req.operation] ?? (req.operation === 'create' ? builtin.route.ops.update : undefined);
+      if (!handler) throw new VaultError('method_not_allowed', `unsupported operation`);
+      if (needsToken) this.authorize(req, req.operation, Boolean(builtin.route.sudo));
+      res = await handler({ req, params: builtin.params, data: req.data, core: this });
+    } else {
+      res = await this.handleMounted(req, needsToken);
+    }
+    if (res === null) throw unsupportedPath(req.path);
+
+    if (res.login) res = this.mintLoginToken(req, res);
+    if (entry && this.tokens.use(entry).exhausted) this.tokens.revoke(entry);
+    const wrapTtl = res.forceWrapTtl ?? req.wrapTtl;
+    if (wrapTtl && !res.raw && (res.status ?? 200) === 200) {
+      const info = this.wrapping.wrap(envelope(req, res), wrapTtl, req.path, { wrappedAccessor: res.auth?.accessor });
+      return { wrapInfo: info };
+    }
+    return res;
+  }
+
+  private isUnauthenticatedMountPath(path: string): boolean {
+    const r = this.mounts.route(path);
+    const patterns = r?.mount.backend.unauthenticatedPaths ?? [];
+    return patterns.some((p) => (p.endsWith('*') ? r!.rest.startsWith(p.slice(0, -1)) : r!.rest === p));
+  }
+
+  private async handleMounted(req: Request, needsToken: boolean): Promise<Response | null> {
+    const routed = this.mounts.route(req.path);
+    if (!routed) return null;
+    const breq = { operation: req.operation, path: routed.rest, data: req.data, query: req.query, mountPoint: routed.mount.routePath, caller: req.caller, request: req };
+    if (req.operation === 'update' || req.operation === 'create') {
+      const exists = routed.mount.backend.exists ? routed.mount.backend.exists(breq) : true;
+      breq.operation = exists ? 'update' : 'create';
+    }
+    if (needsToken) this.authorize(req, breq.operation, false);
+    return routed.mount.backend.handle(breq);
+  }
+
+  /** ACL check for the resolved caller. */
+  authorize(req: Request, op: Operation, sudo: boolean): void {
+    const caller = req.caller;
+    if (!caller) throw permissionDenied();
+    if (caller.root) return;
+    const acl = this.policies.aclFor(caller.policies);
+    const cap = op === 'create' ? 'create' : op;
+    const allowed = acl.allows(req.path, cap) || (op === 'create' && acl.allows(req.path, 'update'));
+    if (!allowed || (sudo && !acl.allows(req.path, 'sudo'))) throw permissionDenied();
+  }
+
+  private mintLoginToken(req: Request, res: Response): Response {
+    const l = res.login!;
+    const mount = this.mounts.route(req.path)?.mount;
+    const entry = this.tokens.create({
+      policies: l.policies,
+      path: req.path,
+      displayName: l.displayName,
+      meta: l.metadata ?? null,
+      ttl: l.ttl || mount?.entry.config.default_lease_ttl || undefined,
+      explicitMaxTtl: l.explicitMaxTtl,
+      period: l.period,
+      numUses: l.numUses,
+      renewable: l.renewable ?? true,
+      type: l.tokenType,
+      orphan: true,
+      entityId: l.entityId,
+    });
+    const auth = { ...authBlockOf(entry), metadata: l.metadata ?? null };
+    return { ...res, login: undefined, auth, data: res.data ?? null };
+  }
+}

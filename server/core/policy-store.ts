@@ -1,0 +1,60 @@
+import type { Barrier } from '../barrier/barrier';
+import { badRequest } from '../errors';
+import { Acl, DEFAULT_POLICY_HCL, parsePolicy, type Policy } from './policy';
+
+// ACL policies stored as their HCL text under sys/policy/ (class
+// `replicated`), parsed once when written or first read.
+const PREFIX = 'sys/policy/';
+const IMMUTABLE = new Set(['root', 'response-wrapping']);
+
+export class PolicyStore {
+  private readonly cache = new Map<string, Policy>();
+
+  constructor(private readonly barrier: Barrier) {}
+
+  /** Write the default policy if missing (at init). */
+  ensureDefault(): void {
+    if (!this.barrier.get(PREFIX + 'default')) this.set('default', DEFAULT_POLICY_HCL);
+  }
+
+  get(name: string): Policy | null {
+    const key = name.toLowerCase();
+    const raw = this.barrier.getJSON<{ policy: string }>(PREFIX + key);
+    if (!raw) {
+      this.cache.delete(key);
+      return null;
+    }
+    const cached = this.cache.get(key);
+    if (cached && cached.raw === raw.policy) return cached;
+    const parsed = parsePolicy(key, raw.policy);
+    this.cache.set(key, parsed);
+    return parsed;
+  }
+
+  set(name: string, text: string): void {
+    const key = name.toLowerCase();
+    if (IMMUTABLE.has(key)) throw badRequest(`cannot update "${key}" policy`);
+    const parsed = parsePolicy(key, text); // throws on bad HCL: nothing is stored
+    this.barrier.putJSON(PREFIX + key, { policy: text });
+    this.cache.set(key, parsed);
+  }
+
+  delete(name: string): void {
+    const key = name.toLowerCase();
+    if (key === 'default') throw badRequest('cannot delete "default" policy');
+    if (IMMUTABLE.has(key)) throw badRequest(`cannot delete "${key}" policy`);
+    this.barrier.delete(PREFIX + key);
+    this.cache.delete(key);
+  }
+
+  list(): string[] {
+    return [...this.barrier.list(PREFIX).filter((k) => !k.endsWith('/')), 'root'].sort();
+  }
+
+  /** The ACL for a token's policies; unknown policy names are skipped, as in Vault. */
+  aclFor(policies: string[]): Acl {
+    if (policies.includes('root')) return new Acl([], { root: true });
+    const loaded = policies.map((p) => this.get(p)).filter((p): p is Policy => p !== null);
+    return new Acl(loaded);
+  }
+}

@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import type { Barrier, SealConfig } from '../barrier/barrier';
+import { combineKey, splitKey, validateShareConfig } from '../barrier/shamir';
+import { badRequest, VaultError } from '../errors';
+import { decodeKeyShare, ShareCollector } from './key-shares';
+
+export const VERSION = '1.17.0+coffer';
+
+export interface InitResult {
+  keys: string[];
+  keys_base64: string[];
+  root_token: string;
+}
+
+// Initialisation and the unseal ceremony (vault/init.go, vault/seal.go).
+export class SealManager {
+  private readonly collector = new ShareCollector();
+  private nonce = '';
+
+  constructor(
+    private readonly barrier: Barrier,
+    private readonly hooks: {
+      /** Runs once on a new barrier: default mounts, policies, the root token. */
+      setupNew(opts: { rootTokenId?: string }): string;
+      /** Runs after every unseal: load mount tables, start replication. */
+      afterUnseal(): void;
+      beforeSeal(): void;
+    },
+  ) {}
+
+  async init(config: SealConfig, opts: { rootTokenId?: string; stayUnsealed?: boolean } = {}): Promise<InitResult> {
+    if (this.barrier.initialized()) throw badRequest('Vault is already initialized');
+    const problem = validateShareConfig(config.secret_shares, config.secret_threshold);
+    if (problem) throw badRequest(problem);
+    const rootKey = this.barrier.initialize(config);
+    const shares = await splitKey(rootKey, config.secret_shares, config.secret_threshold);
+    this.barrier.unseal(rootKey);
+    const rootToken = this.hooks.setupNew({ rootTokenId: opts.rootTokenId });
+    if (opts.stayUnsealed) this.hooks.afterUnseal();
+    else this.barrier.seal();
+    rootKey.fill(0);
+    return { keys: shares.map((s) => s.toString('hex')), keys_base64: shares.map((s) => s.toString('base64')), root_token: rootToken };
+  }
+
+  async unseal(key: unknown): Promise<void> {
+    if (!this.barrier.initialized()) throw badRequest('Vault is not initialized');
+    if (!this.barrier.sealed) return;
+    const config = this.barrier.sealConfig()!;
+    if (this.collector.progress === 0) this.nonce = randomUUID();
+    const share = decodeKeyShare(key);
+    try {
+      this.collector.add(share);
+    } catch {
+      return; // Vault ignores a repeated share during unseal
+    }
+    if (this.collector.progress < config.secret_threshold) return;
+    const rootKey = await combineKey(this.collector.take());
+    this.nonce = '';
+    try {
+      this.barrier.unseal(rootKey);
+    } catch (cause) {
+      throw new VaultError('invalid_request', 'failed to unseal: the given unseal keys do not open this barrier', { cause });
+    } finally {
+      rootKey.fill(0);
+    }
+    this.hooks.afterUnseal();
+  }
+
+  resetUnseal(): void {
+    this.collector.reset();
+    this.nonce = '';
+  }
+
+  seal(): void {
+    if (this.barrier.sealed) return;
+    this.hooks.beforeSeal();
+    this.barrier.seal();
+  }
+
+  /** Adopt a root key handed over by a primary (replication bootstrap). */
+  adoptRootKey(rootKey: Buffer): void {
+    this.barrier.unseal(rootKey);
+  }
+
+  status(extra: { clusterName?: string; clusterId?: string }): Record<string, unknown> {
+    const config = this.barrier.sealConfig();
+    const sealed = this.barrier.sealed;
+    return {
+      type: 'shamir',
+      initialized: config !== null,
+      sealed,
+      t: config?.secret_threshold ?? 0,
+      n: config?.secret_shares ?? 0,
+      progress: this.collector.progress,
+      nonce: this.nonce,
+      version: VERSION,
+      build_date: '2026-11-22T00:00:00Z',
+      migration: false,
+      recovery_seal: false,
+      storage_type: 'raft',
+      ...(sealed ? {} : { cluster_name: extra.clusterName, cluster_id: extra.clusterId }),
+    };
+  }
+}

@@ -1,0 +1,13 @@
+import { tokenRoutes } from '../../auth/token';
+import type { Core } from '../../core/core';
+import { compileRoutes, type Route } from '../../core/route';
+import { generateRootRoutes } from './generate-root';
+import { mountRoutes } from './mounts';
+import { policyRoutes } from './policies';
+import { sealRoutes } from './seal';
+import { wrappingRoutes } from './wrapping';
+
+/** Every built-in route; replication adds its own with extraRoutes. */
+export function builtinRoutes(extraRoutes: Route<Core>[] = []) {
+  return compileRoutes<Core>([...sealRoutes, ...generateRootRoutes, ...mountRoutes, ...policyRoutes, ...wrappingRoutes, ...tokenRoutes, ...extraRoutes]);
+}

@@ -1,0 +1,83 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { parseDuration } from '../auth/duration';
+import type { Core } from '../core/core';
+import { envelope } from '../core/envelope';
+import type { Operation, Request } from '../core/request';
+import { badRequest, VaultError } from '../errors';
+import type { Logger } from '../log';
+import { parseJsonObject, readBody } from './request-body';
+import { sendError, sendJson } from './respond';
+
+// /v1/* → the Vault request model → core → Vault's JSON (vault/http/logical.go).
+// The Node server routes these itself: Vault clients send the LIST verb.
+function operationOf(method: string, query: URLSearchParams): Operation {
+  switch (method) {
+    case 'GET':
+    case 'HEAD':
+      return query.get('list') === 'true' ? 'list' : 'read';
+    case 'LIST':
+      return 'list';
+    case 'POST':
+    case 'PUT':
+      return 'update';
+    case 'DELETE':
+      return 'delete';
+    case 'PATCH':
+      return 'patch';
+    default:
+      throw new VaultError('method_not_allowed', `unsupported method ${method}`);
+  }
+}
+
+function tokenOf(req: IncomingMessage): string {
+  const header = req.headers['x-vault-token'];
+  if (typeof header === 'string' && header) return header.trim();
+  const auth = req.headers.authorization;
+  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
+  return '';
+}
+
+export function createApiHandler(core: Core, log: Logger) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const requestId = randomUUID();
+    res.setHeader('X-Request-Id', requestId);
+    try {
+      const url = new URL(req.url ?? '/', 'http://coffer');
+      let path = decodeURIComponent(url.pathname.slice('/v1/'.length)).replace(/^\/+/, '');
+      const operation = operationOf(req.method ?? 'GET', url.searchParams);
+      if (operation === 'list' && !path.endsWith('/')) path += '/';
+      const body = operation === 'read' || operation === 'list' ? Buffer.alloc(0) : await readBody(req);
+      const data = parseJsonObject(body);
+      const query: Record<string, string> = {};
+      for (const [k, v] of url.searchParams) if (k !== 'list') query[k] = v;
+      if (operation === 'read' && Object.keys(query).length) Object.assign(data, query);
+      const wrapHeader = req.headers['x-vault-wrap-ttl'];
+      let wrapTtl: number | undefined;
+      if (typeof wrapHeader === 'string' && wrapHeader) {
+        wrapTtl = parseDuration(wrapHeader, 'X-Vault-Wrap-TTL');
+        if (!wrapTtl) throw badRequest('invalid wrap TTL: must be greater than zero');
+      }
+      const request: Request = {
+        id: requestId,
+        operation,
+        path,
+        data,
+        query,
+        clientToken: tokenOf(req),
+        headers: req.headers as Record<string, string | undefined>,
+        wrapTtl,
+        remoteAddr: req.socket.remoteAddress,
+      };
+      const out = await core.handle(request);
+      if (out.raw) return sendJson(res, out.raw.status, req.method === 'HEAD' ? undefined : out.raw.body);
+      const status = out.status ?? 200;
+      if (status === 404 && !out.data) return sendJson(res, 404, { errors: [] });
+      const empty = !out.data && !out.auth && !out.wrapInfo && !out.warnings?.length;
+      if (status === 204 || (status === 200 && empty)) return sendJson(res, 204, null);
+      sendJson(res, status, envelope(request, out));
+    } catch (err) {
+      sendError(res, err, log, requestId);
+    }
+  };
+}

@@ -1,0 +1,135 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ConfigError, loadConfigFile } from './config';
+import { createLogger } from './log';
+import { startNode, type CofferNode } from './node';
+import { parseServerFlags, splitHostPort } from './server-flags';
+
+// `coffer server`: wiring only. Flags/config → options → startNode.
+const REPO_ROOT = resolve(new URL('..', import.meta.url).pathname);
+
+export async function runServer(args: string[]): Promise<void> {
+  let flags;
+  try {
+    flags = parseServerFlags(args);
+  } catch (err) {
+    process.stderr.write(`Error parsing flags: ${(err as Error).message}\n\nUsage: coffer server -dev | -config=FILE\n`);
+    process.exit(1);
+  }
+  try {
+    if (flags.dev) await runDev(flags);
+    else await runWithConfig(flags.config!, flags.logLevel);
+  } catch (err) {
+    const msg = err instanceof ConfigError ? err.message : (err as Error).stack ?? String(err);
+    process.stderr.write(`Error initializing core: ${msg}\n`);
+    process.exit(1);
+  }
+}
+
+async function runDev(flags: ReturnType<typeof parseServerFlags>): Promise<void> {
+  const listen = splitHostPort(flags.devListenAddress);
+  const dataDir = mkdtempSync(join(tmpdir(), 'coffer-dev-'));
+  const logger = createLogger({ level: flags.logLevel ?? 'info' });
+  const apiAddr = `http://${flags.devListenAddress}`;
+  const node = await startNode({
+    dataDir,
+    listen,
+    apiAddr,
+    clusterAddr: `https://${listen.host}:${listen.port + 1}`,
+    clusterName: flags.devClusterName ?? `coffer-cluster-${listen.port}`,
+    ui: !flags.devNoUi,
+    uiDir: REPO_ROOT,
+    logger,
+    logRetention: flags.logRetention,
+  });
+  const init = await node.core.seal.init({ secret_shares: 1, secret_threshold: 1 }, { rootTokenId: flags.devRootTokenId, stayUnsealed: true });
+  node.core.mounts.enable('secret', { path: 'secret/', type: 'kv', options: { version: '2' }, description: 'key/value secret storage' });
+  const addr = `http://${listen.host}:${node.port}`;
+  process.stdout.write(
+    [
+      '==> Coffer server configuration:',
+      '',
+      `             Api Address: ${addr}`,
+      `         Cluster Address: https://${listen.host}:${listen.port + 1}`,
+      `              Listener 1: tcp (addr: "${listen.host}:${node.port}", tls: "disabled")`,
+      `               Log Level: ${flags.logLevel ?? 'info'}`,
+      `                 Storage: raft (sqlite: ${join(dataDir, 'coffer.db')})`,
+      `                 Console: ${flags.devNoUi ? 'disabled' : `${addr}/ui/`}`,
+      '',
+      '==> Coffer server started! Log data will stream in below:',
+      '',
+      'WARNING! dev mode is enabled! In this mode, Coffer runs entirely from a',
+      'throw-away data directory, is already initialized and unsealed, and the',
+      'root token is already authenticated to the CLI, so you can immediately',
+      'begin using Coffer.',
+      '',
+      'You may need to set the following environment variables:',
+      '',
+      `    $ export VAULT_ADDR='${addr}'`,
+      '',
+      'The unseal key and root token are displayed below in case you want to',
+      'seal/unseal the Vault or re-authenticate.',
+      '',
+      `Unseal Key: ${init.keys_base64[0]}`,
+      `Root Token: ${init.root_token}`,
+      '',
+      'Development mode should NOT be used in production installations!',
+      '',
+      '',
+    ].join('\n'),
+  );
+  handleSignals(node, () => rmSync(dataDir, { recursive: true, force: true }));
+}
+
+async function runWithConfig(path: string, logLevelFlag?: string): Promise<void> {
+  const config = loadConfigFile(path);
+  const logger = createLogger({ level: logLevelFlag ?? config.logLevel });
+  const listen = splitHostPort(config.listener.address);
+  const node = await startNode({
+    dataDir: config.storage.path,
+    listen,
+    tls: config.listener.tlsDisable ? undefined : { certFile: config.listener.tlsCertFile!, keyFile: config.listener.tlsKeyFile! },
+    apiAddr: config.apiAddr,
+    clusterAddr: config.clusterAddr,
+    clusterName: config.clusterName,
+    ui: config.ui,
+    uiDir: REPO_ROOT,
+    logger,
+  });
+  process.stdout.write(
+    [
+      '==> Coffer server configuration:',
+      '',
+      `             Api Address: ${config.apiAddr}`,
+      `         Cluster Address: ${config.clusterAddr}`,
+      `            Cluster Name: ${config.clusterName}`,
+      `              Listener 1: tcp (addr: "${listen.host}:${node.port}", tls: "${config.listener.tlsDisable ? 'disabled' : 'enabled'}")`,
+      `               Log Level: ${logLevelFlag ?? config.logLevel}`,
+      `                 Storage: ${config.storage.type} (sqlite: ${join(config.storage.path, 'coffer.db')})`,
+      `                 Console: ${config.ui ? `${config.apiAddr}/ui/` : 'disabled'}`,
+      '',
+      `==> Coffer server started! ${node.core.barrier.initialized() ? 'Unseal it with `coffer operator unseal`.' : 'Initialize it with `coffer operator init`.'}`,
+      '',
+      '',
+    ].join('\n'),
+  );
+  handleSignals(node);
+}
+
+function handleSignals(node: CofferNode, cleanup?: () => void): void {
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write('==> Coffer shutdown triggered\n');
+    try {
+      await node.close();
+    } finally {
+      cleanup?.();
+      process.exit(0);
+    }
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}

@@ -1,0 +1,83 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Core } from './core/core';
+import { builtinRoutes } from './engines/sys';
+import { createApiHandler } from './http/api-handler';
+import { sendJson } from './http/respond';
+import type { Logger } from './log';
+import { SqliteBackend } from './storage/sqlite';
+
+export interface NodeOptions {
+  dataDir: string;
+  listen: { host: string; port: number };
+  tls?: { certFile: string; keyFile: string };
+  apiAddr: string;
+  clusterAddr: string;
+  clusterName: string;
+  ui: boolean;
+  uiDir: string;
+  logger: Logger;
+  logRetention?: number;
+}
+
+export interface CofferNode {
+  core: Core;
+  storage: SqliteBackend;
+  server: Server;
+  port: number;
+  close(): Promise<void>;
+}
+
+export const STORAGE_FILE = 'coffer.db';
+
+/** One node of one cluster: its own SQLite file, its API listener, optionally the console. */
+export async function startNode(opts: NodeOptions): Promise<CofferNode> {
+  mkdirSync(opts.dataDir, { recursive: true });
+  const storage = new SqliteBackend({ path: join(opts.dataDir, STORAGE_FILE), logRetention: opts.logRetention });
+  const core = new Core(storage, {
+    clusterName: opts.clusterName,
+    apiAddr: opts.apiAddr,
+    clusterAddr: opts.clusterAddr,
+    logger: opts.logger.child({ component: 'core' }),
+  });
+  core.setBuiltinRoutes(builtinRoutes());
+  const api = createApiHandler(core, opts.logger.child({ component: 'http' }));
+
+  let ui: { handle(req: IncomingMessage, res: ServerResponse): void; close(): Promise<void> } | null = null;
+  if (opts.ui) {
+    const { createUiHandler } = await import('./http/ui');
+    ui = await createUiHandler({ dev: process.env.NODE_ENV === 'development', dir: opts.uiDir });
+  }
+
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    const url = req.url ?? '/';
+    if (url === '/v1' || url.startsWith('/v1/')) return void api(req, res);
+    if (ui) return ui.handle(req, res);
+    sendJson(res, 404, { errors: [] });
+  };
+  const server = opts.tls
+    ? createHttpsServer({ cert: readFileSync(opts.tls.certFile), key: readFileSync(opts.tls.keyFile) }, handler)
+    : createHttpServer(handler);
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.listen.port, opts.listen.host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.listen.port;
+  return {
+    core,
+    storage,
+    server,
+    port,
+    async close() {
+      core.seal.seal();
+      server.closeAllConnections?.();
+      await new Promise<void>((r) => server.close(() => r()));
+      await ui?.close();
+      storage.close();
+    },
+  };
+}
