@@ -1,10 +1,12 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Core } from './core/core';
 import { builtinRoutes } from './engines/sys';
 import { createApiHandler } from './http/api-handler';
+import { ListMethodSocket } from './http/list-method';
 import { sendJson } from './http/respond';
 import type { Logger } from './log';
 import { SqliteBackend } from './storage/sqlite';
@@ -57,15 +59,24 @@ export async function startNode(opts: NodeOptions): Promise<CofferNode> {
     if (ui) return ui.handle(req, res);
     sendJson(res, 404, { errors: [] });
   };
-  const server = opts.tls
-    ? createHttpsServer({ cert: readFileSync(opts.tls.certFile), key: readFileSync(opts.tls.keyFile) }, handler)
-    : createHttpServer(handler);
+  // node:http never listens itself: a front listener (TCP or TLS) hands each
+  // connection over through ListMethodSocket, so Vault's LIST verb parses.
+  const server = createHttpServer(handler);
   server.keepAliveTimeout = 65_000;
+  const sockets = new Set<Socket>();
+  const accept = (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    server.emit('connection', new ListMethodSocket(socket));
+  };
+  const front: NetServer = opts.tls
+    ? createTlsServer({ cert: readFileSync(opts.tls.certFile), key: readFileSync(opts.tls.keyFile), ALPNProtocols: ['http/1.1'] }, accept)
+    : createNetServer(accept);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.listen.port, opts.listen.host, () => resolve());
+    front.once('error', reject);
+    front.listen(opts.listen.port, opts.listen.host, () => resolve());
   });
-  const address = server.address();
+  const address = front.address();
   const port = typeof address === 'object' && address ? address.port : opts.listen.port;
   return {
     core,
@@ -74,8 +85,11 @@ export async function startNode(opts: NodeOptions): Promise<CofferNode> {
     port,
     async close() {
       core.seal.seal();
-      server.closeAllConnections?.();
-      await new Promise<void>((r) => server.close(() => r()));
+      const closed = new Promise<void>((r) => front.close(() => r()));
+      // node:http does not track connections it did not accept itself, and
+      // keep-alive clients would otherwise hold close() open.
+      for (const s of sockets) s.destroy();
+      await closed;
       await ui?.close();
       storage.close();
     },

@@ -4,9 +4,12 @@ import { badRequest } from '../errors';
 export function decodeKeyShare(key: unknown): Buffer {
   if (typeof key !== 'string' || !key.trim()) throw badRequest("'key' must be a non-empty string");
   const k = key.trim();
-  if (/^[0-9a-fA-F]+$/.test(k) && k.length % 2 === 0) return Buffer.from(k, 'hex');
-  const b = Buffer.from(k, 'base64');
-  if (b.length === 0) throw badRequest('invalid key: neither hex nor base64');
+  let b: Buffer;
+  if (/^[0-9a-fA-F]+$/.test(k) && k.length % 2 === 0) b = Buffer.from(k, 'hex');
+  else if (/^[A-Za-z0-9+/]+={0,2}$/.test(k)) b = Buffer.from(k, 'base64');
+  else throw badRequest("'key' must be a valid hex or base64 string");
+  // A share of the 32-byte root key is 33 bytes (x coordinate appended); a 1-of-1 key is the key itself.
+  if (b.length !== 32 && b.length !== 33) throw badRequest(`invalid key: a share must be 32 or 33 bytes, got ${b.length}`);
   return b;
 }
 

@@ -15,7 +15,7 @@ function operationOf(method: string, query: URLSearchParams): Operation {
   switch (method) {
     case 'GET':
     case 'HEAD':
-      return query.get('list') === 'true' ? 'list' : 'read';
+      return query.get('list') === 'true' || query.get('list') === '1' ? 'list' : 'read';
     case 'LIST':
       return 'list';
     case 'POST':

@@ -9,7 +9,7 @@ import { freePortPair } from './ports';
 // integration tests. No in-process shortcuts: every server is its own OS
 // process with its own SQLite file.
 export const REPO_ROOT = resolve(new URL('../..', import.meta.url).pathname);
-export const COFFER_BIN = join(REPO_ROOT, 'bin/coffer');
+export const COFFER_BIN = process.env.COFFER_TEST_BIN ?? join(REPO_ROOT, 'bin/coffer');
 
 export interface ServerProcess {
   addr: string;

@@ -1,0 +1,48 @@
+// `coffer help` / `coffer -help`: the command list, and per-command usage.
+import type { Command } from './command';
+import { flagHelp } from './flags';
+import { COMMANDS, SERVER_COMMANDS } from './registry';
+
+const COMMON_GROUPS = ['read', 'write', 'delete', 'list', 'login', 'server', 'status'];
+const GROUP_SYNOPSIS: Record<string, string> = {
+  auth: 'Interact with auth methods',
+  kv: 'Interact with the KV secrets engine',
+  operator: 'Perform operator-specific tasks',
+  policy: 'Interact with policies',
+  secrets: 'Interact with secrets engines',
+  token: 'Interact with tokens',
+};
+
+function synopsisOf(name: string): string {
+  return COMMANDS[name]?.synopsis ?? SERVER_COMMANDS[name] ?? GROUP_SYNOPSIS[name] ?? '';
+}
+
+function listing(names: string[], prefix = ''): string {
+  const shown = names.map((n) => (prefix && n.startsWith(prefix + ' ') ? n.slice(prefix.length + 1) : n));
+  const width = Math.max(...shown.map((n) => n.length));
+  return names.map((n, i) => `    ${shown[i].padEnd(width)}    ${synopsisOf(n)}`).join('\n');
+}
+
+export function mainHelp(): string {
+  const other = [...Object.keys(GROUP_SYNOPSIS), 'lab'].sort();
+  return [
+    'Usage: coffer <command> [args]',
+    '',
+    'Common commands:',
+    listing(COMMON_GROUPS),
+    '',
+    'Other commands:',
+    listing(other),
+    '',
+    'Environment: COFFER_ADDR (or VAULT_ADDR), COFFER_TOKEN (or VAULT_TOKEN, else',
+    '~/.coffer-token), COFFER_SKIP_VERIFY, VAULT_CACERT, VAULT_FORMAT.',
+  ].join('\n');
+}
+
+export function groupHelp(group: string, names: string[]): string {
+  return [`Usage: coffer ${group} <subcommand> [options] [args]`, '', 'Subcommands:', listing(names, group)].join('\n');
+}
+
+export function commandHelp(command: Command): string {
+  return `${command.help}\n\nOptions:\n\n${flagHelp(command.flags)}`;
+}

@@ -1,0 +1,182 @@
+import { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
+
+// Vault clients send the LIST verb, but Node's HTTP parser (llhttp) only
+// accepts a fixed set of methods and answers 400 to LIST before any handler
+// runs. So every API connection passes through this thin framing tracker: it
+// follows request boundaries (head, Content-Length or chunked body, upgrade)
+// and rewrites a request line `LIST /path` to `GET /path?list=true`, which
+// Vault treats identically. All other bytes pass through untouched.
+const MAX_HEAD = 64 * 1024;
+const CRLFCRLF = Buffer.from('\r\n\r\n');
+
+type State =
+  | { kind: 'head' }
+  | { kind: 'body'; remaining: number }
+  | { kind: 'chunk-size' }
+  | { kind: 'chunk-data'; remaining: number }
+  | { kind: 'trailers' }
+  | { kind: 'passthrough' };
+
+export function rewriteListLine(head: Buffer): Buffer {
+  if (head.length < 5 || head.toString('latin1', 0, 5) !== 'LIST ') return head;
+  const lineEnd = head.indexOf('\r\n');
+  const line = head.toString('latin1', 0, lineEnd);
+  const m = /^LIST (\S+) (HTTP\/\d\.\d)$/.exec(line);
+  if (!m) return head;
+  const target = m[1] + (m[1].includes('?') ? '&' : '?') + 'list=true';
+  return Buffer.concat([Buffer.from(`GET ${target} ${m[2]}`, 'latin1'), head.subarray(lineEnd)]);
+}
+
+function headerValue(head: string, name: string): string | undefined {
+  const re = new RegExp(`\\r\\n${name}:[ \\t]*([^\\r\\n]*)`, 'i');
+  return re.exec(head)?.[1]?.trim();
+}
+
+export class ListMethodSocket extends Duplex {
+  private state: State = { kind: 'head' };
+  private pending: Buffer = Buffer.alloc(0);
+
+  constructor(readonly socket: Socket) {
+    super({ allowHalfOpen: true });
+    socket.on('data', (chunk: Buffer) => {
+      if (!this.push(this.feed(chunk))) socket.pause();
+    });
+    socket.on('end', () => this.push(null));
+    socket.on('error', (err) => this.destroy(err));
+    socket.on('close', () => this.destroy());
+    socket.on('timeout', () => this.emit('timeout'));
+    socket.on('drain', () => this.emit('drain'));
+  }
+
+  // Transform one chunk: returns the bytes to hand to the HTTP parser.
+  private feed(chunk: Buffer): Buffer {
+    const out: Buffer[] = [];
+    let buf: Buffer = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.pending = Buffer.alloc(0);
+    while (buf.length) {
+      const s = this.state;
+      if (s.kind === 'passthrough') {
+        out.push(buf);
+        break;
+      }
+      if (s.kind === 'body' || s.kind === 'chunk-data') {
+        const n = Math.min(s.remaining, buf.length);
+        out.push(buf.subarray(0, n));
+        buf = buf.subarray(n);
+        s.remaining -= n;
+        if (s.remaining === 0) this.state = s.kind === 'body' ? { kind: 'head' } : { kind: 'chunk-size' };
+        continue;
+      }
+      if (s.kind === 'head') {
+        const end = buf.indexOf(CRLFCRLF);
+        if (end === -1) {
+          if (buf.length > MAX_HEAD) {
+            this.state = { kind: 'passthrough' }; // let the HTTP parser reject it
+            continue;
+          }
+          this.pending = buf;
+          break;
+        }
+        const head = buf.subarray(0, end + 4);
+        buf = buf.subarray(end + 4);
+        out.push(rewriteListLine(head));
+        const text = head.toString('latin1');
+        const te = headerValue(text, 'transfer-encoding');
+        const cl = headerValue(text, 'content-length');
+        if (headerValue(text, 'upgrade') || text.startsWith('CONNECT ')) this.state = { kind: 'passthrough' };
+        else if (te && /chunked/i.test(te)) this.state = { kind: 'chunk-size' };
+        else if (cl && Number(cl) > 0) this.state = { kind: 'body', remaining: Number(cl) };
+        continue;
+      }
+      // chunk-size and trailers work line by line
+      const eol = buf.indexOf('\r\n');
+      if (eol === -1) {
+        if (buf.length > MAX_HEAD) {
+          this.state = { kind: 'passthrough' };
+          continue;
+        }
+        this.pending = buf;
+        break;
+      }
+      const line = buf.subarray(0, eol + 2);
+      buf = buf.subarray(eol + 2);
+      out.push(line);
+      if (s.kind === 'chunk-size') {
+        const size = parseInt(line.toString('latin1').split(';')[0].trim(), 16);
+        if (Number.isNaN(size)) this.state = { kind: 'passthrough' };
+        else this.state = size === 0 ? { kind: 'trailers' } : { kind: 'chunk-data', remaining: size + 2 };
+      } else if (line.length === 2) {
+        this.state = { kind: 'head' }; // empty line ends the trailers
+      }
+    }
+    return out.length === 1 ? out[0] : Buffer.concat(out);
+  }
+
+  override _read(): void {
+    this.socket.resume();
+  }
+  override _write(chunk: Buffer, enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.socket.write(chunk, enc, cb);
+  }
+  override _writev(chunks: { chunk: Buffer; encoding: BufferEncoding }[], cb: (err?: Error | null) => void): void {
+    this.socket.cork();
+    for (const c of chunks) this.socket.write(c.chunk, c.encoding);
+    this.socket.uncork();
+    cb();
+  }
+  override _final(cb: (err?: Error | null) => void): void {
+    this.socket.end(cb);
+  }
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    this.socket.destroy(err ?? undefined);
+    cb(err);
+  }
+
+  // The net.Socket surface that node:http and ws use.
+  get remoteAddress() {
+    return this.socket.remoteAddress;
+  }
+  get remotePort() {
+    return this.socket.remotePort;
+  }
+  get remoteFamily() {
+    return this.socket.remoteFamily;
+  }
+  get localAddress() {
+    return this.socket.localAddress;
+  }
+  get localPort() {
+    return this.socket.localPort;
+  }
+  get encrypted() {
+    return (this.socket as unknown as { encrypted?: boolean }).encrypted;
+  }
+  get bytesWritten() {
+    return this.socket.bytesWritten;
+  }
+  address() {
+    return this.socket.address();
+  }
+  setTimeout(ms: number, cb?: () => void) {
+    this.socket.setTimeout(ms);
+    if (cb) this.once('timeout', cb);
+    return this;
+  }
+  setNoDelay(noDelay?: boolean) {
+    this.socket.setNoDelay(noDelay);
+    return this;
+  }
+  setKeepAlive(enable?: boolean, delay?: number) {
+    this.socket.setKeepAlive(enable, delay);
+    return this;
+  }
+  ref() {
+    this.socket.ref();
+    return this;
+  }
+  unref() {
+    this.socket.unref();
+    return this;
+  }
+}
