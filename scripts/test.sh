@@ -5,20 +5,20 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
-mkdir -p test-results
+mkdir -p reports
 status=0
 
 echo "==> type check"
 node_modules/.bin/tsc --noEmit || status=1
 
 echo "==> unit and integration tests (vitest)"
-node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json || status=1
+node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile.json=reports/vitest.json || status=1
 
 echo "==> console build (next build)"
-node_modules/.bin/next build > test-results/next-build.log 2>&1 || { cat test-results/next-build.log; status=1; }
+node_modules/.bin/next build > reports/next-build.log 2>&1 || { cat reports/next-build.log; status=1; }
 
 echo "==> end-to-end tests (playwright, chromium)"
-PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/playwright.json node_modules/.bin/playwright test --reporter=list,json || status=1
+PLAYWRIGHT_JSON_OUTPUT_NAME=reports/playwright.json node_modules/.bin/playwright test --reporter=list,json || status=1
 
-node scripts/summary.mjs test-results/vitest.json test-results/playwright.json || status=1
+node scripts/summary.mjs reports/vitest.json reports/playwright.json || status=1
 exit $status

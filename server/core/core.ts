@@ -134,7 +134,8 @@ export class Core {
         req.caller = resolved.caller;
         entry = resolved.entry;
       }
-    } else if (req.clientToken && !req.caller) {
+    } else if (req.clientToken && !req.caller && !this.barrier.sealed) {
+      // Unauthenticated paths ignore a token they cannot resolve (clients always send one).
       const resolved = this.resolveToken(req.clientToken);
       if (resolved) req.caller = resolved.caller;
     }

@@ -50,7 +50,7 @@ export class RootGeneration {
 
   /** Start an attempt. With no OTP given, the server makes one and returns it once. */
   start(input: { otp?: unknown; pgp_key?: unknown }): Record<string, unknown> {
-    if (this.attempt && !this.attempt.encoded) throw badRequest('root generation already in progress');
+    if (this.attempt) throw badRequest('root generation already in progress');
     if (input.pgp_key) throw badRequest('pgp_key is not supported by Coffer; use an OTP');
     let otp: string;
     if (input.otp !== undefined && input.otp !== '') {
@@ -85,6 +85,8 @@ export class RootGeneration {
     const token = this.strategy.generate();
     a.encoded = xorEncode(token, a.otp);
     const status = { ...this.status(), progress: required };
+    // As in Vault, a completed attempt is cleared: the next attempt can start at once.
+    this.attempt = null;
     return status;
   }
 }
