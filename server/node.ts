@@ -37,7 +37,7 @@ export const STORAGE_FILE = 'coffer.db';
 /** One node of one cluster: its own SQLite file, its API listener, optionally the console. */
 export async function startNode(opts: NodeOptions): Promise<CofferNode> {
   mkdirSync(opts.dataDir, { recursive: true });
-  const storage = new SqliteBackend({ path: join(opts.dataDir, STORAGE_FILE), logRetention: opts.logRetention });
+  const storage = new SqliteBackend({ path: join(opts.dataDir, STORAGE_FILE), logRetention: opts.logRetention, groupCommit: true });
   const core = new Core(storage, {
     clusterName: opts.clusterName,
     apiAddr: opts.apiAddr,

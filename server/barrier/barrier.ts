@@ -17,12 +17,25 @@ export interface SealConfig {
   secret_threshold: number;
 }
 
-/** Plaintext view over encrypted physical storage (vault/barrier_aes_gcm.go). */
+export const BARRIER_CACHE_ENTRIES = 20_000;
+
+/**
+ * Plaintext view over encrypted physical storage (vault/barrier_aes_gcm.go).
+ * Decrypted values are cached (bounded, dropped on seal) and invalidated by
+ * the physical layer's change notifications, which also cover replicated
+ * writes applied below the barrier.
+ */
 export class Barrier {
   private keyring: Keyring | null = null;
   private rootKey: Buffer | null = null;
+  private readonly cache = new Map<string, Buffer | null>();
 
-  constructor(readonly physical: SqliteBackend) {}
+  constructor(readonly physical: SqliteBackend) {
+    physical.onKeysChanged((keys) => {
+      if (keys === null) this.cache.clear();
+      else for (const k of keys) this.cache.delete(k);
+    });
+  }
 
   get sealed(): boolean {
     return this.keyring === null;
@@ -75,6 +88,7 @@ export class Barrier {
   }
 
   seal(): void {
+    this.cache.clear();
     this.keyring = null;
     this.rootKey?.fill(0);
     this.rootKey = null;
@@ -105,11 +119,18 @@ export class Barrier {
 
   get(key: string): Buffer | null {
     const keyring = this.requireKeyring();
+    const cached = this.cache.get(key);
+    if (cached !== undefined) return cached;
     const raw = this.physical.get(key);
-    if (!raw) return null;
-    const k = keyring.termKey(termOf(raw));
-    if (!k) throw new Error(`no key for term ${termOf(raw)} at ${key}`);
-    return open(k, key, raw);
+    let plain: Buffer | null = null;
+    if (raw) {
+      const k = keyring.termKey(termOf(raw));
+      if (!k) throw new Error(`no key for term ${termOf(raw)} at ${key}`);
+      plain = open(k, key, raw);
+    }
+    if (this.cache.size >= BARRIER_CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(key, plain);
+    return plain;
   }
 
   encrypt(key: string, plaintext: Buffer): Buffer {

@@ -120,7 +120,7 @@ export class Core {
   }
 
   async handle(req: Request): Promise<Response> {
-    const builtin = matchRoute(this.builtinRoutes, req.path);
+    const builtin = req.path.startsWith('sys/') || req.path.startsWith('auth/token/') ? matchRoute(this.builtinRoutes, req.path) : null;
     const routeKind = builtin ? 'builtin' : 'mount';
     if (builtin && !builtin.route.whileSealed && this.barrier.sealed) throw sealedError();
     if (!builtin && this.barrier.sealed) throw sealedError();

@@ -60,14 +60,23 @@ export interface CreateTokenParams {
 const nowS = () => Math.floor(Date.now() / 1000);
 
 export class TokenStore {
+  private cachedSalt: string | null = null;
+
   constructor(private readonly barrier: Barrier) {}
 
+  /** Forget the cached salt (after a replication wipe). */
+  reset(): void {
+    this.cachedSalt = null;
+  }
+
   private salt(): string {
+    if (this.cachedSalt) return this.cachedSalt;
     let salt = this.barrier.getJSON<string>(SALT_PATH);
     if (!salt) {
       salt = base62(32);
       this.barrier.putJSON(SALT_PATH, salt);
     }
+    this.cachedSalt = salt;
     return salt;
   }
 

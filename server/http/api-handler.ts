@@ -70,6 +70,7 @@ export function createApiHandler(core: Core, log: Logger) {
         remoteAddr: req.socket.remoteAddress,
       };
       const out = await core.handle(request);
+      await core.physical.flushed(); // never acknowledge a write before it is durable (group commit)
       if (out.raw) return sendJson(res, out.raw.status, req.method === 'HEAD' ? undefined : out.raw.body);
       const status = out.status ?? 200;
       if (status === 404 && !out.data) return sendJson(res, 404, { errors: [] });

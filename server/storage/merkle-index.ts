@@ -7,89 +7,139 @@ import type Database from 'better-sqlite3';
 // subtracts the old entry hash and adds the new one — never a rescan. A page
 // hash is the sum of its leaves, updated by the same delta. A diff costs two
 // round trips: compare page hashes, then the differing pages' leaves.
+//
+// The sums live in memory and dirty buckets are written back by flush(),
+// which the storage layer calls inside the same SQLite transaction as the
+// entries, just before COMMIT — so many writes in one group commit touch each
+// merkle row once, and the tree on disk never disagrees with the data.
 export const PAGE_COUNT = 64;
 export const LEAVES_PER_PAGE = 64;
 export const LEAF_COUNT = PAGE_COUNT * LEAVES_PER_PAGE;
+export const TREE_COUNT = 2;
 const MOD = 1n << 256n;
-const ZERO = Buffer.alloc(32);
 
 export function bucketOf(key: string): number {
   const h = createHash('sha256').update(key).digest();
   return h.readUInt16BE(0) % LEAF_COUNT;
 }
 
-export function entryHash(key: string, value: Buffer): bigint {
+/** The per-entry hash H(key ‖ 0 ‖ H(value)), as 32 bytes. */
+export function entryHashBytes(key: string, value: Buffer): Buffer {
   const inner = createHash('sha256').update(value).digest();
-  const outer = createHash('sha256').update(key).update(Buffer.from([0])).update(inner).digest();
-  return BigInt('0x' + outer.toString('hex'));
+  return createHash('sha256').update(key).update(Buffer.from([0])).update(inner).digest();
 }
 
-const toBuf = (n: bigint) => Buffer.from(n.toString(16).padStart(64, '0'), 'hex');
-const toBig = (b: Buffer | undefined) => (b ? BigInt('0x' + b.toString('hex')) : 0n);
+export function entryHash(key: string, value: Buffer): bigint {
+  return toBig(entryHashBytes(key, value));
+}
+
+export const toBuf = (n: bigint) => Buffer.from(n.toString(16).padStart(64, '0'), 'hex');
+export const toBig = (b: Buffer | null | undefined) => (b && b.length ? BigInt('0x' + b.toString('hex')) : 0n);
+
+export interface MerkleUndo {
+  tree: number;
+  bucket: number;
+  delta: bigint;
+}
 
 export class MerkleIndex {
-  private readonly getLeaf;
+  private readonly leaves: bigint[][] = [];
+  private readonly pages: bigint[][] = [];
+  private readonly dirty: Set<number>[] = [];
   private readonly setLeaf;
-  private readonly getPage;
   private readonly setPage;
-  private readonly pages;
-  private readonly leavesOfPage;
-  private readonly clearTree;
+  private readonly clearRows;
 
   constructor(db: Database.Database) {
     db.exec(`CREATE TABLE IF NOT EXISTS merkle_leaf (tree INTEGER, bucket INTEGER, hash BLOB, PRIMARY KEY (tree, bucket)) WITHOUT ROWID;
              CREATE TABLE IF NOT EXISTS merkle_page (tree INTEGER, page INTEGER, hash BLOB, PRIMARY KEY (tree, page)) WITHOUT ROWID;`);
-    this.getLeaf = db.prepare<[number, number], { hash: Buffer }>('SELECT hash FROM merkle_leaf WHERE tree = ? AND bucket = ?');
     this.setLeaf = db.prepare('INSERT OR REPLACE INTO merkle_leaf (tree, bucket, hash) VALUES (?, ?, ?)');
-    this.getPage = db.prepare<[number, number], { hash: Buffer }>('SELECT hash FROM merkle_page WHERE tree = ? AND page = ?');
     this.setPage = db.prepare('INSERT OR REPLACE INTO merkle_page (tree, page, hash) VALUES (?, ?, ?)');
-    this.pages = db.prepare<[number], { page: number; hash: Buffer }>('SELECT page, hash FROM merkle_page WHERE tree = ?');
-    this.leavesOfPage = db.prepare<[number, number, number], { bucket: number; hash: Buffer }>(
-      'SELECT bucket, hash FROM merkle_leaf WHERE tree = ? AND bucket >= ? AND bucket < ?',
-    );
-    this.clearTree = [
-      db.prepare('DELETE FROM merkle_leaf WHERE tree = ?'),
-      db.prepare('DELETE FROM merkle_page WHERE tree = ?'),
-    ];
+    this.clearRows = [db.prepare('DELETE FROM merkle_leaf WHERE tree = ?'), db.prepare('DELETE FROM merkle_page WHERE tree = ?')];
+    for (let t = 0; t < TREE_COUNT; t++) {
+      this.leaves.push(new Array<bigint>(LEAF_COUNT).fill(0n));
+      this.pages.push(new Array<bigint>(PAGE_COUNT).fill(0n));
+      this.dirty.push(new Set());
+    }
+    for (const r of db.prepare<[], { tree: number; bucket: number; hash: Buffer }>('SELECT tree, bucket, hash FROM merkle_leaf').all())
+      this.leaves[r.tree][r.bucket] = toBig(r.hash);
+    for (let t = 0; t < TREE_COUNT; t++) this.recomputePages(t);
   }
 
-  /** Apply a key's change to the tree; call inside the write's transaction. */
-  update(tree: number, key: string, oldValue: Buffer | null, newValue: Buffer | null): void {
-    let delta = 0n;
-    if (oldValue) delta -= entryHash(key, oldValue);
-    if (newValue) delta += entryHash(key, newValue);
-    if (delta === 0n) return;
+  private recomputePages(tree: number): void {
+    for (let p = 0; p < PAGE_COUNT; p++) {
+      let sum = 0n;
+      for (let l = 0; l < LEAVES_PER_PAGE; l++) sum += this.leaves[tree][p * LEAVES_PER_PAGE + l];
+      this.pages[tree][p] = sum % MOD;
+    }
+  }
+
+  /** Apply a key's change (old/new entry hashes) in memory; returns how to undo it. */
+  update(tree: number, key: string, oldHash: bigint, newHash: bigint): MerkleUndo | null {
+    const delta = newHash - oldHash;
+    if (delta === 0n) return null;
     const bucket = bucketOf(key);
-    const page = Math.floor(bucket / LEAVES_PER_PAGE);
-    const leaf = (toBig(this.getLeaf.get(tree, bucket)?.hash) + delta + MOD) % MOD;
-    this.setLeaf.run(tree, bucket, toBuf(leaf));
-    const pageHash = (toBig(this.getPage.get(tree, page)?.hash) + delta + MOD) % MOD;
-    this.setPage.run(tree, page, toBuf(pageHash));
+    this.apply(tree, bucket, delta);
+    return { tree, bucket, delta };
   }
 
-  /** The PAGE_COUNT page hashes of a tree (zero where empty). */
+  private apply(tree: number, bucket: number, delta: bigint): void {
+    const page = Math.floor(bucket / LEAVES_PER_PAGE);
+    this.leaves[tree][bucket] = (((this.leaves[tree][bucket] + delta) % MOD) + MOD) % MOD;
+    this.pages[tree][page] = (((this.pages[tree][page] + delta) % MOD) + MOD) % MOD;
+    this.dirty[tree].add(bucket);
+  }
+
+  undo(changes: MerkleUndo[]): void {
+    for (let i = changes.length - 1; i >= 0; i--) this.apply(changes[i].tree, changes[i].bucket, -changes[i].delta);
+  }
+
+  /** Write dirty buckets; call inside the transaction that holds the entries. */
+  flush(): void {
+    for (let t = 0; t < TREE_COUNT; t++) {
+      const pagesTouched = new Set<number>();
+      for (const b of this.dirty[t]) {
+        this.setLeaf.run(t, b, toBuf(this.leaves[t][b]));
+        pagesTouched.add(Math.floor(b / LEAVES_PER_PAGE));
+      }
+      for (const p of pagesTouched) this.setPage.run(t, p, toBuf(this.pages[t][p]));
+      this.dirty[t].clear();
+    }
+  }
+
+  /** Forget unflushed changes by reloading from disk (after a failed commit). */
+  reload(db: Database.Database): void {
+    for (let t = 0; t < TREE_COUNT; t++) {
+      this.leaves[t].fill(0n);
+      this.dirty[t].clear();
+    }
+    for (const r of db.prepare<[], { tree: number; bucket: number; hash: Buffer }>('SELECT tree, bucket, hash FROM merkle_leaf').all())
+      this.leaves[r.tree][r.bucket] = toBig(r.hash);
+    for (let t = 0; t < TREE_COUNT; t++) this.recomputePages(t);
+  }
+
+  /** The PAGE_COUNT page hashes of a tree. */
   pageHashes(tree: number): Buffer[] {
-    const out: Buffer[] = Array.from({ length: PAGE_COUNT }, () => ZERO);
-    for (const row of this.pages.all(tree)) out[row.page] = row.hash;
-    return out;
+    return this.pages[tree].map(toBuf);
   }
 
   /** The LEAVES_PER_PAGE leaf hashes of one page. */
   leafHashes(tree: number, page: number): Buffer[] {
-    const out: Buffer[] = Array.from({ length: LEAVES_PER_PAGE }, () => ZERO);
-    const first = page * LEAVES_PER_PAGE;
-    for (const row of this.leavesOfPage.all(tree, first, first + LEAVES_PER_PAGE)) out[row.bucket - first] = row.hash;
-    return out;
+    return this.leaves[tree].slice(page * LEAVES_PER_PAGE, (page + 1) * LEAVES_PER_PAGE).map(toBuf);
   }
 
   /** 40-hex root, as Vault's status shows `merkle_root`. */
   root(tree: number): string {
     const h = createHash('sha1');
-    for (const p of this.pageHashes(tree)) h.update(p);
+    for (const p of this.pages[tree]) h.update(toBuf(p));
     return h.digest('hex');
   }
 
+  /** Empty a tree (the caller deletes its entries in the same transaction). */
   reset(tree: number): void {
-    for (const stmt of this.clearTree) stmt.run(tree);
+    for (const stmt of this.clearRows) stmt.run(tree);
+    this.leaves[tree].fill(0n);
+    this.pages[tree].fill(0n);
+    this.dirty[tree].clear();
   }
 }

@@ -97,3 +97,52 @@ describe('SqliteBackend', () => {
     expect(s.log.lastIndex).toBe(0);
   });
 });
+
+describe('SqliteBackend group commit', () => {
+  it('shares one commit between writes of one tick and ships records only after it', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'coffer-gc-')), 'g.db');
+    const s = new SqliteBackend({ path, groupCommit: true });
+    const shipped: number[] = [];
+    s.onCommit((records) => shipped.push(...records.map((r) => r.index)));
+    s.put('a', buf('1'));
+    s.put('b', buf('2'));
+    expect(s.get('a')?.toString()).toBe('1'); // readable by this node at once
+    expect(shipped).toEqual([]); // but not shipped before it is durable
+    const other = new SqliteBackend({ path });
+    expect(other.get('a')).toBeNull(); // not committed yet
+    await s.flushed();
+    expect(shipped).toEqual([1, 2]);
+    expect(other.get('b')?.toString()).toBe('2');
+    other.close();
+    const reopened = new SqliteBackend({ path }); // the tree is loaded from disk at open
+    expect(reopened.merkleRoot('replicated')).toBe(s.merkleRoot('replicated'));
+    reopened.close();
+    s.close();
+  });
+
+  it('a failing call inside a batch rolls back only itself', async () => {
+    const s = new SqliteBackend({ path: ':memory:', groupCommit: true });
+    s.put('a', buf('1'));
+    const root = s.merkleRoot('replicated');
+    expect(() => s.transaction([{ op: 'put', key: 'b', value: buf('2') }, { op: 'put', key: 'c', value: null as unknown as Buffer }])).toThrow();
+    expect(s.merkleRoot('replicated')).toBe(root);
+    s.put('d', buf('4'));
+    await s.flushed();
+    expect(s.get('a')?.toString()).toBe('1');
+    expect(s.get('b')).toBeNull();
+    expect(s.log.readFrom(1, 10).map((r) => r.key)).toEqual(['a', 'd']);
+  });
+
+  it('persists the in-memory merkle tree with the data', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'coffer-gc-')), 'm.db');
+    const s = new SqliteBackend({ path, groupCommit: true });
+    for (let i = 0; i < 200; i++) s.put(`k${i}`, buf(String(i)));
+    s.delete('k7');
+    await s.flushed();
+    const root = s.merkleRoot('replicated');
+    s.close();
+    const again = new SqliteBackend({ path });
+    expect(again.merkleRoot('replicated')).toBe(root);
+    again.close();
+  });
+});

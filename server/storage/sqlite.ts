@@ -1,13 +1,26 @@
 import Database from 'better-sqlite3';
 import type { LogRecord, PhysicalBackend, StorageOp } from './backend';
 import { classOf, TREE_OF } from './key-class';
-import { MerkleIndex } from './merkle-index';
+import { entryHashBytes, MerkleIndex, toBig, type MerkleUndo } from './merkle-index';
 import { DEFAULT_LOG_RETENTION, WalLog } from './wal-log';
 
 export interface SqliteOptions {
   /** File path, or ':memory:' for unit tests. */
   path: string;
   logRetention?: number;
+  /**
+   * Group commit: writes made in one turn of the event loop share one
+   * transaction and one fsync, committed on setImmediate. Callers that
+   * acknowledge a write must `await flushed()` first. Off: every
+   * transaction() commits before it returns.
+   */
+  groupCommit?: boolean;
+}
+
+interface Batch {
+  records: LogRecord[];
+  tip: { index: number; guard: string };
+  waiters: { resolve: () => void; reject: (err: Error) => void }[];
 }
 
 /** Fault switches on the real backend (like vault's inmem FailPut), for tests. */
@@ -26,7 +39,11 @@ export class SqliteBackend implements PhysicalBackend {
   readonly merkle: MerkleIndex;
   readonly faults: StorageFaults = { failPut: false };
   private readonly listeners = new Set<CommitListener>();
+  private readonly changeListeners = new Set<(keys: string[] | null) => void>();
+  private readonly groupCommit: boolean;
+  private batch: Batch | null = null;
   private readonly sel;
+  private readonly selHash;
   private readonly upsert;
   private readonly del;
   private readonly range;
@@ -34,13 +51,16 @@ export class SqliteBackend implements PhysicalBackend {
 
   constructor(opts: SqliteOptions) {
     this.db = new Database(opts.path);
+    this.groupCommit = opts.groupCommit ?? false;
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
-    this.db.exec('CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID');
+    // `hash` is the entry's merkle hash, kept so an overwrite need not rehash the old value.
+    this.db.exec('CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB NOT NULL, hash BLOB) WITHOUT ROWID');
     this.log = new WalLog(this.db, opts.logRetention ?? DEFAULT_LOG_RETENTION);
     this.merkle = new MerkleIndex(this.db);
     this.sel = this.db.prepare<[string], { value: Buffer }>('SELECT value FROM entries WHERE key = ?');
-    this.upsert = this.db.prepare('INSERT OR REPLACE INTO entries (key, value) VALUES (?, ?)');
+    this.selHash = this.db.prepare<[string], { hash: Buffer | null }>('SELECT hash FROM entries WHERE key = ?');
+    this.upsert = this.db.prepare('INSERT OR REPLACE INTO entries (key, value, hash) VALUES (?, ?, ?)');
     this.del = this.db.prepare('DELETE FROM entries WHERE key = ?');
     this.range = this.db.prepare<[string, string], { key: string }>('SELECT key FROM entries WHERE key >= ? AND key < ? ORDER BY key');
     this.all = this.db.prepare<[], { key: string }>('SELECT key FROM entries ORDER BY key');
@@ -77,33 +97,101 @@ export class SqliteBackend implements PhysicalBackend {
 
   transaction(ops: StorageOp[]): LogRecord[] {
     if (this.faults.failPut) throw new Error('storage fault injected: put failed');
+    if (this.groupCommit && !this.batch) this.openBatch();
     const tip = { index: this.log.lastIndex, guard: this.log.lastGuard };
     let records: LogRecord[] = [];
+    const undo: MerkleUndo[] = [];
     try {
-      records = this.db.transaction(() => ops.map((o) => this.applyOne(o)).filter((r): r is LogRecord => r !== null)).immediate();
+      // Inside an open batch better-sqlite3 runs this as a SAVEPOINT, so a
+      // failing call rolls back only its own changes.
+      records = this.db
+        .transaction(() => {
+          const out = ops.map((o) => this.applyOne(o, undo)).filter((r): r is LogRecord => r !== null);
+          if (!this.batch) this.merkle.flush();
+          return out;
+        })
+        .immediate();
     } catch (err) {
+      this.merkle.undo(undo);
       this.log.rollbackTo(tip.index, tip.guard);
+      this.notifyChanged(null);
       throw new Error('storage transaction failed', { cause: err });
     }
-    if (records.length) {
-      this.log.noteCommitted(records.length);
-      for (const l of this.listeners) l(records);
-    }
+    this.notifyChanged(ops.map((o) => o.key));
+    if (this.batch) this.batch.records.push(...records);
+    else this.committed(records);
     return records;
   }
 
-  private applyOne(o: StorageOp): LogRecord | null {
-    const old = this.sel.get(o.key)?.value ?? null;
-    if (o.op === 'put') this.upsert.run(o.key, o.value);
-    else {
+  private openBatch(): void {
+    this.db.exec('BEGIN IMMEDIATE');
+    this.batch = { records: [], tip: { index: this.log.lastIndex, guard: this.log.lastGuard }, waiters: [] };
+    setImmediate(() => this.commitBatch());
+  }
+
+  /** Commit the open batch now (also called on shutdown). */
+  commitBatch(): void {
+    const b = this.batch;
+    if (!b) return;
+    this.batch = null;
+    try {
+      this.merkle.flush();
+      this.db.exec('COMMIT');
+    } catch (cause) {
+      try {
+        this.db.exec('ROLLBACK');
+      } catch {
+        /* already rolled back */
+      }
+      this.log.rollbackTo(b.tip.index, b.tip.guard);
+      this.merkle.reload(this.db);
+      this.notifyChanged(null);
+      const err = new Error('storage commit failed', { cause });
+      for (const w of b.waiters) w.reject(err);
+      return;
+    }
+    this.committed(b.records);
+    for (const w of b.waiters) w.resolve();
+  }
+
+  /** Resolves once every write made so far is durable. */
+  flushed(): Promise<void> {
+    if (!this.batch) return Promise.resolve();
+    return new Promise((resolve, reject) => this.batch!.waiters.push({ resolve, reject }));
+  }
+
+  private committed(records: LogRecord[]): void {
+    if (!records.length) return;
+    this.log.noteCommitted(records.length);
+    for (const l of this.listeners) l(records);
+  }
+
+  /** Keys written (null: anything may have changed, after a rollback). Caches above subscribe. */
+  onKeysChanged(listener: (keys: string[] | null) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  private notifyChanged(keys: string[] | null): void {
+    for (const l of this.changeListeners) l(keys);
+  }
+
+  private applyOne(o: StorageOp, undo: MerkleUndo[]): LogRecord | null {
+    const old = this.selHash.get(o.key);
+    const cls = classOf(o.key);
+    let newHash: Buffer | null = null;
+    if (o.op === 'put') {
+      if (!Buffer.isBuffer(o.value)) throw new Error(`put of ${o.key} without a value`);
+      newHash = cls === 'ignored' ? null : entryHashBytes(o.key, o.value);
+      this.upsert.run(o.key, o.value, newHash);
+    } else {
       if (!old) return null; // deleting nothing changes nothing: no record
       this.del.run(o.key);
     }
-    const cls = classOf(o.key);
     if (cls === 'ignored') return null;
-    const value = o.op === 'put' ? o.value : null;
-    this.merkle.update(TREE_OF[cls], o.key, old, value);
-    return this.log.append(o.key, o.op, value, cls);
+    const change = this.merkle.update(TREE_OF[cls], o.key, toBig(old?.hash), toBig(newHash));
+    if (change) undo.push(change);
+    return this.log.append(o.key, o.op, o.op === 'put' ? o.value : null, cls);
   }
 
   /** Subscribe to committed log records (the live log shipper uses this). */
@@ -117,6 +205,7 @@ export class SqliteBackend implements PhysicalBackend {
   }
 
   close(): void {
+    this.commitBatch();
     this.db.close();
   }
 }
