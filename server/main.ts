@@ -44,6 +44,7 @@ async function runDev(flags: ReturnType<typeof parseServerFlags>): Promise<void>
     logRetention: flags.logRetention,
   });
   const init = await node.core.seal.init({ secret_shares: 1, secret_threshold: 1 }, { rootTokenId: flags.devRootTokenId, stayUnsealed: true });
+  node.replication.ctx.devRootTokenId = init.root_token; // seed 003: dev secondaries accept the primary's root token
   node.core.mounts.enable('secret', { path: 'secret/', type: 'kv', options: { version: '2' }, description: 'key/value secret storage' });
   const addr = `http://${listen.host}:${node.port}`;
   process.stdout.write(

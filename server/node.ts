@@ -9,6 +9,8 @@ import { createApiHandler } from './http/api-handler';
 import { ListMethodSocket } from './http/list-method';
 import { sendJson } from './http/respond';
 import type { Logger } from './log';
+import { installReplication } from './replication';
+import type { ReplicationManager } from './replication/manager';
 import { SqliteBackend } from './storage/sqlite';
 
 export interface NodeOptions {
@@ -26,6 +28,7 @@ export interface NodeOptions {
 
 export interface CofferNode {
   core: Core;
+  replication: ReplicationManager;
   storage: SqliteBackend;
   server: Server;
   port: number;
@@ -45,6 +48,11 @@ export async function startNode(opts: NodeOptions): Promise<CofferNode> {
     logger: opts.logger.child({ component: 'core' }),
   });
   core.setBuiltinRoutes(builtinRoutes());
+  const replication = installReplication(core, storage, {
+    logger: opts.logger,
+    apiAddr: opts.apiAddr,
+    clusterAddr: opts.clusterAddr,
+  });
   const api = createApiHandler(core, opts.logger.child({ component: 'http' }));
 
   let ui: { handle(req: IncomingMessage, res: ServerResponse): void; close(): Promise<void> } | null = null;
@@ -80,10 +88,12 @@ export async function startNode(opts: NodeOptions): Promise<CofferNode> {
   const port = typeof address === 'object' && address ? address.port : opts.listen.port;
   return {
     core,
+    replication,
     storage,
     server,
     port,
     async close() {
+      await replication.stop();
       core.seal.seal();
       const closed = new Promise<void>((r) => front.close(() => r()));
       // node:http does not track connections it did not accept itself, and

@@ -43,6 +43,10 @@ export class Core {
   readonly rootGeneration: RootGeneration;
   readonly wrapping: WrappingStore;
   readonly gates: RequestGate[] = [];
+  /** Gates that run before the token is even looked up (a DR secondary refuses everyone). */
+  readonly preAuthGates: RequestGate[] = [];
+  /** Replication installs this: verifies a JWT activation token and returns its wrapping token id. */
+  jwtWrappingToken: ((jwt: string) => Promise<string>) | null = null;
   readonly unsealListeners: (() => void)[] = [];
   readonly sealListeners: (() => void)[] = [];
   private builtinRoutes: CompiledRoute<Core>[] = [];
@@ -124,6 +128,11 @@ export class Core {
     const routeKind = builtin ? 'builtin' : 'mount';
     if (builtin && !builtin.route.whileSealed && this.barrier.sealed) throw sealedError();
     if (!builtin && this.barrier.sealed) throw sealedError();
+
+    for (const gate of this.preAuthGates) {
+      const answer = await gate(req, { authenticated: false, route: routeKind });
+      if (answer) return answer;
+    }
 
     let entry: TokenEntry | null = null;
     const needsToken = !builtin?.route.unauthenticated && !(routeKind === 'mount' && this.isUnauthenticatedMountPath(req.path));

@@ -57,7 +57,7 @@ export interface Response {
   leaseDuration?: number;
   renewable?: boolean;
   /** Raw HTTP answer for paths that don't use the envelope (sys/health). */
-  raw?: { status: number; body: unknown };
+  raw?: { status: number; body: unknown; contentType?: string };
   /** Status other than 200 for an enveloped body. */
   status?: number;
 }

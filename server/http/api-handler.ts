@@ -71,7 +71,7 @@ export function createApiHandler(core: Core, log: Logger) {
       };
       const out = await core.handle(request);
       await core.physical.flushed(); // never acknowledge a write before it is durable (group commit)
-      if (out.raw) return sendJson(res, out.raw.status, req.method === 'HEAD' ? undefined : out.raw.body);
+      if (out.raw) return sendJson(res, out.raw.status, req.method === 'HEAD' ? undefined : out.raw.body, out.raw.contentType);
       const status = out.status ?? 200;
       if (status === 404 && !out.data) return sendJson(res, 404, { errors: [] });
       const empty = !out.data && !out.auth && !out.wrapInfo && !out.warnings?.length;

@@ -2,7 +2,12 @@ import type { ServerResponse } from 'node:http';
 import { VaultError } from '../errors';
 import type { Logger } from '../log';
 
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown, contentType?: string): void {
+  if (contentType && typeof body === 'string') {
+    res.writeHead(status, { 'Content-Type': contentType, 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(body) });
+    res.end(body);
+    return;
+  }
   if (status === 204) {
     res.writeHead(204, { 'Cache-Control': 'no-store' });
     res.end();

@@ -17,6 +17,8 @@ export interface ActivationClaims {
   iat: number;
   exp: number;
   nbf: number;
+  /** Coffer's addition: 'dr' | 'performance'. */
+  mode?: string;
 }
 
 export const ACTIVATION_ALG = 'ES512';
@@ -51,7 +53,7 @@ export async function generateSigningKey(): Promise<{ privateJwk: JWK; publicJwk
 
 export async function signActivationToken(
   privateJwk: JWK,
-  c: { jti: string; addr: string; accessor?: string; ttlSeconds: number },
+  c: { jti: string; addr: string; accessor?: string; ttlSeconds: number; mode?: string },
 ): Promise<string> {
   if (!Number.isSafeInteger(c.ttlSeconds) || c.ttlSeconds <= 0) {
     throw new VaultError('invalid_request', `invalid ttl ${c.ttlSeconds}: must be a positive number of seconds`);
@@ -59,7 +61,8 @@ export async function signActivationToken(
   if (!c.jti) throw new Error('signActivationToken: jti is required');
   const key = await importJWK(privateJwk, ACTIVATION_ALG);
   const iat = Math.floor(Date.now() / 1000);
-  return new SignJWT({ addr: c.addr, accessor: c.accessor ?? '', type: 'wrapping' })
+  // `mode` is Coffer's addition: a secondary can refuse a wrong-mode token before redeeming (and burning) it.
+  return new SignJWT({ addr: c.addr, accessor: c.accessor ?? '', type: 'wrapping', ...(c.mode ? { mode: c.mode } : {}) })
     .setProtectedHeader({ alg: ACTIVATION_ALG, typ: 'JWT' })
     .setJti(c.jti)
     .setIssuedAt(iat)
@@ -113,7 +116,7 @@ export function looksLikeJwt(token: string): boolean {
 
 function pickClaims(p: Record<string, unknown>): Partial<ActivationClaims> {
   const out: Partial<ActivationClaims> = {};
-  for (const k of ['jti', 'addr', 'accessor'] as const) if (typeof p[k] === 'string') out[k] = p[k] as string;
+  for (const k of ['jti', 'addr', 'accessor', 'mode'] as const) if (typeof p[k] === 'string') out[k] = p[k] as string;
   for (const k of ['iat', 'exp', 'nbf'] as const) if (typeof p[k] === 'number') out[k] = p[k] as number;
   if (p.type === 'wrapping') out.type = 'wrapping';
   return out;

@@ -24,8 +24,13 @@ const SAMPLES: { [T in FrameType]: Extract<Frame, { type: T }> } = {
     clusterId: 'c-1',
     apiAddr: 'https://127.0.0.1:8200',
     clusterAddr: 'https://127.0.0.1:8201',
+    epoch: 1,
+    needsBootstrap: false,
   },
-  'hello-ack': { type: 'hello-ack', clusterId: 'c-1', lastIndex: 99 },
+  'hello-ack': { type: 'hello-ack', clusterId: 'c-1', lastIndex: 99, epoch: 1, apiAddr: 'http://127.0.0.1:8200', clusterAddr: 'https://127.0.0.1:8201' },
+  bootstrap: { type: 'bootstrap', rootKey: 'AAE=', sealConfig: '{}', keyring: 'AAE=', devRootToken: '' },
+  'sync-required': { type: 'sync-required', reason: 'missing guard' },
+  resume: { type: 'resume', position: { index: 3, guard: GUARD } },
   refused: { type: 'refused', reason: 'revoked' },
   wals: {
     type: 'wals',
@@ -33,12 +38,15 @@ const SAMPLES: { [T in FrameType]: Extract<Frame, { type: T }> } = {
       { index: 1, key: 'logical/abc/foo', op: 'put', value: Buffer.from([0, 1, 255]).toString('base64'), cls: 'replicated', guard: GUARD },
       { index: 2, key: 'sys/token/id/x', op: 'delete', value: null, cls: 'local', guard: GUARD },
     ],
+    at: 1_700_000_000_000,
+    lastIndex: 2,
+    lastGuard: GUARD,
   },
   ack: { type: 'ack', index: 2 },
   heartbeat: { type: 'heartbeat', lastIndex: 7, primaryTime: 1_700_000_000_123, seq: 3 },
   'heartbeat-ack': { type: 'heartbeat-ack', seq: 3, secondaryTime: 1_700_000_000_456 },
   'merkle-pages-request': { type: 'merkle-pages-request', tree: 0 },
-  'merkle-pages': { type: 'merkle-pages', tree: 0, hashes: ['00ff', 'abcdef'] },
+  'merkle-pages': { type: 'merkle-pages', tree: 0, hashes: ['00ff', 'abcdef'], index: 9, guard: GUARD },
   'merkle-leaves-request': { type: 'merkle-leaves-request', tree: 1, pages: [0, 63] },
   'merkle-leaves': { type: 'merkle-leaves', tree: 1, leaves: [{ page: 63, hashes: ['01', '02'] }] },
   'fetch-keys-request': { type: 'fetch-keys-request', tree: 0, buckets: [5, 4095] },
@@ -162,7 +170,7 @@ describe('wire records', () => {
     const del = { index: 6, key: 'k', op: 'delete' as const, value: null, cls: 'local' as const, guard: GUARD };
     const wire = [recordToWire(put), recordToWire(del)];
     expect(wire[0].value).toBe('AMgH/w==');
-    const back = (decodeFrame(encodeFrame({ type: 'wals', records: wire })) as Extract<Frame, { type: 'wals' }>).records.map(recordFromWire);
+    const back = (decodeFrame(encodeFrame({ type: 'wals', records: wire, at: 1, lastIndex: 6, lastGuard: GUARD })) as Extract<Frame, { type: 'wals' }>).records.map(recordFromWire);
     expect(back).toEqual([put, del]);
     expect(Buffer.isBuffer(back[0].value)).toBe(true);
   });

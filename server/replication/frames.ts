@@ -36,15 +36,22 @@ export interface ForwardedAuth {
 export type Frame =
   /** Transport-level: the listener authorized the peer (sent once, first). Never reaches onFrame. */
   | { type: 'accepted' }
-  | { type: 'hello'; mode: ReplicationMode; secondaryId: string; position: WirePosition; clusterId: string; apiAddr: string; clusterAddr: string }
-  | { type: 'hello-ack'; clusterId: string; lastIndex: number }
+  | { type: 'hello'; mode: ReplicationMode; secondaryId: string; position: WirePosition; clusterId: string; apiAddr: string; clusterAddr: string; epoch: number; needsBootstrap: boolean }
+  | { type: 'hello-ack'; clusterId: string; lastIndex: number; epoch: number; apiAddr: string; clusterAddr: string }
+  /** Primary → a wiped secondary: the root key and seal config it adopts (over mTLS only). */
+  | { type: 'bootstrap'; rootKey: string; sealConfig: string; keyring: string; devRootToken: string }
+  /** Primary → secondary: its position cannot be streamed from (missing guard); run a merkle sync. */
+  | { type: 'sync-required'; reason: string }
+  /** Secondary → primary: stream from this position (after a sync, or to retry). */
+  | { type: 'resume'; position: WirePosition }
   | { type: 'refused'; reason: string }
-  | { type: 'wals'; records: WireRecord[] }
+  /** Records after the secondary's position; lastIndex/lastGuard: the last primary record this frame covers (some may be filtered out by class). */
+  | { type: 'wals'; records: WireRecord[]; at: number; lastIndex: number; lastGuard: string }
   | { type: 'ack'; index: number }
   | { type: 'heartbeat'; lastIndex: number; primaryTime: number; seq: number }
   | { type: 'heartbeat-ack'; seq: number; secondaryTime: number }
   | { type: 'merkle-pages-request'; tree: number }
-  | { type: 'merkle-pages'; tree: number; hashes: string[] }
+  | { type: 'merkle-pages'; tree: number; hashes: string[]; index: number; guard: string }
   | { type: 'merkle-leaves-request'; tree: number; pages: number[] }
   | { type: 'merkle-leaves'; tree: number; leaves: { page: number; hashes: string[] }[] }
   | { type: 'fetch-keys-request'; tree: number; buckets: number[] }
@@ -92,15 +99,20 @@ const FIELDS: { [T in FrameType]: { [K in Exclude<keyof FrameOf<T>, 'type'>]-?: 
     clusterId: str,
     apiAddr: str,
     clusterAddr: str,
+    epoch: int,
+    needsBootstrap: bool,
   },
-  'hello-ack': { clusterId: str, lastIndex: int },
+  'hello-ack': { clusterId: str, lastIndex: int, epoch: int, apiAddr: str, clusterAddr: str },
+  bootstrap: { rootKey: str, sealConfig: str, keyring: str, devRootToken: str },
+  'sync-required': { reason: str },
+  resume: { position: shape({ index: int, guard: str }) },
   refused: { reason: str },
-  wals: { records: arrayOf(record) },
+  wals: { records: arrayOf(record), at: num, lastIndex: int, lastGuard: str },
   ack: { index: int },
   heartbeat: { lastIndex: int, primaryTime: num, seq: int },
   'heartbeat-ack': { seq: int, secondaryTime: num },
   'merkle-pages-request': { tree: int },
-  'merkle-pages': { tree: int, hashes: arrayOf(hex) },
+  'merkle-pages': { tree: int, hashes: arrayOf(hex), index: int, guard: str },
   'merkle-leaves-request': { tree: int, pages: arrayOf(int) },
   'merkle-leaves': { tree: int, leaves: arrayOf(shape({ page: int, hashes: arrayOf(hex) })) },
   'fetch-keys-request': { tree: int, buckets: arrayOf(int) },

@@ -125,14 +125,17 @@ describe('cluster transport: mutual TLS', () => {
       clusterId: 'c1',
       apiAddr: 'https://127.0.0.1:8200',
       clusterAddr: 'https://127.0.0.1:8201',
+      epoch: 1,
+      needsBootstrap: false,
     };
     const atServer = nextFrame(server);
     await conn.send(hello);
     expect(await atServer).toEqual(hello);
 
     const atClient = nextFrame(conn);
-    await server.send({ type: 'hello-ack', clusterId: 'c1', lastIndex: 9 });
-    expect(await atClient).toEqual({ type: 'hello-ack', clusterId: 'c1', lastIndex: 9 });
+    const ack: Frame = { type: 'hello-ack', clusterId: 'c1', lastIndex: 9, epoch: 1, apiAddr: 'http://127.0.0.1:8200', clusterAddr: 'https://127.0.0.1:8201' };
+    await server.send(ack);
+    expect(await atClient).toEqual(ack);
   });
 
   it.each([ALPN.dr, ALPN.forward])('negotiates %s when the dialer asks for it', async (alpn) => {
@@ -259,6 +262,9 @@ describe('cluster transport: frames', () => {
     const big: Frame = {
       type: 'wals',
       records: [{ index: 1, key: 'logical/x/big', op: 'put', value: value.toString('base64'), cls: 'replicated', guard: '00'.repeat(16) }],
+      at: Date.now(),
+      lastIndex: 1,
+      lastGuard: '00'.repeat(16),
     };
     const got = nextFrame(server);
     await conn.send(big);

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { LogRecord, PhysicalBackend, StorageOp } from './backend';
 import { classOf, TREE_OF } from './key-class';
-import { entryHashBytes, MerkleIndex, toBig, type MerkleUndo } from './merkle-index';
+import { bucketOf, entryHashBytes, MerkleIndex, toBig, type MerkleUndo } from './merkle-index';
 import { DEFAULT_LOG_RETENTION, WalLog } from './wal-log';
 
 export interface SqliteOptions {
@@ -44,6 +44,9 @@ export class SqliteBackend implements PhysicalBackend {
   private batch: Batch | null = null;
   private readonly sel;
   private readonly selHash;
+  private readonly inBucket;
+  private readonly keysInTree;
+  private committedIdx: number;
   private readonly upsert;
   private readonly del;
   private readonly range;
@@ -55,12 +58,17 @@ export class SqliteBackend implements PhysicalBackend {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     // `hash` is the entry's merkle hash, kept so an overwrite need not rehash the old value.
-    this.db.exec('CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB NOT NULL, hash BLOB) WITHOUT ROWID');
+    // tree/bucket place the entry in the merkle index, so a sync can fetch one bucket's keys.
+    this.db.exec(`CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB NOT NULL, hash BLOB, tree INTEGER, bucket INTEGER) WITHOUT ROWID;
+                  CREATE INDEX IF NOT EXISTS entries_bucket ON entries (tree, bucket);`);
     this.log = new WalLog(this.db, opts.logRetention ?? DEFAULT_LOG_RETENTION);
     this.merkle = new MerkleIndex(this.db);
     this.sel = this.db.prepare<[string], { value: Buffer }>('SELECT value FROM entries WHERE key = ?');
     this.selHash = this.db.prepare<[string], { hash: Buffer | null }>('SELECT hash FROM entries WHERE key = ?');
-    this.upsert = this.db.prepare('INSERT OR REPLACE INTO entries (key, value, hash) VALUES (?, ?, ?)');
+    this.upsert = this.db.prepare('INSERT OR REPLACE INTO entries (key, value, hash, tree, bucket) VALUES (?, ?, ?, ?, ?)');
+    this.inBucket = this.db.prepare<[number, number], { key: string; value: Buffer }>('SELECT key, value FROM entries WHERE tree = ? AND bucket = ?');
+    this.keysInTree = this.db.prepare<[number], { key: string }>('SELECT key FROM entries WHERE tree = ?');
+    this.committedIdx = this.log.lastIndex;
     this.del = this.db.prepare('DELETE FROM entries WHERE key = ?');
     this.range = this.db.prepare<[string, string], { key: string }>('SELECT key FROM entries WHERE key >= ? AND key < ? ORDER BY key');
     this.all = this.db.prepare<[], { key: string }>('SELECT key FROM entries ORDER BY key');
@@ -87,6 +95,42 @@ export class SqliteBackend implements PhysicalBackend {
       out.add(slash === -1 ? rest : rest.slice(0, slash + 1));
     }
     return [...out];
+  }
+
+  /** Highest log index that is durable (the shipper never sends past it). */
+  get committedIndex(): number {
+    return this.batch ? this.batch.tip.index : this.committedIdx;
+  }
+
+  /** Entries of one merkle bucket (a sync fetches differing buckets). */
+  entriesInBuckets(tree: number, buckets: number[]): { key: string; value: Buffer }[] {
+    return buckets.flatMap((b) => this.inBucket.all(tree, b));
+  }
+
+  /** Rebuild the merkle index from the entries themselves (sys/replication/reindex). */
+  reindexMerkle(): number {
+    this.commitBatch();
+    const rows = this.db.prepare<[], { key: string; value: Buffer }>('SELECT key, value FROM entries').all();
+    const update = this.db.prepare('UPDATE entries SET hash = ?, tree = ?, bucket = ? WHERE key = ?');
+    this.db.transaction(() => {
+      for (const t of [0, 1]) this.merkle.reset(t);
+      for (const { key, value } of rows) {
+        const cls = classOf(key);
+        if (cls === 'ignored') {
+          update.run(null, null, null, key);
+          continue;
+        }
+        const h = entryHashBytes(key, value);
+        update.run(h, TREE_OF[cls], bucketOf(key), key);
+        this.merkle.update(TREE_OF[cls], key, 0n, toBig(h));
+      }
+      this.merkle.flush();
+    }).immediate();
+    return rows.length;
+  }
+
+  keysOfTree(tree: number): string[] {
+    return this.keysInTree.all(tree).map((r) => r.key);
   }
 
   /** Every key under prefix (recursive). */
@@ -161,6 +205,7 @@ export class SqliteBackend implements PhysicalBackend {
   }
 
   private committed(records: LogRecord[]): void {
+    this.committedIdx = this.log.lastIndex;
     if (!records.length) return;
     this.log.noteCommitted(records.length);
     for (const l of this.listeners) l(records);
@@ -183,7 +228,8 @@ export class SqliteBackend implements PhysicalBackend {
     if (o.op === 'put') {
       if (!Buffer.isBuffer(o.value)) throw new Error(`put of ${o.key} without a value`);
       newHash = cls === 'ignored' ? null : entryHashBytes(o.key, o.value);
-      this.upsert.run(o.key, o.value, newHash);
+      const tree = cls === 'ignored' ? null : TREE_OF[cls];
+      this.upsert.run(o.key, o.value, newHash, tree, tree === null ? null : bucketOf(o.key));
     } else {
       if (!old) return null; // deleting nothing changes nothing: no record
       this.del.run(o.key);

@@ -6,8 +6,9 @@ import { mountRoutes } from './mounts';
 import { policyRoutes } from './policies';
 import { sealRoutes } from './seal';
 import { wrappingRoutes } from './wrapping';
+import { metricsRoutes } from '../../telemetry/routes';
 
 /** Every built-in route; replication adds its own with extraRoutes. */
 export function builtinRoutes(extraRoutes: Route<Core>[] = []) {
-  return compileRoutes<Core>([...sealRoutes, ...generateRootRoutes, ...mountRoutes, ...policyRoutes, ...wrappingRoutes, ...tokenRoutes, ...extraRoutes]);
+  return compileRoutes<Core>([...sealRoutes, ...generateRootRoutes, ...mountRoutes, ...policyRoutes, ...wrappingRoutes, ...tokenRoutes, ...metricsRoutes, ...extraRoutes]);
 }

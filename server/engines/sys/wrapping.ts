@@ -30,8 +30,11 @@ export const wrappingRoutes: Route<Core>[] = [
     pattern: 'sys/wrapping/unwrap',
     unauthenticated: true,
     ops: {
-      update: ({ core, req, data }) => {
-        const original = core.wrapping.unwrap(wrapTokenOf(req, data));
+      update: async ({ core, req, data }) => {
+        let token = wrapTokenOf(req, data);
+        // A replication activation token is a signed JWT whose jti is the real wrapping token.
+        if (token.split('.').length === 3 && core.jwtWrappingToken) token = await core.jwtWrappingToken(token);
+        const original = core.wrapping.unwrap(token);
         return rawJson({ ...original, request_id: req.id });
       },
     },

@@ -1,0 +1,261 @@
+// The live status feed: a WebSocket that pushes this cluster's health, seal
+// and replication status to the console and the NOC wall, so dashboards
+// update within a fraction of a second without polling.
+//
+// Protocol
+// --------
+// Connect to `ws(s)://<host>/v1/sys/replication/status/feed`, optionally with
+// `?token=<vault token>` (or an `X-Vault-Token` header from non-browser
+// clients). A token that `authorize` rejects is answered by closing with code
+// 4401 "permission denied". No token is allowed: the feed carries only what
+// Vault's unauthenticated endpoints (sys/health, sys/seal-status,
+// sys/replication/status) already expose, so a status wall can watch many
+// clusters without holding their tokens. Any Origin is accepted (the wall is
+// served by another cluster's origin).
+//
+// Server → client messages are JSON text; `seq` counts messages on this
+// connection from 1, `at` is the server's clock in ms since the epoch:
+//   {type:'init', seq, at, snapshot}               first, the whole StatusSnapshot
+//   {type:'delta', seq, at, changes:[{path,value}]} sections that changed since
+//        the last message this client got; path is one of FEED_SECTIONS
+//        ('cluster' | 'health' | 'seal' | 'replication.dr' | 'replication.performance')
+//        and value replaces that section whole
+//   {type:'heartbeat', seq, at}                    every HEARTBEAT_INTERVAL_MS, so a
+//        client can tell a quiet feed from a dead one
+// Deltas follow `source.onChange` (bursts coalesced: at most one per
+// COALESCE_MS) and a poll of `source.snapshot()` every POLL_INTERVAL_MS, which
+// catches fields that move without an onChange (lag, heartbeat times).
+// Clients send nothing; anything they send is ignored.
+//
+// A subscriber whose unsent bytes exceed `maxBufferedBytes` (1 MiB) is
+// terminated: a slow consumer must not grow the server's memory. It can
+// reconnect and gets a fresh init.
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+
+export interface StatusSnapshot {
+  cluster: { name: string; id: string; apiAddr: string };
+  /** The sys/health body. */
+  health: Record<string, unknown>;
+  /** The sys/seal-status body. */
+  seal: Record<string, unknown>;
+  /** As GET sys/replication/status data.dr / data.performance. */
+  replication: { dr: Record<string, unknown>; performance: Record<string, unknown> };
+}
+
+export interface StatusSource {
+  snapshot(): StatusSnapshot;
+  /** Calls `listener` when something in the snapshot may have changed; returns an unsubscribe. */
+  onChange(listener: () => void): () => void;
+}
+
+export interface StatusFeedOptions {
+  /** Default DEFAULT_FEED_PATH. */
+  path?: string;
+  /** Validates a client token. A Promise is accepted too (token lookups may be async). */
+  authorize(token: string): boolean | Promise<boolean>;
+  logger?: { warn(obj: object, msg: string): void };
+  /** Unsent bytes after which a subscriber is dropped. Default MAX_BUFFERED_BYTES. */
+  maxBufferedBytes?: number;
+}
+
+export interface StatusFeed {
+  close(): void;
+  subscribers(): number;
+}
+
+export const DEFAULT_FEED_PATH = '/v1/sys/replication/status/feed';
+export const COALESCE_MS = 50;
+export const HEARTBEAT_INTERVAL_MS = 1000;
+export const POLL_INTERVAL_MS = 1000;
+export const MAX_BUFFERED_BYTES = 1024 * 1024;
+export const CLOSE_PERMISSION_DENIED = 4401;
+const CLOSE_GOING_AWAY = 1001;
+
+export const FEED_SECTIONS = ['cluster', 'health', 'seal', 'replication.dr', 'replication.performance'] as const;
+export type FeedSection = (typeof FEED_SECTIONS)[number];
+
+export type FeedMessage =
+  | { type: 'init'; seq: number; at: number; snapshot: StatusSnapshot }
+  | { type: 'delta'; seq: number; at: number; changes: { path: FeedSection; value: unknown }[] }
+  | { type: 'heartbeat'; seq: number; at: number };
+
+type Sections = Record<FeedSection, string>;
+
+function sectionValue(s: StatusSnapshot, path: FeedSection): unknown {
+  switch (path) {
+    case 'cluster':
+      return s.cluster;
+    case 'health':
+      return s.health;
+    case 'seal':
+      return s.seal;
+    case 'replication.dr':
+      return s.replication.dr;
+    case 'replication.performance':
+      return s.replication.performance;
+  }
+}
+
+/** Each section as JSON with sorted keys, so equal values compare equal whatever their key order. */
+function sectionsOf(s: StatusSnapshot): Sections {
+  const out = {} as Sections;
+  for (const path of FEED_SECTIONS) out[path] = stableJson(sectionValue(s, path));
+  return out;
+}
+
+export function stableJson(v: unknown): string {
+  return JSON.stringify(v, (_k, val: unknown) =>
+    val && typeof val === 'object' && !Array.isArray(val)
+      ? Object.fromEntries(Object.entries(val as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : val,
+  );
+}
+
+interface Subscriber {
+  ws: WebSocket;
+  socket: Duplex;
+  seq: number;
+  /** What this client has been told, per section; null until its init went out. */
+  sent: Sections | null;
+}
+
+/** Bytes queued for this client: ws's own queue plus the TCP socket under a wrapping Duplex (ListMethodSocket). */
+function queuedBytes(sub: Subscriber): number {
+  const inner = (sub.socket as Duplex & { socket?: { writableLength?: number } }).socket;
+  return sub.ws.bufferedAmount + (inner?.writableLength ?? 0);
+}
+
+function tokenOf(req: IncomingMessage, url: URL): string | null {
+  const q = url.searchParams.get('token');
+  if (q) return q;
+  const h = req.headers['x-vault-token'];
+  return (Array.isArray(h) ? h[0] : h) || null;
+}
+
+export function attachStatusFeed(server: Server, source: StatusSource, opts: StatusFeedOptions): StatusFeed {
+  const path = opts.path ?? DEFAULT_FEED_PATH;
+  const maxBuffered = opts.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  const subs = new Set<Subscriber>();
+  let closed = false;
+  let lastFlushAt = 0;
+  let flushTimer: ReturnType<typeof setTimeout> | null = null;
+
+  function warn(obj: object, msg: string) {
+    opts.logger?.warn({ component: 'http.status-feed', ...obj }, msg);
+  }
+
+  function readSnapshot(): StatusSnapshot | null {
+    try {
+      return source.snapshot();
+    } catch (err) {
+      warn({ err }, 'status snapshot failed');
+      return null;
+    }
+  }
+
+  function send(sub: Subscriber, msg: FeedMessage): void {
+    if (sub.ws.readyState !== WebSocket.OPEN) return;
+    if (queuedBytes(sub) > maxBuffered) {
+      warn({ queued: queuedBytes(sub) }, 'status feed subscriber too slow; dropping it');
+      subs.delete(sub);
+      sub.ws.terminate();
+      return;
+    }
+    sub.ws.send(JSON.stringify(msg));
+  }
+
+  function flush(): void {
+    flushTimer = null;
+    lastFlushAt = Date.now();
+    if (subs.size === 0) return;
+    const snap = readSnapshot();
+    if (!snap) return;
+    const now = sectionsOf(snap);
+    for (const sub of subs) {
+      if (!sub.sent) continue;
+      const changes = FEED_SECTIONS.filter((p) => now[p] !== sub.sent![p]).map((p) => ({ path: p, value: sectionValue(snap, p) }));
+      if (changes.length === 0) continue;
+      sub.sent = now;
+      send(sub, { type: 'delta', seq: ++sub.seq, at: lastFlushAt, changes });
+    }
+  }
+
+  /** The first change after a quiet spell goes out at once; a burst waits for the next COALESCE_MS slot. */
+  function requestFlush(): void {
+    if (closed || flushTimer) return;
+    const wait = Math.max(0, lastFlushAt + COALESCE_MS - Date.now());
+    flushTimer = setTimeout(flush, wait);
+  }
+
+  const unsubscribe = source.onChange(requestFlush);
+  const ticker = setInterval(() => {
+    requestFlush();
+    const at = Date.now();
+    for (const sub of subs) if (sub.sent) send(sub, { type: 'heartbeat', seq: ++sub.seq, at });
+  }, Math.min(HEARTBEAT_INTERVAL_MS, POLL_INTERVAL_MS));
+  ticker.unref();
+
+  async function admit(ws: WebSocket, socket: Duplex, token: string | null): Promise<void> {
+    const sub: Subscriber = { ws, socket, seq: 0, sent: null };
+    ws.on('error', (err) => warn({ err: err.message }, 'status feed socket error'));
+    ws.on('close', () => subs.delete(sub));
+    ws.on('message', () => {}); // clients have nothing to say; ignore it
+    if (token !== null) {
+      let ok = false;
+      try {
+        ok = await opts.authorize(token);
+      } catch (err) {
+        warn({ err }, 'status feed token check failed');
+      }
+      if (!ok) {
+        ws.close(CLOSE_PERMISSION_DENIED, 'permission denied');
+        return;
+      }
+    }
+    if (closed || ws.readyState !== WebSocket.OPEN) return;
+    const snap = readSnapshot();
+    if (!snap) {
+      ws.close(1011, 'status unavailable');
+      return;
+    }
+    subs.add(sub);
+    sub.sent = sectionsOf(snap);
+    send(sub, { type: 'init', seq: ++sub.seq, at: Date.now(), snapshot: snap });
+  }
+
+  function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://feed');
+    } catch {
+      return;
+    }
+    if (url.pathname !== path) return; // someone else's upgrade (Next's dev HMR, say)
+    if (closed) {
+      socket.destroy();
+      return;
+    }
+    const token = tokenOf(req, url);
+    wss.handleUpgrade(req, socket, head, (ws) => void admit(ws, socket, token));
+  }
+
+  server.on('upgrade', onUpgrade);
+
+  return {
+    subscribers: () => subs.size,
+    close() {
+      if (closed) return;
+      closed = true;
+      server.off('upgrade', onUpgrade);
+      unsubscribe();
+      clearInterval(ticker);
+      if (flushTimer) clearTimeout(flushTimer);
+      for (const sub of subs) sub.ws.close(CLOSE_GOING_AWAY, 'server closing');
+      subs.clear();
+      wss.close();
+    },
+  };
+}

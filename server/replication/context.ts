@@ -1,0 +1,25 @@
+import type { Core } from '../core/core';
+import type { Logger } from '../log';
+import type { SqliteBackend } from '../storage/sqlite';
+import type { Mode, ReplicationStore } from './state';
+
+/** What the replication roles need from the node, passed down explicitly. */
+export interface ReplicationContext {
+  core: Core;
+  physical: SqliteBackend;
+  store: ReplicationStore;
+  logger: Logger;
+  apiAddr: string;
+  clusterAddr: string;
+  /** The dev-mode root token id, handed to dev secondaries (seed 003); set once dev init ran. */
+  devRootTokenId: string;
+}
+
+export const HEARTBEAT_INTERVAL_MS = 1_000;
+export const WAL_BATCH_RECORDS = 500;
+export const FETCH_KEYS_CHUNK = 1_000;
+export const BUNDLE_MODE: Record<Mode, number> = { dr: 512, performance: 256 };
+
+/** Which merkle trees a mode ships: performance only `replicated`, DR both. */
+export const TREES_OF: Record<Mode, number[]> = { performance: [0], dr: [0, 1] };
+export const shipsClass = (mode: Mode, cls: 'replicated' | 'local') => mode === 'dr' || cls === 'replicated';

@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import type { Core } from '../core/core';
+import { envelope } from '../core/envelope';
+import type { Operation, Request, Response } from '../core/request';
+import { VaultError } from '../errors';
+import { FrameQueue } from './frame-queue';
+import type { FrameOf } from './frames';
+import type { ReplicationManager } from './manager';
+import { ALPN, dialCluster, type FrameConnection } from './transport';
+
+// Request forwarding from a performance secondary to its primary over the
+// cluster port (ALPN req_fw_sb-act_v1). The client's token is local to the
+// secondary, so the request carries the auth the secondary already resolved;
+// the primary trusts it because the connection is mutually authenticated.
+// The secondary answers only once it has applied the write (read-your-writes),
+// or after READ_YOUR_WRITES_WAIT_MS with a warning, as Vault does.
+export const READ_YOUR_WRITES_WAIT_MS = 2_000;
+const FORWARD_TIMEOUT_MS = 30_000;
+
+export class ForwardClient {
+  private conn: Promise<FrameConnection> | null = null;
+  private readonly pending = new Map<string, (f: FrameOf<'forward-response'>) => void>();
+
+  constructor(private readonly mgr: ReplicationManager) {}
+
+  private connect(): Promise<FrameConnection> {
+    if (this.conn) return this.conn;
+    const bundle = this.mgr.store.bundle('performance');
+    if (!bundle) throw new VaultError('internal', 'performance secondary has no activation bundle');
+    const p = dialCluster({
+      addr: this.mgr.state('performance').primaryClusterAddrInUse,
+      caPem: bundle.caCert,
+      certPem: bundle.clientCert,
+      keyPem: bundle.clientKey,
+      alpn: ALPN.forward,
+      timeoutMs: 5_000,
+    }).then((c) => {
+      c.onFrame((f) => {
+        if (f.type !== 'forward-response') return;
+        this.pending.get(f.id)?.(f);
+        this.pending.delete(f.id);
+      });
+      c.onClose(() => {
+        this.conn = null;
+        for (const [id, resolve] of this.pending) resolve({ type: 'forward-response', id, status: 503, headers: {}, body: JSON.stringify({ errors: ['connection to the primary was lost while forwarding'] }), index: 0 });
+        this.pending.clear();
+      });
+      return c;
+    });
+    this.conn = p;
+    p.catch(() => (this.conn = null));
+    return p;
+  }
+
+  async forward(req: Request): Promise<Response> {
+    let conn: FrameConnection;
+    try {
+      conn = await this.connect();
+    } catch (err) {
+      throw new VaultError('internal', `cannot forward the request to the primary: ${(err as Error).message}`);
+    }
+    const id = randomUUID();
+    const reply = new Promise<FrameOf<'forward-response'>>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new VaultError('internal', 'the primary did not answer the forwarded request in time'));
+      }, FORWARD_TIMEOUT_MS);
+      this.pending.set(id, (f) => (clearTimeout(timer), resolve(f)));
+    });
+    const c = req.caller!;
+    await conn.send({
+      type: 'forward-request',
+      id,
+      method: req.operation,
+      path: req.path,
+      headers: req.wrapTtl ? { 'x-vault-wrap-ttl': String(req.wrapTtl) } : {},
+      body: JSON.stringify(req.data),
+      auth: { policies: c.policies, displayName: c.displayName, entityId: c.entityId },
+    });
+    const f = await reply;
+    const body = f.body ? (JSON.parse(f.body) as Record<string, unknown>) : null;
+    if (f.status < 300 && f.index > 0) {
+      const applied = await this.mgr.runners.performance?.waitForIndex(f.index, READ_YOUR_WRITES_WAIT_MS);
+      if (!applied && body) body.warnings = [...((body.warnings as string[]) ?? []), 'The write was accepted by the primary but has not replicated to this secondary yet; a read here may not see it.'];
+    }
+    if (body && 'request_id' in body) body.request_id = req.id;
+    return { raw: { status: f.status, body: f.status === 204 ? null : body } };
+  }
+
+  close(): void {
+    void this.conn?.then((c) => c.destroy()).catch(() => {});
+    this.conn = null;
+  }
+}
+
+/** The primary's side: run forwarded requests through the core as the secondary's resolved caller. */
+export function serveForwarding(core: Core, conn: FrameConnection): void {
+  const q = new FrameQueue(conn);
+  void (async () => {
+    for (;;) {
+      let f;
+      try {
+        f = await q.next();
+      } catch {
+        return;
+      }
+      if (f.type !== 'forward-request') continue;
+      void answer(core, conn, f);
+    }
+  })();
+}
+
+async function answer(core: Core, conn: FrameConnection, f: FrameOf<'forward-request'>): Promise<void> {
+  const policies = f.auth?.policies ?? [];
+  const req: Request = {
+    id: randomUUID(),
+    operation: f.method as Operation,
+    path: f.path,
+    data: f.body ? JSON.parse(f.body) : {},
+    query: {},
+    clientToken: '',
+    headers: {},
+    wrapTtl: f.headers['x-vault-wrap-ttl'] ? Number(f.headers['x-vault-wrap-ttl']) : undefined,
+    caller: { tokenId: '', accessor: '', policies, displayName: String(f.auth?.displayName ?? ''), entityId: String(f.auth?.entityId ?? ''), root: policies.includes('root'), tokenType: 'service' },
+  };
+  let status = 200;
+  let body: unknown = null;
+  try {
+    const out = await core.handle(req);
+    await core.physical.flushed();
+    if (out.raw) ({ status, body } = out.raw);
+    else {
+      status = out.status ?? 200;
+      const empty = !out.data && !out.auth && !out.wrapInfo && !out.warnings?.length;
+      if (status === 404 && !out.data) body = { errors: [] };
+      else if (status === 204 || (status === 200 && empty)) status = 204;
+      else body = envelope(req, out);
+    }
+  } catch (err) {
+    status = err instanceof VaultError ? err.status : 500;
+    body = { errors: [err instanceof VaultError ? err.message : 'internal error'] };
+  }
+  await conn
+    .send({ type: 'forward-response', id: f.id, status, headers: {}, body: body === null ? null : JSON.stringify(body), index: core.physical.committedIndex })
+    .catch(() => {});
+}

@@ -1,0 +1,59 @@
+import type { Core, RequestGate } from '../core/core';
+import type { Request } from '../core/request';
+import { badRequest, VaultError } from '../errors';
+import type { ForwardClient } from './forward';
+import type { ReplicationManager } from './manager';
+
+// What a secondary does with client requests, before any handler runs:
+// a DR secondary answers only status, unseal and DR-operation paths; a
+// performance secondary forwards writes to replicated state to its primary.
+const DR_SECONDARY_ALLOWED = [
+  /^sys\/(health|seal-status|unseal|init|leader)$/,
+  /^sys\/replication\/status$/,
+  /^sys\/replication\/(dr|performance)\/status$/,
+  /^sys\/replication\/dr\/secondary\/.+/,
+];
+
+export const drSecondaryAllows = (path: string) => DR_SECONDARY_ALLOWED.some((re) => re.test(path));
+
+const WRITES = new Set(['create', 'update', 'delete', 'patch']);
+
+/** Before authentication: a DR secondary refuses even the root token. */
+export function drSecondaryGate(mgr: ReplicationManager): RequestGate {
+  return async (req) => {
+    const m = mgr.state('dr').mode;
+    if ((m === 'secondary' || m === 'bootstrapping') && !drSecondaryAllows(req.path))
+      throw new VaultError('invalid_request', 'path disabled in replication DR secondary mode: this cluster is a DR secondary and serves no client requests until it is promoted');
+    return null;
+  };
+}
+
+/** Where a performance secondary sends a write: 'local', 'forward', or refuses it. */
+export function routeOnPerfSecondary(core: Core, req: Request): 'local' | 'forward' {
+  if (!WRITES.has(req.operation)) return 'local';
+  const p = req.path;
+  if (p.startsWith('sys/policy/') || p.startsWith('sys/policies/acl/')) return 'forward';
+  const mountChange = /^sys\/(mounts|auth)\/(.+?)(\/tune)?$/.exec(p);
+  if (mountChange) {
+    const kind = mountChange[1] === 'mounts' ? 'secret' : 'auth';
+    const existing = core.mounts.find(kind, mountChange[2].replace(/\/?$/, '/'));
+    const local = existing ? existing.local : req.data.local === true || req.data.local === 'true';
+    if (!local)
+      throw badRequest('cannot change a replicated mount on a performance secondary: do it on the primary, or enable the mount here with local=true');
+    return 'local';
+  }
+  if (p.startsWith('sys/') || p.startsWith('auth/token/')) return 'local';
+  const r = core.mounts.route(p);
+  if (!r || r.mount.entry.local || r.mount.entry.type === 'cubbyhole') return 'local';
+  if (r.mount.kind === 'auth' && r.rest.startsWith('login')) return 'local';
+  return 'forward';
+}
+
+/** After authentication: forward replicated writes (the primary trusts the resolved caller). */
+export function perfSecondaryGate(mgr: ReplicationManager, forwarder: ForwardClient): RequestGate {
+  return async (req) => {
+    if (mgr.state('performance').mode !== 'secondary' || !req.caller) return null;
+    if (routeOnPerfSecondary(mgr.opts.core, req) === 'local') return null;
+    return forwarder.forward(req);
+  };
+}

@@ -1,0 +1,39 @@
+import type { Core } from '../core/core';
+import { builtinRoutes } from '../engines/sys';
+import { invalidWrapToken } from '../core/wrapping';
+import type { Logger } from '../log';
+import type { SqliteBackend } from '../storage/sqlite';
+import { verifyActivationToken } from './activation-token';
+import { drOperationGeneration } from './dr-operation';
+import { startFencingProbe } from './fencing';
+import { ForwardClient, serveForwarding } from './forward';
+import { drSecondaryGate, perfSecondaryGate } from './gate';
+import { ReplicationManager } from './manager';
+import { replicationRoutes } from './routes';
+
+/** Wire replication into a node's core: routes, gates, unwrap of JWT tokens, start/stop with the seal. */
+export function installReplication(core: Core, physical: SqliteBackend, opts: { logger: Logger; apiAddr: string; clusterAddr: string }): ReplicationManager {
+  const mgr = new ReplicationManager({ core, physical, logger: opts.logger, apiAddr: opts.apiAddr, clusterAddr: opts.clusterAddr, devRootTokenId: '' });
+  core.setBuiltinRoutes(builtinRoutes(replicationRoutes(mgr, drOperationGeneration(core, mgr.store))));
+  core.replicationModes = () => mgr.modes();
+  core.preAuthGates.push(drSecondaryGate(mgr));
+  const forwarder = new ForwardClient(mgr);
+  core.gates.push(perfSecondaryGate(mgr, forwarder));
+  mgr.onForwardConnection = (conn) => serveForwarding(core, conn);
+  core.jwtWrappingToken = async (jwt) => {
+    const key = mgr.store.signingKey();
+    if (!key) throw invalidWrapToken();
+    return (await verifyActivationToken(key.publicJwk, jwt)).jti;
+  };
+  const stopProbe = startFencingProbe(mgr);
+  core.unsealListeners.push(() => void mgr.start().catch((err) => mgr.logger.error({ err }, 'replication failed to start')));
+  core.sealListeners.push(() => {
+    forwarder.close();
+    void mgr.stop();
+  });
+  mgr.onShutdown = () => {
+    stopProbe();
+    forwarder.close();
+  };
+  return mgr;
+}

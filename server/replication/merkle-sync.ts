@@ -1,0 +1,101 @@
+import type { StorageOp } from '../storage/backend';
+import type { SqliteBackend } from '../storage/sqlite';
+import { LEAVES_PER_PAGE } from '../storage/merkle-index';
+import { telemetry } from '../telemetry/metrics';
+import type { FrameQueue } from './frame-queue';
+import type { Frame, WirePosition } from './frames';
+
+// The secondary's side of a merkle reconciliation (two round trips to find
+// the differing buckets, then one fetch): compare page hashes, then the
+// differing pages' leaves, then fetch the differing buckets' keys and make
+// local storage match — touching only the trees being synced, so a
+// performance secondary's `local` keys survive.
+const APPLY_CHUNK = 1_000;
+
+export interface SyncProgress {
+  onPhase(phase: 'merkle-diff' | 'merkle-sync'): void;
+  onProgress(done: number, total: number): void;
+}
+
+export interface SyncStats {
+  roundTrips: number;
+  bucketsDiffering: number;
+  keysFetched: number;
+  bytesFetched: number;
+  position: WirePosition;
+}
+
+/**
+ * Returns the primary's position when the diff began: streaming must resume
+ * right after it, so writes made during the sync are replayed over the
+ * fetched snapshot (replaying in order converges to the primary's state).
+ */
+export async function merkleSync(
+  send: (f: Frame) => Promise<void>,
+  q: FrameQueue,
+  physical: SqliteBackend,
+  trees: number[],
+  progress: SyncProgress,
+  positionOp: (p: WirePosition) => StorageOp,
+): Promise<SyncStats> {
+  const stats: SyncStats = { roundTrips: 0, bucketsDiffering: 0, keysFetched: 0, bytesFetched: 0, position: { index: 0, guard: '' } };
+  progress.onPhase('merkle-diff');
+  const diffStart = Date.now();
+  const differing = new Map<number, number[]>();
+  let snapshot: WirePosition | null = null;
+  for (const tree of trees) {
+    await send({ type: 'merkle-pages-request', tree });
+    const pages = await q.expect('merkle-pages');
+    stats.roundTrips += 1;
+    snapshot ??= { index: pages.index, guard: pages.guard };
+    const local = physical.merkle.pageHashes(tree).map((b) => b.toString('hex'));
+    const pageIds = pages.hashes.map((h, i) => (h === local[i] ? -1 : i)).filter((i) => i >= 0);
+    if (!pageIds.length) continue;
+    await send({ type: 'merkle-leaves-request', tree, pages: pageIds });
+    const leaves = await q.expect('merkle-leaves');
+    stats.roundTrips += 1;
+    const buckets: number[] = [];
+    for (const { page, hashes } of leaves.leaves) {
+      const mine = physical.merkle.leafHashes(tree, page).map((b) => b.toString('hex'));
+      hashes.forEach((h, i) => h !== mine[i] && buckets.push(page * LEAVES_PER_PAGE + i));
+    }
+    if (buckets.length) differing.set(tree, buckets);
+  }
+  telemetry.observe('vault.replication.merkleDiff', Date.now() - diffStart);
+  stats.position = snapshot!;
+
+  progress.onPhase('merkle-sync');
+  const syncStart = Date.now();
+  stats.bucketsDiffering = [...differing.values()].reduce((n, b) => n + b.length, 0);
+  for (const [tree, buckets] of differing) {
+    await send({ type: 'fetch-keys-request', tree, buckets });
+    const remote = new Map<string, Buffer>();
+    for (;;) {
+      const f = await q.expect('fetch-keys', 120_000);
+      for (const e of f.entries) {
+        const v = Buffer.from(e.value, 'base64');
+        remote.set(e.key, v);
+        stats.bytesFetched += v.length + e.key.length;
+      }
+      progress.onProgress(remote.size, remote.size);
+      if (f.done) break;
+    }
+    stats.roundTrips += 1;
+    stats.keysFetched += remote.size;
+    const ops: StorageOp[] = [];
+    for (const { key } of physical.entriesInBuckets(tree, buckets)) if (!remote.has(key)) ops.push({ op: 'delete', key });
+    for (const [key, value] of remote) {
+      const mine = physical.get(key);
+      if (!mine || !mine.equals(value)) ops.push({ op: 'put', key, value });
+    }
+    for (let i = 0; i < ops.length; i += APPLY_CHUNK) {
+      physical.transaction(ops.slice(i, i + APPLY_CHUNK));
+      progress.onProgress(Math.min(i + APPLY_CHUNK, ops.length), ops.length);
+      await physical.flushed();
+    }
+  }
+  physical.transaction([positionOp(stats.position)]);
+  await physical.flushed();
+  telemetry.observe('vault.replication.merkleSync', Date.now() - syncStart);
+  return stats;
+}

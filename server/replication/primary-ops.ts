@@ -1,0 +1,103 @@
+import { parseDuration } from '../auth/duration';
+import { envelope } from '../core/envelope';
+import { newServiceTokenId, newUuid } from '../core/ids';
+import type { Request, Response } from '../core/request';
+import { badRequest } from '../errors';
+import { generateSigningKey, signActivationToken } from './activation-token';
+import { bundleData } from './bundle';
+import { createReplicationCa, issueClientCert } from './ca';
+import { BUNDLE_MODE } from './context';
+import { ReplicationManager } from './manager';
+import { emptyState, type Mode } from './state';
+
+// sys/replication/<mode>/primary/*: enable, secondary-token, revoke-secondary,
+// demote, disable.
+export const KIND: Record<Mode, string> = { dr: 'DR', performance: 'performance' };
+export const DEFAULT_SECONDARY_TOKEN_TTL = '30m';
+
+export function requirePrimary(mgr: ReplicationManager, m: Mode) {
+  const s = mgr.state(m);
+  if (s.mode !== 'primary') throw badRequest(`this cluster is not a ${KIND[m]} primary`);
+  return s;
+}
+
+/** The node's replication CA and signing key, created on first use and kept while any mode is primary. */
+export async function ensureCredentials(mgr: ReplicationManager): Promise<void> {
+  if (!mgr.store.ca()) {
+    const ca = createReplicationCa(newUuid());
+    mgr.store.saveCa(ca, ReplicationManager.serverCertFor(ca, mgr.opts.clusterAddr));
+  }
+  if (!mgr.store.signingKey()) mgr.store.saveSigningKey(await generateSigningKey());
+}
+
+export async function enablePrimary(mgr: ReplicationManager, m: Mode, data: Record<string, unknown>): Promise<Response> {
+  const s = mgr.state(m);
+  if (s.mode === 'primary') throw badRequest(`this cluster is already a ${KIND[m]} primary`);
+  if (s.mode !== 'disabled') throw badRequest(`this cluster is a ${KIND[m]} ${s.mode}: promote it instead of enabling it as a primary`);
+  if (m === 'performance' && mgr.state('dr').mode === 'secondary') throw badRequest('a DR secondary cannot run performance replication');
+  const addr = data.primary_cluster_addr ?? '';
+  if (typeof addr !== 'string') throw badRequest("'primary_cluster_addr' must be a string");
+  await ensureCredentials(mgr);
+  mgr.save(m, { ...emptyState(), mode: 'primary', clusterId: newUuid(), epoch: 1, primaryClusterAddr: addr });
+  await mgr.ensureListener();
+  mgr.logger.info({ mode: m }, 'enabled as replication primary');
+  return { warnings: ['This cluster is being enabled as a primary for replication. Vault will be unavailable for a brief period and will resume service shortly.'] };
+}
+
+export async function secondaryToken(mgr: ReplicationManager, m: Mode, data: Record<string, unknown>, req: Request): Promise<Response> {
+  const s = requirePrimary(mgr, m);
+  const id = data.id;
+  if (typeof id !== 'string' || !id.trim()) throw badRequest("'id' is required: a name for the secondary");
+  if (!/^[A-Za-z0-9._-]{1,128}$/.test(id)) throw badRequest("'id' may contain letters, digits, '.', '_' and '-' only");
+  if (s.secondaries.some((k) => k.id === id && !k.revoked)) throw badRequest(`a secondary with id "${id}" already exists; revoke it first`);
+  const ttl = parseDuration(data.ttl || DEFAULT_SECONDARY_TOKEN_TTL, 'ttl');
+  if (ttl <= 0) throw badRequest("'ttl' must be positive");
+  const ca = mgr.store.ca()!;
+  const key = mgr.store.signingKey()!;
+  const leaf = issueClientCert(ca, id);
+  const jti = newServiceTokenId();
+  const data0 = bundleData({
+    caPem: ca.certPem,
+    clientCertPem: leaf.certPem,
+    clientKeyPem: leaf.keyPem,
+    clusterId: s.clusterId,
+    id,
+    mode: BUNDLE_MODE[m],
+    primaryClusterAddr: s.primaryClusterAddr || mgr.opts.clusterAddr,
+    primaryApiAddr: mgr.opts.apiAddr,
+  });
+  const core = mgr.opts.core;
+  const info = core.wrapping.wrap(envelope(req, { data: data0 as unknown as Record<string, unknown> }), ttl, req.path, { tokenId: jti });
+  const jwt = await signActivationToken(key.privateJwk, { jti, addr: mgr.opts.apiAddr, accessor: info.accessor, ttlSeconds: ttl, mode: m });
+  const fresh = mgr.state(m);
+  mgr.save(m, { ...fresh, secondaries: [...fresh.secondaries.filter((k) => k.id !== id), { id, serial: leaf.serial, revoked: false, createdAt: new Date().toISOString(), tokenId: jti }] });
+  return { wrapInfo: { ...info, token: jwt } };
+}
+
+export function revokeSecondary(mgr: ReplicationManager, m: Mode, data: Record<string, unknown>): Response {
+  const s = requirePrimary(mgr, m);
+  const id = data.id;
+  if (typeof id !== 'string' || !id) throw badRequest("'id' is required");
+  const known = s.secondaries.find((k) => k.id === id && !k.revoked);
+  if (!known) throw badRequest(`no known secondary with id "${id}"`);
+  mgr.opts.core.wrapping.revoke(known.tokenId);
+  mgr.save(m, { ...s, secondaries: s.secondaries.map((k) => (k === known ? { ...k, revoked: true } : k)) });
+  mgr.dropStream(m, id);
+  return { warnings: [`Secondary "${id}" has been revoked and disconnected; it needs a new activation token to connect again.`] };
+}
+
+export async function demotePrimary(mgr: ReplicationManager, m: Mode): Promise<Response> {
+  const s = requirePrimary(mgr, m);
+  mgr.dropAllStreams(m);
+  mgr.save(m, { ...s, mode: 'secondary', primaryClusterAddrInUse: '', primaryApiAddr: '', secondaryId: s.secondaryId || 'demoted', lastError: '' });
+  await mgr.releaseListenerIfUnused();
+  return { warnings: ['This cluster has been demoted to a secondary without a primary. Point it at a primary with update-primary.'] };
+}
+
+export async function disablePrimary(mgr: ReplicationManager, m: Mode): Promise<Response> {
+  requirePrimary(mgr, m);
+  mgr.dropAllStreams(m);
+  mgr.save(m, emptyState());
+  await mgr.releaseListenerIfUnused();
+  return { warnings: ['Replication is disabled. Secondaries can no longer connect; enabling again creates a new replication set.'] };
+}

@@ -1,0 +1,212 @@
+import type { StorageOp } from '../storage/backend';
+import { telemetry } from '../telemetry/metrics';
+import { TREES_OF, type ReplicationContext } from './context';
+import { FrameQueue } from './frame-queue';
+import { recordFromWire, type Frame, type FrameOf } from './frames';
+import { merkleSync } from './merkle-sync';
+import type { ConnectionState, Mode, SecondaryBundle, SecondaryState } from './state';
+import { ALPN, dialCluster, type FrameConnection } from './transport';
+
+// The secondary's run loop: dial the primary's cluster port with this
+// secondary's client certificate, say where it is, then apply what arrives —
+// bootstrap, a merkle sync when the primary lacks our position, then the live
+// record stream. On any error: log, back off, reconnect (litefs monitorLease).
+const BACKOFF_MS = [200, 500, 1_000, 2_000, 5_000];
+
+export interface SecondaryDeps {
+  ctx: ReplicationContext;
+  mode: Mode;
+  bundle: () => SecondaryBundle | null;
+  primaryClusterAddr: () => string;
+  clusterId: () => string;
+  secondaryId: () => string;
+  epoch: () => number;
+  needsBootstrap: () => boolean;
+  onBootstrap: (f: FrameOf<'bootstrap'>) => Promise<void>;
+  onPrimaryInfo: (info: { apiAddr: string; clusterAddr: string; epoch: number }) => void;
+  /** A primary that must not be followed (older epoch, other set): stop and say why. */
+  onRefusal: (reason: string) => void;
+  onApplied: (keys: string[]) => void;
+  onSynced: () => Promise<void>;
+}
+
+export class SecondaryRunner {
+  state: SecondaryState = 'connecting';
+  connectionState: ConnectionState = 'connecting';
+  lastHeartbeat = 0;
+  lastHeartbeatDurationMs = 0;
+  clockSkewMs = 0;
+  lagMs = 0;
+  syncProgress = { sync_progress: 0, sync_total_keys: 0 };
+  lastError = '';
+  private conn: FrameConnection | null = null;
+  private stopped = false;
+  private coveredIdx = 0;
+  private readonly waiters: { index: number; resolve: () => void }[] = [];
+  private readonly done: Promise<void>;
+
+  constructor(private readonly d: SecondaryDeps) {
+    this.coveredIdx = d.ctx.store.position(d.mode).index;
+    this.done = this.loop();
+  }
+
+  /** Last primary log index this secondary holds (`last_remote_wal`). */
+  get coveredIndex(): number {
+    return this.coveredIdx;
+  }
+
+  private get log() {
+    return this.d.ctx.logger.child({ component: `replication.secondary.${this.d.mode}` });
+  }
+
+  private async loop(): Promise<void> {
+    let attempt = 0;
+    while (!this.stopped) {
+      try {
+        await this.session(() => (attempt = 0));
+      } catch (err) {
+        if (this.stopped) break;
+        this.lastError = (err as Error).message;
+        this.connectionState = 'transient_failure';
+        this.state = 'connecting';
+        this.lagMs = 0;
+        this.log.warn({ err: this.lastError }, 'replication connection lost; retrying');
+      }
+      if (this.stopped) break;
+      await new Promise((r) => setTimeout(r, BACKOFF_MS[Math.min(attempt++, BACKOFF_MS.length - 1)]));
+    }
+  }
+
+  private async session(onConnected: () => void): Promise<void> {
+    const bundle = this.d.bundle();
+    if (!bundle) throw new Error('no activation bundle stored for this secondary');
+    this.connectionState = 'connecting';
+    const conn = await dialCluster({
+      addr: this.d.primaryClusterAddr(),
+      caPem: bundle.caCert,
+      certPem: bundle.clientCert,
+      keyPem: bundle.clientKey,
+      alpn: this.d.mode === 'dr' ? ALPN.dr : ALPN.perf,
+      timeoutMs: 5_000,
+    });
+    if (this.stopped) return void conn.destroy();
+    this.conn = conn;
+    const q = new FrameQueue(conn);
+    const send = (f: Frame) => conn.send(f);
+    q.onSide('heartbeat', (f) => {
+      const now = Date.now();
+      this.lastHeartbeat = now;
+      this.clockSkewMs = Math.round(now - f.primaryTime);
+      if (f.lastIndex <= this.coveredIdx) this.lagMs = 0;
+      telemetry.setGauge('vault.replication.rpc.server.last_heartbeat', Math.floor(now / 1000));
+      conn.send({ type: 'heartbeat-ack', seq: f.seq, secondaryTime: now }).catch(() => {});
+    });
+    try {
+      const pos = this.d.ctx.store.position(this.d.mode);
+      await send({
+        type: 'hello',
+        mode: this.d.mode,
+        secondaryId: this.d.secondaryId(),
+        position: pos,
+        clusterId: this.d.clusterId(),
+        apiAddr: this.d.ctx.apiAddr,
+        clusterAddr: this.d.ctx.clusterAddr,
+        epoch: this.d.epoch(),
+        needsBootstrap: this.d.needsBootstrap(),
+      });
+      const ack = await q.expect('hello-ack', 15_000);
+      if (ack.clusterId !== this.d.clusterId()) return this.refuse(`primary serves replication set ${ack.clusterId}, this secondary belongs to ${this.d.clusterId()}`);
+      if (ack.epoch < this.d.epoch())
+        return this.refuse(`primary at ${this.d.primaryClusterAddr()} is stale (epoch ${ack.epoch} < ${this.d.epoch()}): it was superseded by a promotion and must be demoted`);
+      this.d.onPrimaryInfo({ apiAddr: ack.apiAddr, clusterAddr: ack.clusterAddr, epoch: ack.epoch });
+      this.connectionState = 'ready';
+      this.lastError = '';
+      onConnected();
+      if (this.d.needsBootstrap()) {
+        this.state = 'bootstrapping';
+        await this.d.onBootstrap(await q.expect('bootstrap'));
+      }
+      for (;;) {
+        const f = await q.next();
+        if (f.type === 'sync-required') {
+          const stats = await merkleSync(send, q, this.d.ctx.physical, TREES_OF[this.d.mode], {
+            onPhase: (p) => (this.state = p),
+            onProgress: (done, total) => (this.syncProgress = { sync_progress: done, sync_total_keys: total }),
+          }, (p) => this.d.ctx.store.positionOp(this.d.mode, p));
+          this.log.info({ reason: f.reason, ...stats, position: stats.position.index }, 'merkle sync complete');
+          this.coveredIdx = stats.position.index;
+          this.d.onApplied(['*']);
+          await this.d.onSynced();
+          this.state = 'stream-wals';
+          await send({ type: 'resume', position: stats.position });
+        } else if (f.type === 'wals') {
+          this.state = 'stream-wals';
+          await this.apply(f);
+          await send({ type: 'ack', index: f.lastIndex });
+        } else if (f.type === 'refused') {
+          return this.refuse(f.reason);
+        } else if (f.type === 'error') {
+          throw new Error(`primary error: ${f.message}`);
+        } else throw new Error(`unexpected ${f.type} frame from primary`);
+      }
+    } finally {
+      this.conn = null;
+      conn.destroy();
+    }
+  }
+
+  private async apply(f: FrameOf<'wals'>): Promise<void> {
+    const { physical, store } = this.d.ctx;
+    const ops: StorageOp[] = f.records.map((w) => {
+      const r = recordFromWire(w);
+      return r.op === 'put' ? { op: 'put', key: r.key, value: r.value! } : { op: 'delete', key: r.key };
+    });
+    ops.push(store.positionOp(this.d.mode, { index: f.lastIndex, guard: f.lastGuard }));
+    physical.transaction(ops);
+    await physical.flushed();
+    this.coveredIdx = f.lastIndex;
+    this.lagMs = Math.max(0, Date.now() - f.at - Math.max(0, this.clockSkewMs));
+    telemetry.setGauge('vault.replication.fsm.last_remote_wal', f.lastIndex);
+    telemetry.setGauge('vault.replication.lag_ms', this.lagMs, { mode: this.d.mode });
+    if (f.records.length) this.d.onApplied(f.records.map((r) => r.key));
+    for (let i = this.waiters.length - 1; i >= 0; i--) {
+      if (this.waiters[i].index <= this.coveredIdx) this.waiters.splice(i, 1)[0].resolve();
+    }
+  }
+
+  private refuse(reason: string): void {
+    this.lastError = reason;
+    this.state = 'idle';
+    this.connectionState = 'shutdown';
+    this.stopped = true;
+    this.log.error({ reason }, 'refusing primary');
+    this.d.onRefusal(reason);
+  }
+
+  /** Resolves once the record at `index` has been applied here (read-your-writes), or after timeoutMs. */
+  waitForIndex(index: number, timeoutMs: number): Promise<boolean> {
+    if (this.coveredIdx >= index) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const w = { index, resolve: () => (clearTimeout(timer), resolve(true)) };
+      const timer = setTimeout(() => {
+        const i = this.waiters.indexOf(w);
+        if (i >= 0) this.waiters.splice(i, 1);
+        resolve(false);
+      }, timeoutMs);
+      this.waiters.push(w);
+    });
+  }
+
+  /** Drop the current connection (tests and `recover` use this); the loop reconnects. */
+  dropConnection(): void {
+    this.conn?.destroy();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.connectionState = 'shutdown';
+    this.state = 'idle';
+    this.conn?.destroy();
+    await this.done.catch(() => {});
+  }
+}

@@ -1,0 +1,147 @@
+import type { Barrier } from '../barrier/barrier';
+import type { SqliteBackend } from '../storage/sqlite';
+import type { JWK } from './activation-token';
+import type { CaMaterial, LeafMaterial } from './ca';
+import type { ReplicationMode, WirePosition } from './frames';
+
+// Persistent replication state of one node, per mode. Everything lives under
+// core/replication/ (class `ignored`: never shipped to another cluster).
+// Non-secret fields are plain JSON in physical storage so status answers while
+// sealed; key material goes behind the barrier.
+export type Mode = ReplicationMode;
+export const MODES: Mode[] = ['dr', 'performance'];
+export type ClusterMode = 'disabled' | 'primary' | 'secondary' | 'bootstrapping';
+
+/** Secondary states use Vault's names (sdk/helper/consts/replication.go). */
+export type SecondaryState = 'idle' | 'connecting' | 'merkle-diff' | 'merkle-sync' | 'stream-wals' | 'bootstrapping';
+export type ConnectionState = 'idle' | 'connecting' | 'ready' | 'transient_failure' | 'shutdown';
+
+export interface KnownSecondary {
+  id: string;
+  serial: string;
+  revoked: boolean;
+  createdAt: string;
+  /** Wrapping-token id of its activation token, so revoke-secondary can kill an unused one. */
+  tokenId: string;
+  /** Its API address, learned from its hello: the fencing probe asks it who leads. */
+  apiAddress?: string;
+}
+
+export interface ModeState {
+  mode: ClusterMode;
+  clusterId: string;
+  /** Bumped by each promotion: a secondary never follows a primary older than one it has seen. */
+  epoch: number;
+  // primary
+  primaryClusterAddr: string;
+  secondaries: KnownSecondary[];
+  // secondary
+  secondaryId: string;
+  primaryApiAddr: string;
+  primaryClusterAddrInUse: string;
+  lastStart: string;
+  /** Why replication stopped or refused, shown in status. */
+  lastError: string;
+  /** Set when this primary learned that one of its secondaries was promoted. */
+  supersededBy: string;
+  promotedAt: string;
+}
+
+export interface SecondaryBundle {
+  caCert: string;
+  clientCert: string;
+  clientKey: string;
+}
+
+const statePath = (m: Mode) => `core/replication/${m}/state`;
+const positionPath = (m: Mode) => `core/replication/${m}/position`;
+const bundlePath = (m: Mode) => `core/replication/${m}/bundle`;
+const CA_PATH = 'core/replication/ca';
+const SERVER_CERT_PATH = 'core/replication/server-cert';
+const SIGNING_KEY_PATH = 'core/replication/jwt-key';
+const OP_TOKENS_PREFIX = 'core/replication/dr/op-tokens/';
+
+export function emptyState(): ModeState {
+  return {
+    mode: 'disabled',
+    clusterId: '',
+    epoch: 0,
+    primaryClusterAddr: '',
+    secondaries: [],
+    secondaryId: '',
+    primaryApiAddr: '',
+    primaryClusterAddrInUse: '',
+    lastStart: '',
+    lastError: '',
+    supersededBy: '',
+    promotedAt: '',
+  };
+}
+
+export class ReplicationStore {
+  constructor(
+    private readonly physical: SqliteBackend,
+    private readonly barrier: Barrier,
+  ) {}
+
+  state(m: Mode): ModeState {
+    const raw = this.physical.get(statePath(m));
+    return raw ? { ...emptyState(), ...(JSON.parse(raw.toString()) as ModeState) } : emptyState();
+  }
+
+  saveState(m: Mode, s: ModeState): void {
+    this.physical.put(statePath(m), Buffer.from(JSON.stringify(s)));
+  }
+
+  position(m: Mode): WirePosition {
+    const raw = this.physical.get(positionPath(m));
+    return raw ? (JSON.parse(raw.toString()) as WirePosition) : { index: 0, guard: '' };
+  }
+
+  /** The storage op that records a position: written in the same transaction as the records it covers. */
+  positionOp(m: Mode, p: WirePosition) {
+    return { op: 'put' as const, key: positionPath(m), value: Buffer.from(JSON.stringify(p)) };
+  }
+
+  bundle(m: Mode): SecondaryBundle | null {
+    return this.barrier.getJSON<SecondaryBundle>(bundlePath(m));
+  }
+  saveBundle(m: Mode, b: SecondaryBundle | null): void {
+    if (b) this.barrier.putJSON(bundlePath(m), b);
+    else this.barrier.delete(bundlePath(m));
+  }
+
+  ca(): CaMaterial | null {
+    return this.barrier.getJSON<CaMaterial>(CA_PATH);
+  }
+  saveCa(ca: CaMaterial | null, serverCert: LeafMaterial | null): void {
+    if (ca && serverCert) {
+      this.barrier.putJSON(CA_PATH, ca);
+      this.barrier.putJSON(SERVER_CERT_PATH, serverCert);
+    } else {
+      this.barrier.delete(CA_PATH);
+      this.barrier.delete(SERVER_CERT_PATH);
+    }
+  }
+  serverCert(): LeafMaterial | null {
+    return this.barrier.getJSON<LeafMaterial>(SERVER_CERT_PATH);
+  }
+
+  signingKey(): { privateJwk: JWK; publicJwk: JWK } | null {
+    return this.barrier.getJSON(SIGNING_KEY_PATH);
+  }
+  saveSigningKey(k: { privateJwk: JWK; publicJwk: JWK } | null): void {
+    if (k) this.barrier.putJSON(SIGNING_KEY_PATH, k);
+    else this.barrier.delete(SIGNING_KEY_PATH);
+  }
+
+  saveOperationToken(hash: string): void {
+    this.barrier.putJSON(OP_TOKENS_PREFIX + hash, { createdAt: new Date().toISOString() });
+  }
+  hasOperationToken(hash: string): boolean {
+    return this.barrier.get(OP_TOKENS_PREFIX + hash) !== null;
+  }
+  deleteOperationToken(hash: string): void {
+    this.barrier.delete(OP_TOKENS_PREFIX + hash);
+  }
+}

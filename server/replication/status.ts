@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import type { ReplicationManager } from './manager';
+import type { Mode } from './state';
+
+// Status payloads with Vault's field names (reference §3). Counters are
+// numbers; *_ms and *_epoch fields are strings, as Vault sends them.
+const NEVER_CHECKED = '-62135596800';
+const iso = (ms: number) => (ms ? new Date(ms).toISOString() : '');
+
+function merkleRoot(mgr: ReplicationManager, m: Mode): string {
+  const p = mgr.opts.physical;
+  if (m === 'performance') return p.merkleRoot('replicated');
+  return createHash('sha1').update(p.merkleRoot('replicated')).update(p.merkleRoot('local')).digest('hex');
+}
+
+export function modeStatus(mgr: ReplicationManager, m: Mode): Record<string, unknown> {
+  const s = mgr.state(m);
+  if (s.mode === 'disabled') return { mode: 'disabled' };
+  const lastWal = mgr.opts.physical.committedIndex;
+  const common = {
+    mode: s.mode,
+    cluster_id: s.clusterId,
+    merkle_root: merkleRoot(mgr, m),
+    last_wal: lastWal,
+    corrupted_merkle_tree: false,
+    last_reindex_epoch: '0',
+    last_corruption_check_epoch: NEVER_CHECKED,
+    ssct_generation_counter: 0,
+    epoch: s.epoch,
+  };
+  if (s.mode === 'primary') {
+    const streams = mgr.streams[m];
+    return {
+      ...common,
+      state: s.supersededBy ? 'idle' : 'running',
+      primary_cluster_addr: s.primaryClusterAddr,
+      known_secondaries: s.secondaries.filter((k) => !k.revoked).map((k) => k.id),
+      [m === 'dr' ? 'last_dr_wal' : 'last_performance_wal']: lastWal,
+      secondaries: s.secondaries
+        .filter((k) => !k.revoked)
+        .map((k) => {
+          const link = streams.get(k.id)?.link;
+          return {
+            node_id: k.id,
+            api_address: link?.apiAddress ?? '',
+            cluster_address: link?.clusterAddress ?? '',
+            connection_status: link?.connected ? 'connected' : 'disconnected',
+            last_heartbeat: iso(link?.lastHeartbeat ?? 0),
+            last_heartbeat_duration_ms: String(link?.lastHeartbeatDurationMs ?? 0),
+            clock_skew_ms: String(link?.clockSkewMs ?? 0),
+            replication_primary_canary_age_ms: String(link?.lastHeartbeat ? Date.now() - link.lastHeartbeat : 0),
+            acked_wal: link?.ackedIndex ?? 0,
+          };
+        }),
+      ...(s.supersededBy ? { superseded_by: s.supersededBy, last_error: s.lastError } : {}),
+      ...(s.promotedAt ? { promoted_at: s.promotedAt } : {}),
+    };
+  }
+  const r = mgr.runners[m];
+  const state = s.mode === 'bootstrapping' ? 'bootstrapping' : (r?.state ?? 'idle');
+  return {
+    ...common,
+    state,
+    connection_state: r?.connectionState ?? (s.primaryClusterAddrInUse ? 'connecting' : 'idle'),
+    secondary_id: s.secondaryId,
+    primary_cluster_addr: s.primaryClusterAddrInUse,
+    known_primary_cluster_addrs: s.primaryClusterAddrInUse ? [s.primaryClusterAddrInUse] : [],
+    last_remote_wal: r?.coveredIndex ?? mgr.store.position(m).index,
+    last_start: s.lastStart,
+    lag_ms: r?.lagMs ?? 0,
+    ...(state === 'merkle-sync' && r ? { merkle_sync_progress: r.syncProgress } : {}),
+    ...(r?.lastError || s.lastError ? { last_error: r?.lastError || s.lastError } : {}),
+    primaries: s.primaryClusterAddrInUse
+      ? [
+          {
+            api_address: s.primaryApiAddr,
+            cluster_address: s.primaryClusterAddrInUse,
+            connection_status: r?.connectionState === 'ready' ? 'connected' : 'disconnected',
+            last_heartbeat: iso(r?.lastHeartbeat ?? 0),
+            last_heartbeat_duration_ms: String(r?.lastHeartbeatDurationMs ?? 0),
+            clock_skew_ms: String(r?.clockSkewMs ?? 0),
+          },
+        ]
+      : [],
+  };
+}
+
+export function replicationStatus(mgr: ReplicationManager): { dr: Record<string, unknown>; performance: Record<string, unknown> } {
+  return { dr: modeStatus(mgr, 'dr'), performance: modeStatus(mgr, 'performance') };
+}
