@@ -19,7 +19,7 @@ export async function runServer(args: string[]): Promise<void> {
   }
   try {
     if (flags.dev) await runDev(flags);
-    else await runWithConfig(flags.config!, flags.logLevel);
+    else await runWithConfig(flags.config!, flags.logLevel, flags.logRetention);
   } catch (err) {
     const msg = err instanceof ConfigError ? err.message : (err as Error).stack ?? String(err);
     process.stderr.write(`Error initializing core: ${msg}\n`);
@@ -83,7 +83,7 @@ async function runDev(flags: ReturnType<typeof parseServerFlags>): Promise<void>
   handleSignals(node, () => rmSync(dataDir, { recursive: true, force: true }));
 }
 
-async function runWithConfig(path: string, logLevelFlag?: string): Promise<void> {
+async function runWithConfig(path: string, logLevelFlag?: string, logRetention?: number): Promise<void> {
   const config = loadConfigFile(path);
   const logger = createLogger({ level: logLevelFlag ?? config.logLevel });
   const listen = splitHostPort(config.listener.address);
@@ -97,6 +97,7 @@ async function runWithConfig(path: string, logLevelFlag?: string): Promise<void>
     ui: config.ui,
     uiDir: REPO_ROOT,
     logger,
+    logRetention,
   });
   process.stdout.write(
     [

@@ -15,21 +15,33 @@ export function startFencingProbe(mgr: ReplicationManager): () => void {
   return () => clearInterval(timer);
 }
 
+async function statusAt(api: string, m: string): Promise<{ mode?: string; cluster_id?: string; epoch?: number; superseded_by?: string } | undefined> {
+  try {
+    const r = await fetch(new URL(`/v1/sys/replication/${m}/status`, api), { signal: AbortSignal.timeout(1_500) });
+    return ((await r.json()) as { data?: { mode?: string; cluster_id?: string; epoch?: number } }).data;
+  } catch {
+    return undefined; // unreachable proves nothing
+  }
+}
+
 async function probe(mgr: ReplicationManager): Promise<void> {
   if (mgr.opts.core.barrier.sealed) return;
   for (const m of MODES) {
     const s = mgr.state(m);
+    // A promoted primary watches the primary it replaced, so its status can say if that one returned undemoted.
+    if (s.mode === 'primary' && s.formerPrimaryApiAddr) {
+      const old = await statusAt(s.formerPrimaryApiAddr, m);
+      const stale = old?.mode === 'primary' && old.cluster_id === s.clusterId && (old.epoch ?? 0) < s.epoch;
+      const warning = stale
+        ? `former primary at ${s.formerPrimaryApiAddr} is running as primary again without being demoted (epoch ${old?.epoch} < ${s.epoch}); its secondaries refuse it — demote it`
+        : '';
+      if (old && warning !== s.stalePrimaryWarning) mgr.save(m, { ...mgr.state(m), stalePrimaryWarning: warning });
+    }
     if (s.mode !== 'primary' || s.supersededBy) continue;
     for (const k of s.secondaries) {
       const api = k.apiAddress;
       if (!api) continue;
-      let status: { mode?: string; cluster_id?: string; epoch?: number } | undefined;
-      try {
-        const r = await fetch(new URL(`/v1/sys/replication/${m}/status`, api), { signal: AbortSignal.timeout(1_500) });
-        status = ((await r.json()) as { data?: typeof status }).data;
-      } catch {
-        continue; // unreachable secondaries prove nothing
-      }
+      const status = await statusAt(api, m);
       if (status?.mode === 'primary' && status.cluster_id === s.clusterId && (status.epoch ?? 0) > s.epoch) {
         const reason = `secondary "${k.id}" at ${api} was promoted to primary of this replication set (epoch ${status.epoch} > ${s.epoch}); this cluster must be demoted`;
         mgr.logger.error({ mode: m, by: api }, 'superseded by a promoted secondary: refusing secondaries');

@@ -128,6 +128,8 @@ export async function promoteSecondary(mgr: ReplicationManager, m: Mode, data: R
     primaryClusterAddrInUse: '',
     primaryApiAddr: '',
     promotedAt: new Date().toISOString(),
+    formerPrimaryApiAddr: s.primaryApiAddr,
+    stalePrimaryWarning: '',
     lastError: '',
   });
   mgr.store.saveBundle(m, null);

@@ -45,6 +45,10 @@ export interface ModeState {
   /** Set when this primary learned that one of its secondaries was promoted. */
   supersededBy: string;
   promotedAt: string;
+  /** After a promotion: the API address of the primary we replaced, watched for a stale return. */
+  formerPrimaryApiAddr: string;
+  /** Set when that former primary is seen still claiming to be primary. */
+  stalePrimaryWarning: string;
 }
 
 export interface SecondaryBundle {
@@ -75,6 +79,8 @@ export function emptyState(): ModeState {
     lastError: '',
     supersededBy: '',
     promotedAt: '',
+    formerPrimaryApiAddr: '',
+    stalePrimaryWarning: '',
   };
 }
 

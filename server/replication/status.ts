@@ -54,6 +54,7 @@ export function modeStatus(mgr: ReplicationManager, m: Mode): Record<string, unk
         }),
       ...(s.supersededBy ? { superseded_by: s.supersededBy, last_error: s.lastError } : {}),
       ...(s.promotedAt ? { promoted_at: s.promotedAt } : {}),
+      ...(s.stalePrimaryWarning ? { stale_primary_warning: s.stalePrimaryWarning } : {}),
     };
   }
   const r = mgr.runners[m];

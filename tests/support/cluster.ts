@@ -81,7 +81,7 @@ export interface ConfiguredServer extends ServerProcess {
 }
 
 /** A server from an HCL config file with a persistent data dir (survives restarts). */
-export async function startConfiguredServer(opts: { dataDir?: string; port?: number; name?: string } = {}): Promise<ConfiguredServer> {
+export async function startConfiguredServer(opts: { dataDir?: string; port?: number; name?: string; args?: string[] } = {}): Promise<ConfiguredServer> {
   const port = opts.port ?? (await freePortPair());
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'coffer-it-'));
   const configFile = join(dataDir, 'coffer.hcl');
@@ -102,9 +102,9 @@ cluster_name = "${opts.name ?? 'coffer'}-${port}"
 log_level    = "warn"
 `,
   );
-  const s = spawnServer([`-config=${configFile}`], port);
+  const s = spawnServer([`-config=${configFile}`, ...(opts.args ?? [])], port);
   await waitForHealth(s.addr, s.proc, s.output);
-  return { ...s, dataDir, configFile, restart: () => startConfiguredServer({ dataDir, port, name: opts.name }) };
+  return { ...s, dataDir, configFile, restart: () => startConfiguredServer({ ...opts, dataDir, port }) };
 }
 
 /** Minimal JSON call for tests: returns status and parsed body. */

@@ -1,0 +1,118 @@
+import { connect, createServer, type Server, type Socket } from 'node:net';
+
+// A pass-through TCP proxy on loopback, for fault tests: put it between a
+// secondary and its primary's cluster port, then cut or stall the link while
+// both processes keep running. It never looks inside the stream (the TLS
+// session runs end to end through it).
+export interface TcpProxy {
+  port: number;
+  /** host:port to dial instead of the target. */
+  address: string;
+  /** Connections accepted so far (each reconnect counts). */
+  readonly accepted: number;
+  /** Live client↔target pairs. */
+  live(): number;
+  /** Destroy every live connection on both sides (RST where the platform can); new ones are still accepted. Returns how many were cut. */
+  cutAll(): number;
+  /** Stall: stop forwarding bytes on live connections and hold new ones unanswered, as a partition that drops nothing. */
+  pause(): void;
+  /** Forward again whatever was held. */
+  resume(): void;
+  close(): Promise<void>;
+}
+
+interface Pair {
+  client: Socket;
+  upstream: Socket;
+}
+
+function kill(s: Socket): void {
+  // resetAndDestroy sends RST (a cut cable looks like that to the far end), else plain destroy.
+  if (typeof s.resetAndDestroy === 'function' && !s.destroyed && s.readyState !== 'opening') s.resetAndDestroy();
+  else s.destroy();
+}
+
+export async function startTcpProxy(target: { host?: string; port: number }): Promise<TcpProxy> {
+  const host = target.host ?? '127.0.0.1';
+  const pairs = new Set<Pair>();
+  let paused = false;
+  let accepted = 0;
+
+  const pipe = (from: Socket, to: Socket) => {
+    from.on('data', (chunk: Buffer) => {
+      if (!to.write(chunk)) from.pause();
+    });
+    to.on('drain', () => {
+      if (!paused) from.resume();
+    });
+    from.on('end', () => to.end());
+  };
+
+  const server: Server = createServer((client) => {
+    accepted += 1;
+    client.setNoDelay(true);
+    if (paused) client.pause();
+    const upstream = connect({ host, port: target.port });
+    upstream.setNoDelay(true);
+    if (paused) upstream.pause();
+    const pair = { client, upstream };
+    pairs.add(pair);
+    const drop = () => {
+      if (!pairs.delete(pair)) return;
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', drop);
+    upstream.on('error', drop);
+    client.on('close', drop);
+    upstream.on('close', drop);
+    pipe(client, upstream);
+    pipe(upstream, client);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as { port: number }).port;
+
+  return {
+    port,
+    address: `127.0.0.1:${port}`,
+    get accepted() {
+      return accepted;
+    },
+    live: () => pairs.size,
+    cutAll() {
+      const n = pairs.size;
+      for (const p of [...pairs]) {
+        pairs.delete(p);
+        kill(p.client);
+        kill(p.upstream);
+      }
+      return n;
+    },
+    pause() {
+      paused = true;
+      for (const p of pairs) {
+        p.client.pause();
+        p.upstream.pause();
+      }
+    },
+    resume() {
+      paused = false;
+      for (const p of pairs) {
+        p.client.resume();
+        p.upstream.resume();
+      }
+    },
+    close() {
+      for (const p of [...pairs]) {
+        pairs.delete(p);
+        p.client.destroy();
+        p.upstream.destroy();
+      }
+      return new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
