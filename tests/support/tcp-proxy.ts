@@ -51,10 +51,8 @@ export async function startTcpProxy(target: { host?: string; port: number }): Pr
   const server: Server = createServer((client) => {
     accepted += 1;
     client.setNoDelay(true);
-    if (paused) client.pause();
     const upstream = connect({ host, port: target.port });
     upstream.setNoDelay(true);
-    if (paused) upstream.pause();
     const pair = { client, upstream };
     pairs.add(pair);
     const drop = () => {
@@ -68,6 +66,10 @@ export async function startTcpProxy(target: { host?: string; port: number }): Pr
     upstream.on('close', drop);
     pipe(client, upstream);
     pipe(upstream, client);
+    if (paused) {
+      client.pause();
+      upstream.pause();
+    }
   });
 
   await new Promise<void>((resolve, reject) => {
