@@ -93,7 +93,7 @@ export async function startNode(opts: NodeOptions): Promise<CofferNode> {
     server,
     port,
     async close() {
-      await replication.stop();
+      await replication.shutdown();
       core.seal.seal();
       const closed = new Promise<void>((r) => front.close(() => r()));
       // node:http does not track connections it did not accept itself, and

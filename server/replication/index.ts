@@ -10,6 +10,7 @@ import { ForwardClient, serveForwarding } from './forward';
 import { drSecondaryGate, perfSecondaryGate } from './gate';
 import { ReplicationManager } from './manager';
 import { replicationRoutes } from './routes';
+import { startTelemetrySampler } from './telemetry-sampler';
 
 /** Wire replication into a node's core: routes, gates, unwrap of JWT tokens, start/stop with the seal. */
 export function installReplication(core: Core, physical: SqliteBackend, opts: { logger: Logger; apiAddr: string; clusterAddr: string }): ReplicationManager {
@@ -26,6 +27,7 @@ export function installReplication(core: Core, physical: SqliteBackend, opts: { 
     return (await verifyActivationToken(key.publicJwk, jwt)).jti;
   };
   const stopProbe = startFencingProbe(mgr);
+  const stopSampler = startTelemetrySampler(mgr);
   core.unsealListeners.push(() => void mgr.start().catch((err) => mgr.logger.error({ err }, 'replication failed to start')));
   core.sealListeners.push(() => {
     forwarder.close();
@@ -33,6 +35,7 @@ export function installReplication(core: Core, physical: SqliteBackend, opts: { 
   });
   mgr.onShutdown = () => {
     stopProbe();
+    stopSampler();
     forwarder.close();
   };
   return mgr;

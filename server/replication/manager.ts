@@ -93,9 +93,14 @@ export class ReplicationManager {
     }
   }
 
-  /** Before seal or shutdown. */
-  async stop(): Promise<void> {
+  /** Process exit: stop the roles and the background timers. */
+  async shutdown(): Promise<void> {
+    await this.stop();
     this.onShutdown?.();
+  }
+
+  /** Before seal (and inside shutdown). */
+  async stop(): Promise<void> {
     for (const m of MODES) await this.stopSecondary(m);
     for (const m of MODES) this.dropAllStreams(m);
     await this.listener?.close();

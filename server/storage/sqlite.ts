@@ -42,6 +42,8 @@ export class SqliteBackend implements PhysicalBackend {
   private readonly changeListeners = new Set<(keys: string[] | null) => void>();
   private readonly groupCommit: boolean;
   private batch: Batch | null = null;
+  /** Told how long each group commit took and how many records it made durable (telemetry). */
+  onFlush: ((ms: number, records: number) => void) | null = null;
   private readonly sel;
   private readonly selHash;
   private readonly inBucket;
@@ -178,9 +180,11 @@ export class SqliteBackend implements PhysicalBackend {
     const b = this.batch;
     if (!b) return;
     this.batch = null;
+    const started = performance.now();
     try {
       this.merkle.flush();
       this.db.exec('COMMIT');
+      this.onFlush?.(performance.now() - started, b.records.length);
     } catch (cause) {
       try {
         this.db.exec('ROLLBACK');

@@ -154,3 +154,40 @@ describe('performance replication with the CLI (seed 003 verbatim)', () => {
     await converged(a.addr, b.addr, 'performance');
   });
 });
+
+describe('replication telemetry', () => {
+  let a: DevServer;
+  let b: DevServer;
+  beforeAll(async () => {
+    [a, b] = await Promise.all([startDevServer(), startDevServer()]);
+  });
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+  });
+
+  it("exposes seed 000's metric names in JSON and Prometheus formats", async () => {
+    await api(a.addr, 'POST', 'secret/data/m', { token: a.rootToken, body: { data: { v: 1 } } });
+    const { pair } = await import('../support/replication');
+    await pair({ addr: a.addr, token: a.rootToken }, { addr: b.addr, token: b.rootToken }, 'performance', 'metrics-probe');
+    await api(a.addr, 'POST', 'secret/data/m', { token: a.rootToken, body: { data: { v: 2 } } });
+    await converged(a.addr, b.addr, 'performance');
+    await new Promise((r) => setTimeout(r, 1200)); // one sampler tick
+    const json = await api(a.addr, 'GET', 'sys/metrics', { token: a.rootToken });
+    expect(json.status).toBe(200);
+    const names = [...json.body.Counters, ...json.body.Gauges, ...json.body.Samples].map((m: { Name: string }) => m.Name);
+    for (const n of ['vault.logshipper.streamWALs.missing_guard', 'vault.replication.fetchRemoteKeys', 'vault.wal.persistWALs', 'vault.wal.flushReady', 'wal.gc.total', 'vault.replication.wal.last_performance_wal'])
+      expect(names, n).toContain(n);
+    const missing = json.body.Counters.find((c: { Name: string }) => c.Name === 'vault.logshipper.streamWALs.missing_guard');
+    expect(missing.Count).toBeGreaterThanOrEqual(1); // the new secondary had to merkle-sync
+    const onSecondary = await api(b.addr, 'GET', 'sys/metrics', { token: a.rootToken });
+    const sNames = [...onSecondary.body.Samples, ...onSecondary.body.Gauges].map((m: { Name: string }) => m.Name);
+    expect(sNames).toContain('vault.replication.merkleDiff');
+    expect(sNames).toContain('vault.replication.merkleSync');
+    const r = await fetch(`${a.addr}/v1/sys/metrics?format=prometheus`, { headers: { 'X-Vault-Token': a.rootToken } });
+    expect(r.headers.get('content-type')).toMatch(/text\/plain/);
+    const text = await r.text();
+    expect(text).toMatch(/^vault_logshipper_streamWALs_missing_guard(\{[^}]*\})? [1-9]/m);
+    expect(text).toContain('vault_wal_persistWALs');
+    expect((await api(a.addr, 'GET', 'sys/metrics')).status).toBe(403);
+  });
+});
