@@ -7,6 +7,8 @@ import { Core } from './core/core';
 import { builtinRoutes } from './engines/sys';
 import { createApiHandler } from './http/api-handler';
 import { ListMethodSocket } from './http/list-method';
+import { attachStatusFeed } from './http/status-feed';
+import { clusterStatusSource } from './replication/status-source';
 import { sendJson } from './http/respond';
 import type { Logger } from './log';
 import { installReplication } from './replication';
@@ -71,6 +73,10 @@ export async function startNode(opts: NodeOptions): Promise<CofferNode> {
   // connection over through ListMethodSocket, so Vault's LIST verb parses.
   const server = createHttpServer(handler);
   server.keepAliveTimeout = 65_000;
+  const feed = attachStatusFeed(server, clusterStatusSource(core, replication), {
+    authorize: (token) => !core.barrier.sealed && core.resolveToken(token) !== null,
+    logger: opts.logger.child({ component: 'status-feed' }),
+  });
   const sockets = new Set<Socket>();
   const accept = (socket: Socket) => {
     sockets.add(socket);
@@ -93,6 +99,7 @@ export async function startNode(opts: NodeOptions): Promise<CofferNode> {
     server,
     port,
     async close() {
+      feed.close();
       await replication.shutdown();
       core.seal.seal();
       const closed = new Promise<void>((r) => front.close(() => r()));

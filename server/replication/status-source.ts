@@ -1,0 +1,29 @@
+import type { Core } from '../core/core';
+import { healthOf } from '../engines/sys/seal';
+import type { StatusSource } from '../http/status-feed';
+import type { ReplicationManager } from './manager';
+import { replicationStatus } from './status';
+
+/** What the live status feed shows for this node: the same bodies as the unauthenticated endpoints. */
+export function clusterStatusSource(core: Core, mgr: ReplicationManager): StatusSource {
+  return {
+    snapshot: () => ({
+      cluster: { name: core.opts.clusterName, id: core.barrier.sealed ? '' : core.clusterId(), apiAddr: core.opts.apiAddr },
+      health: healthOf(core, {}).body,
+      seal: core.sealStatus(),
+      replication: replicationStatus(mgr),
+    }),
+    onChange: (listener) => {
+      const off = mgr.onChange(listener);
+      core.unsealListeners.push(listener);
+      core.sealListeners.push(listener);
+      return () => {
+        off();
+        for (const list of [core.unsealListeners, core.sealListeners]) {
+          const i = list.indexOf(listener);
+          if (i >= 0) list.splice(i, 1);
+        }
+      };
+    },
+  };
+}
