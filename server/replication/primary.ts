@@ -138,6 +138,8 @@ export class PrimaryStream {
       return;
     }
     telemetry.incr('vault.logshipper.streamWALs.guard_found');
+    // An empty batch at the secondary's own position tells it streaming has begun, even when it is already caught up.
+    await this.send({ type: 'wals', records: [], at: Date.now(), lastIndex: pos.index, lastGuard: pos.guard });
     this.next = pos.index + 1;
     this.streaming = true;
     this.unsubscribe ??= this.ctx.physical.onCommit(() => void this.pump());
