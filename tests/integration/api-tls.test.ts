@@ -20,9 +20,10 @@ afterAll(() => {
 function get(port: number, path: string, ca: string): Promise<{ status: number; body: any; protocol: string }> {
   return new Promise((resolve, reject) => {
     const r = request({ host: '127.0.0.1', port, path, ca, servername: 'localhost' }, (res) => {
+      const protocol = (res.socket as import('node:tls').TLSSocket).getProtocol() ?? '';
       let t = '';
       res.on('data', (c) => (t += c));
-      res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(t), protocol: (res.socket as import('node:tls').TLSSocket).getProtocol() ?? '' }));
+      res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(t), protocol }));
     });
     r.on('error', reject);
     r.end();
@@ -30,7 +31,7 @@ function get(port: number, path: string, ca: string): Promise<{ status: number; 
 }
 
 describe('API listener TLS', () => {
-  it('serves the API over HTTPS with the configured certificate', async () => {
+  it('serves the API over HTTPS with the configured certificate', { timeout: 60_000 }, async () => {
     const ca = createReplicationCa('api-test');
     const leaf = issueServerCert(ca, ['localhost', '127.0.0.1']);
     writeFileSync(join(dir, 'cert.pem'), leaf.certPem);
