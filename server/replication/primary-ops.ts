@@ -89,7 +89,7 @@ export function revokeSecondary(mgr: ReplicationManager, m: Mode, data: Record<s
 export async function demotePrimary(mgr: ReplicationManager, m: Mode): Promise<Response> {
   const s = requirePrimary(mgr, m);
   mgr.dropAllStreams(m);
-  mgr.save(m, { ...s, mode: 'secondary', primaryClusterAddrInUse: '', primaryApiAddr: '', secondaryId: s.secondaryId || 'demoted', lastError: '' });
+  mgr.save(m, { ...s, mode: 'secondary', primaryClusterAddrInUse: '', primaryApiAddr: '', secondaryId: s.secondaryId || 'demoted', secondaries: [], supersededBy: '', lastError: '' });
   await mgr.releaseListenerIfUnused();
   return { warnings: ['This cluster has been demoted to a secondary without a primary. Point it at a primary with update-primary.'] };
 }

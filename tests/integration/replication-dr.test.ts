@@ -127,4 +127,18 @@ describe('DR replication', () => {
     // The re-pointed secondary keeps following the new primary.
     expect((await replStatus(c.addr, 'dr')).primary_cluster_addr).toBe(`https://127.0.0.1:${b.port + 1}`);
   });
+
+  it('demotes the old primary and re-joins it to the set under the new primary', async () => {
+    const d = await api(a.addr, 'POST', 'sys/replication/dr/primary/demote', { token: rootA });
+    expect(d.status, JSON.stringify(d.body)).toBe(200);
+    const demoted = await replStatus(a.addr, 'dr');
+    expect(demoted).toMatchObject({ mode: 'secondary', state: 'idle' });
+    expect((await api(a.addr, 'GET', 'secret/data/payroll', { token: rootA })).status).toBe(400); // read-only now
+    const tok = await secondaryToken(b.addr, rootA, 'dr', 'dallas-again');
+    const r = await api(a.addr, 'POST', 'sys/replication/dr/secondary/update-primary', { body: { dr_operation_token: batchOpToken, token: tok } });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    await api(b.addr, 'POST', 'secret/data/after-rejoin', { token: rootA, body: { data: { v: 2 } } });
+    await converged(b.addr, a.addr, 'dr');
+    await waitFor('the stale warning to clear', async () => !(await replStatus(b.addr, 'dr')).stale_primary_warning);
+  });
 });

@@ -12,6 +12,8 @@ export interface TcpProxy {
   readonly accepted: number;
   /** Live client↔target pairs. */
   live(): number;
+  /** Bytes forwarded so far, each way (TLS records included: what crossed the wire). */
+  bytes(): { toTarget: number; fromTarget: number };
   /** Destroy every live connection on both sides (RST where the platform can); new ones are still accepted. Returns how many were cut. */
   cutAll(): number;
   /** Stall: stop forwarding bytes on live connections and hold new ones unanswered, as a partition that drops nothing. */
@@ -37,9 +39,11 @@ export async function startTcpProxy(target: { host?: string; port: number }): Pr
   const pairs = new Set<Pair>();
   let paused = false;
   let accepted = 0;
+  const forwarded = { toTarget: 0, fromTarget: 0 };
 
-  const pipe = (from: Socket, to: Socket) => {
+  const pipe = (from: Socket, to: Socket, way: keyof typeof forwarded) => {
     from.on('data', (chunk: Buffer) => {
+      forwarded[way] += chunk.length;
       if (!to.write(chunk)) from.pause();
     });
     to.on('drain', () => {
@@ -64,8 +68,8 @@ export async function startTcpProxy(target: { host?: string; port: number }): Pr
     upstream.on('error', drop);
     client.on('close', drop);
     upstream.on('close', drop);
-    pipe(client, upstream);
-    pipe(upstream, client);
+    pipe(client, upstream, 'toTarget');
+    pipe(upstream, client, 'fromTarget');
     if (paused) {
       client.pause();
       upstream.pause();
@@ -85,6 +89,7 @@ export async function startTcpProxy(target: { host?: string; port: number }): Pr
       return accepted;
     },
     live: () => pairs.size,
+    bytes: () => ({ ...forwarded }),
     cutAll() {
       const n = pairs.size;
       for (const p of [...pairs]) {
