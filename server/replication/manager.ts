@@ -71,7 +71,7 @@ export class ReplicationManager {
   }
 
   modes(): { dr: string; performance: string } {
-    return { dr: this.state('dr').mode, performance: this.state('performance').mode };
+    return { dr: this.store.mode('dr'), performance: this.store.mode('performance') };
   }
 
   private updateRoleGauges(): void {

@@ -85,18 +85,33 @@ export function emptyState(): ModeState {
 }
 
 export class ReplicationStore {
+  // Every request's gates ask for the mode, so the state is kept in memory;
+  // this store is the only writer of these keys.
+  private readonly cached = new Map<Mode, ModeState>();
+
   constructor(
     private readonly physical: SqliteBackend,
     private readonly barrier: Barrier,
   ) {}
 
   state(m: Mode): ModeState {
-    const raw = this.physical.get(statePath(m));
-    return raw ? { ...emptyState(), ...(JSON.parse(raw.toString()) as ModeState) } : emptyState();
+    let s = this.cached.get(m);
+    if (!s) {
+      const raw = this.physical.get(statePath(m));
+      s = raw ? { ...emptyState(), ...(JSON.parse(raw.toString()) as ModeState) } : emptyState();
+      this.cached.set(m, s);
+    }
+    return structuredClone(s);
+  }
+
+  /** Just the mode, without copying the state (hot path: every request's gates). */
+  mode(m: Mode): ClusterMode {
+    return this.cached.get(m)?.mode ?? this.state(m).mode;
   }
 
   saveState(m: Mode, s: ModeState): void {
     this.physical.put(statePath(m), Buffer.from(JSON.stringify(s)));
+    this.cached.set(m, structuredClone(s));
   }
 
   position(m: Mode): WirePosition {
