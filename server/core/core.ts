@@ -12,6 +12,7 @@ import type { Caller, Operation, Request, Response } from './request';
 import { matchRoute, type CompiledRoute } from './route';
 import { SealManager } from './seal-manager';
 import { setupNewCluster } from './setup';
+import { destroyCubbyhole } from '../engines/cubbyhole';
 import { authBlockOf, TokenStore, type TokenEntry } from './tokens';
 import { WrappingStore } from './wrapping';
 
@@ -68,6 +69,11 @@ export class Core {
       afterUnseal: () => this.afterUnseal(),
       beforeSeal: () => this.sealListeners.forEach((l) => l()),
     });
+    // A revoked token's cubbyhole goes with it, as in Vault.
+    this.tokens.onRevoke = (tokenId) => {
+      const cubby = this.mounts.route('cubbyhole/');
+      if (cubby) destroyCubbyhole(cubby.mount.storage, tokenId);
+    };
     this.rootGeneration = new RootGeneration(this.barrier, {
       generate: () => this.tokens.create({ policies: ['root'], path: 'auth/token/root', displayName: 'root' }).id,
     });

@@ -61,6 +61,8 @@ const nowS = () => Math.floor(Date.now() / 1000);
 
 export class TokenStore {
   private cachedSalt: string | null = null;
+  /** Called for every revoked token (the core deletes its cubbyhole). */
+  onRevoke: ((tokenId: string) => void) | null = null;
 
   constructor(private readonly barrier: Barrier) {}
 
@@ -200,6 +202,7 @@ export class TokenStore {
     if (entry.parent) ops.push(`${PARENT_PREFIX}${this.hash(entry.parent)}/${this.hash(entry.id)}`);
     for (const childKey of this.barrier.list(childPrefix)) ops.push(childPrefix + childKey);
     this.barrier.transaction(ops.map((key) => ({ op: 'delete', key })));
+    this.onRevoke?.(entry.id);
   }
 
   /** Accessors of every stored token (auth/token/accessors, sudo). */

@@ -77,6 +77,15 @@ describe('bad input', () => {
     expect((await api(server.addr, 'GET', 'auth/token/lookup-self', { token: tok })).status).toBe(403);
   });
 
+  it('a revoked token takes its cubbyhole with it', async () => {
+    const t = (await api(server.addr, 'POST', 'auth/token/create', { token: server.rootToken, body: {} })).body.auth.client_token;
+    expect((await api(server.addr, 'POST', 'cubbyhole/note', { token: t, body: { v: 'private' } })).status).toBe(204);
+    expect((await api(server.addr, 'GET', 'cubbyhole/note', { token: t })).body.data).toEqual({ v: 'private' });
+    expect((await api(server.addr, 'GET', 'cubbyhole/note', { token: server.rootToken })).status).toBe(404); // per token
+    await api(server.addr, 'POST', 'auth/token/revoke', { token: server.rootToken, body: { token: t } });
+    expect((await api(server.addr, 'GET', 'cubbyhole/note', { token: t })).status).toBe(403);
+  });
+
   it('a bad policy is refused and nothing is stored', async () => {
     const r = await api(server.addr, 'PUT', 'sys/policies/acl/broken', { token: server.rootToken, body: { policy: 'path "x" { capabilities = ' } });
     expect(r.status).toBe(400);
