@@ -16,8 +16,8 @@ export interface ReplicationContext {
 }
 
 export const HEARTBEAT_INTERVAL_MS = 1_000;
-export const WAL_BATCH_RECORDS = 500;
-export const FETCH_KEYS_CHUNK = 1_000;
+export const WAL_BATCH_RECORDS = 1_000;
+export const FETCH_KEYS_CHUNK = 2_000;
 export const BUNDLE_MODE: Record<Mode, number> = { dr: 512, performance: 256 };
 
 /** Which merkle trees a mode ships: performance only `replicated`, DR both. */

@@ -69,30 +69,30 @@ export async function merkleSync(
   stats.bucketsDiffering = [...differing.values()].reduce((n, b) => n + b.length, 0);
   for (const [tree, buckets] of differing) {
     await send({ type: 'fetch-keys-request', tree, buckets });
-    const remote = new Map<string, Buffer>();
+    // Apply each chunk as it arrives (no need to hold the whole snapshot in
+    // memory); remember the keys seen so local-only keys can be deleted after.
+    const seen = new Set<string>();
+    let applied = 0;
     for (;;) {
       const f = await q.expect('fetch-keys', 120_000);
+      const ops: StorageOp[] = [];
       for (const e of f.entries) {
         const v = Buffer.from(e.value, 'base64');
-        remote.set(e.key, v);
+        seen.add(e.key);
         stats.bytesFetched += v.length + e.key.length;
+        const mine = physical.get(e.key);
+        if (!mine || !mine.equals(v)) ops.push({ op: 'put', key: e.key, value: v });
       }
-      progress.onProgress(remote.size, remote.size);
+      if (ops.length) physical.transaction(ops);
+      applied += f.entries.length;
+      progress.onProgress(applied, applied);
       if (f.done) break;
     }
     stats.roundTrips += 1;
-    stats.keysFetched += remote.size;
-    const ops: StorageOp[] = [];
-    for (const { key } of physical.entriesInBuckets(tree, buckets)) if (!remote.has(key)) ops.push({ op: 'delete', key });
-    for (const [key, value] of remote) {
-      const mine = physical.get(key);
-      if (!mine || !mine.equals(value)) ops.push({ op: 'put', key, value });
-    }
-    for (let i = 0; i < ops.length; i += APPLY_CHUNK) {
-      physical.transaction(ops.slice(i, i + APPLY_CHUNK));
-      progress.onProgress(Math.min(i + APPLY_CHUNK, ops.length), ops.length);
-      await physical.flushed();
-    }
+    stats.keysFetched += seen.size;
+    const stale = physical.entriesInBuckets(tree, buckets).filter(({ key }) => !seen.has(key));
+    for (let i = 0; i < stale.length; i += APPLY_CHUNK) physical.transaction(stale.slice(i, i + APPLY_CHUNK).map(({ key }) => ({ op: 'delete' as const, key })));
+    await physical.flushed();
   }
   physical.transaction([positionOp(stats.position)]);
   await physical.flushed();

@@ -197,11 +197,19 @@ export class PrimaryStream {
   private async answerFetch(tree: number, buckets: number[]): Promise<void> {
     await this.ctx.physical.flushed();
     const started = Date.now();
-    const entries = this.ctx.physical.entriesInBuckets(tree, buckets);
-    for (let i = 0; i < entries.length || i === 0; i += FETCH_KEYS_CHUNK) {
-      const chunk = entries.slice(i, i + FETCH_KEYS_CHUNK).map((e) => ({ key: e.key, value: e.value.toString('base64') }));
-      await this.send({ type: 'fetch-keys', tree, entries: chunk, done: i + FETCH_KEYS_CHUNK >= entries.length });
+    // Read bucket by bucket and send in chunks, so a bootstrap of a large
+    // store never holds all of it in memory. Writes made between chunks are
+    // covered by streaming from the diff's snapshot position afterwards.
+    let chunk: { key: string; value: string }[] = [];
+    for (const b of buckets) {
+      for (const e of this.ctx.physical.entriesInBuckets(tree, [b])) chunk.push({ key: e.key, value: e.value.toString('base64') });
+      if (chunk.length >= FETCH_KEYS_CHUNK) {
+        await this.send({ type: 'fetch-keys', tree, entries: chunk, done: false });
+        chunk = [];
+        await this.ctx.physical.flushed(); // never ship a write that is not durable yet
+      }
     }
+    await this.send({ type: 'fetch-keys', tree, entries: chunk, done: true });
     telemetry.observe('vault.replication.fetchRemoteKeys', Date.now() - started);
   }
 
