@@ -10,6 +10,7 @@ import { ApiError } from '@/lib/api/api-error';
 import { clearSession, useSession } from '@/lib/api/session';
 import { signInHref } from '@/lib/api/sign-in';
 import { lookupSelfQuery } from '@/lib/api/token';
+import { DrSecondaryGate } from '@/components/replication/dr-secondary-gate';
 import { AppHeader } from './app-header';
 import { FrameSkeleton } from './frame-skeleton';
 import { StatusMenu } from './status-menu';
@@ -17,12 +18,16 @@ import { TopNav } from './top-nav';
 import { UserMenu } from './user-menu';
 
 /** Segments under /vault that render without the frame and without a token. */
-const STANDALONE_SEGMENTS = new Set(['auth']);
+const STANDALONE_SEGMENTS = new Set(['auth', 'replication-dr-promote']);
 
 export function ConsoleFrame({ children }: { children: ReactNode }) {
   const segment = useSelectedLayoutSegment();
   if (segment !== null && STANDALONE_SEGMENTS.has(segment)) return <>{children}</>;
-  return <SignedInFrame>{children}</SignedInFrame>;
+  return (
+    <DrSecondaryGate>
+      <SignedInFrame>{children}</SignedInFrame>
+    </DrSecondaryGate>
+  );
 }
 
 function SignedInFrame({ children }: { children: ReactNode }) {

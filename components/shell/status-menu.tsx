@@ -4,8 +4,10 @@
 import { useQuery } from '@tanstack/react-query';
 import { useId } from 'react';
 import { errorMessage } from '@/lib/api/api-error';
-import { healthQuery, replicationModeLabel, sealStatusQuery } from '@/lib/api/cluster-status';
+import { healthQuery, sealStatusQuery } from '@/lib/api/cluster-status';
+import { useStatusFeed } from '@/lib/api/status-feed';
 import { MenuButton, MenuLink, MenuSeparator } from '@/components/ui/menu-button';
+import { StatusMenuState } from '@/components/replication/status-menu-state';
 import { Chevron } from './chevron';
 import { HEADER_BUTTON_CLASS } from './header-styles';
 
@@ -21,6 +23,8 @@ export function StatusMenu() {
   const health = useQuery(healthQuery());
   const seal = useQuery(sealStatusQuery());
   const replicationHeadingId = useId();
+  // Keeps health, seal and replication status live on every page.
+  useStatusFeed();
 
   const sealed = seal.data?.sealed ?? health.data?.sealed;
   const state: Seal = sealed === undefined ? 'unknown' : sealed ? 'sealed' : 'unsealed';
@@ -58,22 +62,15 @@ export function StatusMenu() {
         <p id={replicationHeadingId} className="px-4 pt-2 pb-1 text-xs font-semibold uppercase tracking-wide text-gray-500">
           Replication
         </p>
-        {/* prefetch off: these screens arrive with the replication issue. */}
         <MenuLink href="/vault/replication/dr" prefetch={false}>
-          <span>Disaster Recovery</span>
-          <ModeBadge mode={health.data?.replication_dr_mode} />
+          <span className="whitespace-nowrap">Disaster Recovery</span>
+          <StatusMenuState kind="dr" fallbackMode={health.data?.replication_dr_mode} />
         </MenuLink>
         <MenuLink href="/vault/replication/performance" prefetch={false}>
           <span>Performance</span>
-          <ModeBadge mode={health.data?.replication_performance_mode} />
+          <StatusMenuState kind="performance" fallbackMode={health.data?.replication_performance_mode} />
         </MenuLink>
       </div>
     </MenuButton>
   );
-}
-
-function ModeBadge({ mode }: { mode: string | undefined }) {
-  const label = replicationModeLabel(mode);
-  if (!label) return null;
-  return <span className="text-xs text-gray-500">{label}</span>;
 }

@@ -1,0 +1,18 @@
+'use client';
+// A Manage action's mutation: on success, close its dialog, refresh every
+// status (the feed also pushes the change) and optionally move on.
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useRouter } from 'next/navigation';
+
+export function useReplicationMutation<V>(fn: (v: V) => Promise<unknown>, opts: { onDone?: () => void; goTo?: string } = {}) {
+  const queryClient = useQueryClient();
+  const router = useRouter();
+  return useMutation({
+    mutationFn: fn,
+    onSuccess: async () => {
+      opts.onDone?.();
+      await queryClient.invalidateQueries({ queryKey: ['sys'] });
+      if (opts.goTo) router.push(opts.goTo);
+    },
+  });
+}

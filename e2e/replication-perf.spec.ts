@@ -1,0 +1,145 @@
+// Performance replication set up by clicking across two real clusters, then a
+// secret written on the primary read back in the secondary's KV browser.
+// A performance secondary is wiped when enabled and keeps its own tokens, so
+// on B the operator signs in again through userpass, which replicates from A.
+import { expect, test, type Page } from '@playwright/test';
+import {
+  attachScreenshot,
+  collectErrors,
+  replicationEngineAvailable,
+  signIn,
+  startClusters,
+  stopClusters,
+  type DevCluster,
+} from './cluster-fixtures';
+
+let A: DevCluster;
+let B: DevCluster;
+let pageA: Page;
+let pageB: Page;
+let errorsA: string[] = [];
+let errorsB: string[] = [];
+let engine = false;
+
+const OPS_POLICY = `
+path "secret/*" { capabilities = ["read", "list", "create", "update"] }
+path "sys/mounts" { capabilities = ["read"] }
+path "sys/internal/ui/mounts/*" { capabilities = ["read"] }
+`;
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(async ({ browser }) => {
+  test.setTimeout(90_000);
+  [A, B] = await startClusters(['perf-a', 'perf-b']);
+  engine = await replicationEngineAvailable(A);
+  // A login that will exist on B too once B replicates from A.
+  await A.api('sys/auth/userpass', { body: { type: 'userpass' } });
+  await A.api('sys/policies/acl/ops', { method: 'PUT', body: { policy: OPS_POLICY } });
+  await A.api('auth/userpass/users/ops', { body: { password: 'ops-pass', policies: 'ops' } });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  pageA = await context.newPage();
+  pageB = await context.newPage();
+  errorsA = collectErrors(pageA);
+  // B's own token dies with the wipe; the console notices with one 403 from lookup-self.
+  // And Vault answers LIST on a folder that has not replicated yet with 404 (the browser logs it).
+  errorsB = collectErrors(pageB, [
+    /status of 403 .* @ http:\/\/127\.0\.0\.1:\d+\/v1\/auth\/token\/lookup-self$/,
+    /status of 404 .* @ http:\/\/127\.0\.0\.1:\d+\/v1\/secret\/metadata\/[^?]*\?list=true$/,
+  ]);
+});
+
+test.afterAll(async () => {
+  await pageA?.context().close();
+  await stopClusters([A, B]);
+});
+
+test('Performance replication set up by clicking', async ({}, testInfo) => {
+  test.skip(!engine, 'needs sys/replication/performance/primary/enable (the replication engine)');
+
+  await signIn(pageA, A);
+  await pageA.goto(`${A.url}/ui/vault/replication`);
+  await pageA.getByRole('radio', { name: 'Performance' }).check();
+  await expect(pageA.getByLabel('Cluster mode')).toHaveValue('primary');
+  await pageA.getByRole('button', { name: 'Enable Replication' }).click();
+  await expect(pageA).toHaveURL(/\/ui\/vault\/replication\/performance$/);
+  await expect(pageA.getByRole('heading', { name: 'Performance', level: 1 })).toBeVisible();
+  await expect(pageA.getByTestId('mode-badge')).toHaveText('primary');
+  await expect(pageA.getByTestId('card-state').locator('[data-state]')).toHaveAttribute('data-state', 'running');
+  await expect(pageA.getByText('No known performance secondary clusters associated with this cluster.')).toBeVisible();
+
+  await pageA.getByRole('link', { name: 'Add secondary' }).click();
+  await pageA.getByLabel('Secondary ID').fill('perf-b');
+  // A custom TTL this time.
+  await pageA.getByRole('switch', { name: 'Time to Live (TTL) for generated secondary token' }).click();
+  await pageA.getByLabel('TTL duration').fill('45');
+  await pageA.getByLabel('TTL unit').selectOption('m');
+  await pageA.getByRole('button', { name: 'Generate token' }).click();
+  const copy = pageA.getByRole('dialog', { name: 'Copy your token' });
+  await expect(copy).toContainText('This token can be used to enable Performance replication or change primaries on the secondary cluster.');
+  await expect(copy.getByTestId('token-ttl')).toHaveText('2700s');
+  await copy.getByRole('button', { name: 'Copy & Close' }).click();
+  const token = await pageA.evaluate(() => navigator.clipboard.readText());
+  expect(token.split('.')).toHaveLength(3);
+
+  await signIn(pageB, B);
+  await pageB.goto(`${B.url}/ui/vault/replication`);
+  await pageB.getByRole('radio', { name: 'Performance' }).check();
+  await pageB.getByLabel('Cluster mode').selectOption('secondary');
+  await pageB.getByLabel('Secondary activation token').fill(token);
+  await pageB.getByRole('button', { name: 'Enable Replication' }).click();
+  const confirm = pageB.getByRole('dialog', { name: 'Enable Performance secondary?' });
+  await confirm.getByLabel('Type "Performance" to confirm').fill('Performance');
+  await confirm.getByRole('button', { name: 'Enable secondary' }).click();
+
+  // B's tokens went with the wipe: sign in again, with the userpass login that came from A.
+  await expect(pageB).toHaveURL(/\/ui\/vault\/auth\?redirect_to=/);
+  await expect(async () => {
+    await pageB.getByLabel('Method').selectOption({ label: 'Username' });
+    await pageB.getByLabel('Username').fill('ops');
+    await pageB.getByLabel('Password').fill('ops-pass');
+    await pageB.getByRole('button', { name: 'Sign in' }).click();
+    await expect(pageB).not.toHaveURL(/\/ui\/vault\/auth/, { timeout: 2_000 });
+  }).toPass({ timeout: 20_000 });
+
+  await pageB.goto(`${B.url}/ui/vault/replication/performance`);
+  await expect(pageB.getByTestId('mode-badge')).toHaveText('secondary');
+  await expect(pageB.getByTestId('secondary-state').locator('[data-state]')).toHaveAttribute('data-state', 'stream-wals', { timeout: 20_000 });
+  await expect(pageB.getByTestId('connection-state').locator('[data-state]')).toHaveAttribute('data-state', 'ready');
+  await expect(pageB.getByTestId('lag-ms')).toHaveText(/^\d+\s*ms$/);
+  // Only a primary has a Secondaries tab.
+  await expect(pageB.getByRole('link', { name: 'Secondaries', exact: true })).toHaveCount(0);
+  await attachScreenshot(pageB, testInfo, 'B: performance secondary dashboard');
+
+  await pageA.goto(`${A.url}/ui/vault/replication/performance`);
+  await expect(pageA.getByTestId('secondary-perf-b')).toContainText('connected');
+  await attachScreenshot(pageA, testInfo, 'A: performance primary with perf-b');
+});
+
+test("a secret written on A is readable in B's KV browser", async ({}, testInfo) => {
+  test.skip(!engine, 'needs the replication engine');
+  await pageA.goto(`${A.url}/ui/vault/secrets/secret/create`);
+  await pageA.getByLabel('Path for this secret').fill('perf/shared');
+  await pageA.getByLabel('Key 1').fill('region');
+  await pageA.getByLabel('Value 1').fill('eu-west');
+  await pageA.getByRole('button', { name: 'Save' }).click();
+  await expect(pageA.getByTestId('secret-version')).toHaveText('Version 1');
+
+  await pageB.goto(`${B.url}/ui/vault/secrets/secret/list`);
+  // Replication is asynchronous: the folder shows up within moments.
+  await expect(async () => {
+    await pageB.reload();
+    await expect(pageB.getByRole('list', { name: 'Secrets' }).getByRole('link', { name: /perf\// })).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 10_000 });
+  await pageB.getByRole('list', { name: 'Secrets' }).getByRole('link', { name: /perf\// }).click();
+  await pageB.getByRole('list', { name: 'Secrets' }).getByRole('link', { name: /shared/ }).click();
+  await expect(pageB.getByRole('table', { name: 'Secret data' }).getByRole('row', { name: /region/ })).toContainText('eu-west');
+  await expect(pageB.getByTestId('secret-version')).toHaveText('Version 1');
+  await attachScreenshot(pageB, testInfo, "B: A's secret in B's KV browser");
+});
+
+test('no console errors on either cluster', async () => {
+  test.skip(!engine, 'needs the replication engine');
+  expect([...errorsA, ...errorsB], `console errors:\n${[...errorsA, ...errorsB].join('\n')}`).toEqual([]);
+});

@@ -1,0 +1,186 @@
+// The browser feed client against the real server feed (server/http/status-feed)
+// over real sockets; `ws` stands in for the browser's WebSocket.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket as NodeWebSocket, WebSocketServer } from 'ws';
+import { attachStatusFeed, type StatusSnapshot } from '@/server/http/status-feed';
+import type { FeedSnapshot } from '@/lib/types/replication-feed';
+import { applyFeedMessage, feedUrlFor, StatusFeedClient, type FeedConnection } from './status-feed-client';
+
+const WS = NodeWebSocket as unknown as new (url: string) => WebSocket;
+
+function snapshot(): StatusSnapshot {
+  return {
+    cluster: { name: 'alpha', id: 'c1', apiAddr: 'http://127.0.0.1:1' },
+    health: { initialized: true, sealed: false },
+    seal: { sealed: false },
+    replication: { dr: { mode: 'disabled' }, performance: { mode: 'disabled' } },
+  };
+}
+
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function listen(server: Server, port = 0): Promise<number> {
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  return (server.address() as AddressInfo).port;
+}
+
+async function feedServer(port = 0, authorize = (t: string) => t === 'good') {
+  const server = createServer();
+  let snap = snapshot();
+  const listeners = new Set<() => void>();
+  const feed = attachStatusFeed(server, { snapshot: () => snap, onChange: (l) => (listeners.add(l), () => listeners.delete(l)) }, { authorize });
+  const p = await listen(server, port);
+  const stop = async () => {
+    feed.close();
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  };
+  cleanups.push(stop);
+  return {
+    port: p,
+    stop,
+    set(edit: (s: StatusSnapshot) => void) {
+      snap = structuredClone(snap);
+      edit(snap);
+      for (const l of listeners) l();
+    },
+  };
+}
+
+async function until(cond: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function makeClient(port: number, token: string | null, staleAfterMs?: number) {
+  const states: FeedConnection[] = [];
+  const snaps: FeedSnapshot[] = [];
+  const c = new StatusFeedClient({
+    clusterAddr: `http://127.0.0.1:${port}`,
+    token,
+    WebSocketImpl: WS,
+    staleAfterMs,
+    onConnection: (s) => states.push(s),
+    onSnapshot: (s) => snaps.push(s),
+  });
+  cleanups.push(() => c.stop());
+  return { c, states, snaps };
+}
+
+describe('feedUrlFor', () => {
+  it('turns a cluster address into the feed URL, with the token when given', () => {
+    expect(feedUrlFor('http://127.0.0.1:8200')).toBe('ws://127.0.0.1:8200/v1/sys/replication/status/feed');
+    expect(feedUrlFor('https://vault.example:8200/ui/', 'hvs.x y')).toBe('wss://vault.example:8200/v1/sys/replication/status/feed?token=hvs.x+y');
+  });
+});
+
+describe('applyFeedMessage', () => {
+  it('takes init whole, replaces only the changed sections on delta, ignores heartbeats', () => {
+    const init = snapshot() as unknown as FeedSnapshot;
+    const a = applyFeedMessage(null, { type: 'init', seq: 1, at: 0, snapshot: init })!;
+    const b = applyFeedMessage(a, { type: 'delta', seq: 2, at: 0, changes: [{ path: 'replication.dr', value: { mode: 'primary' } }] })!;
+    expect(b.replication.dr).toEqual({ mode: 'primary' });
+    expect(b.replication.performance).toBe(a.replication.performance);
+    expect(b.health).toBe(a.health);
+    expect(a.replication.dr).toEqual({ mode: 'disabled' }); // the old snapshot is untouched
+    expect(applyFeedMessage(b, { type: 'heartbeat', seq: 3, at: 0 })).toBe(b);
+    expect(applyFeedMessage(null, { type: 'delta', seq: 1, at: 0, changes: [] })).toBeNull();
+  });
+});
+
+describe('StatusFeedClient', () => {
+  it('goes live on init and follows deltas', async () => {
+    const srv = await feedServer();
+    const { c, states, snaps } = makeClient(srv.port, 'good');
+    c.start();
+    await until(() => c.state === 'live');
+    expect(states.slice(0, 2)).toEqual(['connecting', 'live']);
+    srv.set((s) => (s.replication.dr = { mode: 'primary', state: 'running' }));
+    await until(() => c.snapshot?.replication.dr.mode === 'primary');
+    expect(snaps.at(-1)!.cluster.name).toBe('alpha');
+  });
+
+  it('shows reconnecting when the server goes away, and comes back live with a fresh init', async () => {
+    const srv = await feedServer();
+    const { c, states } = makeClient(srv.port, null);
+    c.start();
+    await until(() => c.state === 'live');
+    await srv.stop();
+    await until(() => c.state === 'reconnecting', 2000);
+    const again = await feedServer(srv.port);
+    again.set((s) => (s.cluster = { ...s.cluster, name: 'beta' }));
+    await until(() => c.state === 'live' && c.snapshot?.cluster.name === 'beta', 8000);
+    expect(states).toContain('reconnecting');
+  });
+
+  it('drops a silent feed (no heartbeat) within the stale window', async () => {
+    // A server that sends init and then nothing at all.
+    const server = createServer();
+    const wss = new WebSocketServer({ server });
+    let connections = 0;
+    wss.on('connection', (ws) => {
+      connections++;
+      ws.send(JSON.stringify({ type: 'init', seq: 1, at: Date.now(), snapshot: snapshot() }));
+    });
+    const port = await listen(server);
+    cleanups.push(async () => {
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+      await new Promise<void>((r) => server.close(() => r()));
+    });
+    const { c } = makeClient(port, null, 600);
+    c.start();
+    await until(() => c.state === 'live');
+    const t0 = Date.now();
+    await until(() => c.state === 'reconnecting', 2000);
+    expect(Date.now() - t0).toBeLessThan(1200);
+    await until(() => connections >= 2, 3000); // and it dials again
+  });
+
+  it('gives up on a dial that opens but never sends init', async () => {
+    const server = createServer();
+    const wss = new WebSocketServer({ server });
+    let connections = 0;
+    wss.on('connection', () => connections++);
+    const port = await listen(server);
+    cleanups.push(async () => {
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+      await new Promise<void>((r) => server.close(() => r()));
+    });
+    const { c, states } = makeClient(port, null, 500);
+    c.start();
+    await until(() => connections >= 2, 3000);
+    expect(states).toEqual(expect.arrayContaining(['connecting', 'reconnecting']));
+    expect(states).not.toContain('live');
+  });
+
+  it('falls back to an anonymous subscription when its token is refused', async () => {
+    const srv = await feedServer();
+    const { c, states } = makeClient(srv.port, 'revoked');
+    c.start();
+    await until(() => c.state === 'live', 5000);
+    expect(states).toContain('reconnecting');
+  });
+
+  it('stop() closes the socket and stays stopped', async () => {
+    const srv = await feedServer();
+    const { c } = makeClient(srv.port, null);
+    c.start();
+    await until(() => c.state === 'live');
+    c.stop();
+    expect(c.state).toBe('stopped');
+    srv.set((s) => (s.seal = { sealed: true }));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(c.snapshot?.seal).toEqual({ sealed: false });
+    expect(c.state).toBe('stopped');
+  });
+});

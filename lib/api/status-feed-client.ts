@@ -1,0 +1,199 @@
+// A browser client of one cluster's live status feed: connects, keeps the
+// latest snapshot (init + deltas), notices a silent feed (no heartbeat within
+// STALE_AFTER_MS) and reconnects with capped, jittered backoff. No React here;
+// the console binds it to React Query (status-feed.ts) and the wall keeps one
+// per tile.
+import {
+  FEED_CLOSE_PERMISSION_DENIED,
+  FEED_PATH,
+  type FeedMessage,
+  type FeedSnapshot,
+} from '@/lib/types/replication-feed';
+
+export type FeedConnection = 'connecting' | 'live' | 'reconnecting' | 'stopped';
+
+export const STALE_AFTER_MS = 3000;
+export const BACKOFF_INITIAL_MS = 250;
+export const BACKOFF_MAX_MS = 5000;
+
+/** ws(s)://host/v1/sys/replication/status/feed[?token=…] for a cluster address like http://127.0.0.1:8200. */
+export function feedUrlFor(clusterAddr: string, token?: string | null): string {
+  const u = new URL(FEED_PATH, clusterAddr);
+  u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+  if (token) u.searchParams.set('token', token);
+  return u.toString();
+}
+
+/** Fold one message into the snapshot; heartbeats change nothing. */
+export function applyFeedMessage(prev: FeedSnapshot | null, msg: FeedMessage): FeedSnapshot | null {
+  if (msg.type === 'init') return msg.snapshot;
+  if (msg.type !== 'delta' || !prev) return prev;
+  const next: FeedSnapshot = { ...prev, replication: { ...prev.replication } };
+  for (const { path, value } of msg.changes) {
+    switch (path) {
+      case 'cluster':
+        next.cluster = value as FeedSnapshot['cluster'];
+        break;
+      case 'health':
+        next.health = value as FeedSnapshot['health'];
+        break;
+      case 'seal':
+        next.seal = value as FeedSnapshot['seal'];
+        break;
+      case 'replication.dr':
+        next.replication.dr = value as FeedSnapshot['replication']['dr'];
+        break;
+      case 'replication.performance':
+        next.replication.performance = value as FeedSnapshot['replication']['performance'];
+        break;
+    }
+  }
+  return next;
+}
+
+type WebSocketCtor = new (url: string) => WebSocket;
+
+export interface StatusFeedClientOptions {
+  /** Cluster address (http://host:port); '' means this page's own origin. */
+  clusterAddr: string;
+  token?: string | null;
+  onSnapshot?(snapshot: FeedSnapshot, msg: FeedMessage): void;
+  onMessage?(msg: FeedMessage): void;
+  onConnection?(state: FeedConnection): void;
+  WebSocketImpl?: WebSocketCtor;
+  staleAfterMs?: number;
+}
+
+export class StatusFeedClient {
+  private ws: WebSocket | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private watchdog: ReturnType<typeof setInterval> | null = null;
+  private attempt = 0;
+  private anonymous = false;
+  private _state: FeedConnection = 'stopped';
+  private _snapshot: FeedSnapshot | null = null;
+  private _lastMessageAt = 0;
+  private dialedAt = 0;
+
+  constructor(private readonly opts: StatusFeedClientOptions) {}
+
+  get state(): FeedConnection {
+    return this._state;
+  }
+  get snapshot(): FeedSnapshot | null {
+    return this._snapshot;
+  }
+  /** Local clock (ms) of the last message, 0 before the first. */
+  get lastMessageAt(): number {
+    return this._lastMessageAt;
+  }
+
+  start(): void {
+    if (this._state !== 'stopped') return;
+    this.setState('connecting');
+    this.connect();
+    const stale = this.opts.staleAfterMs ?? STALE_AFTER_MS;
+    this.watchdog = setInterval(() => {
+      // A feed that went quiet (no heartbeat), or a dial that never got its init: drop it and dial again.
+      const since = this._state === 'live' ? this._lastMessageAt : this.dialedAt;
+      if (this.ws && Date.now() - since > stale) this.drop();
+    }, Math.max(100, Math.floor(stale / 6)));
+  }
+
+  stop(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.retryTimer = null;
+    this.watchdog = null;
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) {
+      ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
+      try {
+        ws.close(1000);
+      } catch {
+        // already closing
+      }
+    }
+    this.setState('stopped');
+  }
+
+  private url(): string {
+    const base = this.opts.clusterAddr || window.location.origin;
+    return feedUrlFor(base, this.anonymous ? null : this.opts.token);
+  }
+
+  private connect(): void {
+    const Impl = this.opts.WebSocketImpl ?? WebSocket;
+    let ws: WebSocket;
+    try {
+      ws = new Impl(this.url());
+    } catch {
+      this.scheduleRetry();
+      return;
+    }
+    this.ws = ws;
+    this.dialedAt = Date.now();
+    ws.onmessage = (ev: MessageEvent) => {
+      let msg: FeedMessage;
+      try {
+        msg = JSON.parse(String(ev.data)) as FeedMessage;
+      } catch {
+        return;
+      }
+      this._lastMessageAt = Date.now();
+      if (msg.type === 'init') {
+        this.attempt = 0;
+        this.setState('live');
+      }
+      const next = applyFeedMessage(this._snapshot, msg);
+      if (next) {
+        this._snapshot = next;
+        this.opts.onSnapshot?.(next, msg);
+      }
+      this.opts.onMessage?.(msg);
+    };
+    ws.onclose = (ev: CloseEvent) => {
+      if (this.ws !== ws) return;
+      // The feed is public; a token the server no longer accepts is not a reason to go blind.
+      if (ev.code === FEED_CLOSE_PERMISSION_DENIED) this.anonymous = true;
+      this.ws = null;
+      this.scheduleRetry();
+    };
+    ws.onerror = () => {
+      // onclose follows and schedules the retry
+    };
+  }
+
+  private drop(): void {
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) {
+      ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
+      try {
+        ws.close();
+      } catch {
+        // ignore
+      }
+    }
+    this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    if (this.watchdog === null) return; // stopped
+    this.setState('reconnecting');
+    const base = Math.min(BACKOFF_MAX_MS, BACKOFF_INITIAL_MS * 2 ** this.attempt++);
+    const delay = Math.round(base * (0.8 + Math.random() * 0.4));
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.connect();
+    }, delay);
+  }
+
+  private setState(s: FeedConnection): void {
+    if (this._state === s) return;
+    this._state = s;
+    this.opts.onConnection?.(s);
+  }
+}
