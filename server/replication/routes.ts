@@ -123,6 +123,19 @@ export function replicationRoutes(mgr: ReplicationManager, drGeneration: RootGen
       },
     },
     {
+      // On a DR secondary the DR operation token authorises a reindex (no Vault token works there).
+      pattern: 'sys/replication/dr/secondary/reindex',
+      unauthenticated: true,
+      ops: {
+        update: (c) => {
+          requireDrSecondary();
+          checkDrOperationToken(mgr.opts.core, mgr.store, c.data.dr_operation_token, 'sys/replication/dr/secondary/reindex');
+          mgr.reindex();
+          return { warnings: ['The merkle index was rebuilt from storage.'] };
+        },
+      },
+    },
+    {
       pattern: 'sys/replication/(?:dr/secondary/)?recover',
       ops: {
         update: () => {

@@ -66,6 +66,8 @@ describe('DR replication', () => {
     expect(health.body.replication_dr_mode).toBe('secondary');
     expect((await api(b.addr, 'GET', 'sys/seal-status')).status).toBe(200);
     expect((await api(b.addr, 'GET', 'sys/replication/dr/status')).body.data.mode).toBe('secondary');
+    const reindex = await api(b.addr, 'POST', 'sys/replication/dr/secondary/reindex', { body: { dr_operation_token: batchOpToken } });
+    expect(reindex.status).toBe(400); // the batch token's policy allows promote and update-primary only
     const forged = await api(b.addr, 'POST', 'sys/replication/dr/secondary/promote', { body: { dr_operation_token: 'hvs.not-a-real-token' } });
     expect(forged.status).toBe(400);
     expect((await replStatus(b.addr, 'dr')).mode).toBe('secondary');
