@@ -66,6 +66,11 @@ export async function startNode(opts: NodeOptions): Promise<CofferNode> {
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '/';
     if (url === '/v1' || url.startsWith('/v1/')) return void api(req, res);
+    // Browsers ask for /favicon.ico on their own (e.g. for a page they loaded from a JSON error); point them at the console's icon.
+    if (url === '/favicon.ico' && ui) {
+      res.writeHead(308, { Location: '/ui/icon.svg' });
+      return void res.end();
+    }
     if (ui) return ui.handle(req, res);
     sendJson(res, 404, { errors: [] });
   };
