@@ -1,9 +1,9 @@
 // `coffer auth enable|disable|list`: auth method mounts at sys/auth/PATH.
 import { COMMON_FLAGS, type FlagSpecs } from '../flags';
 import { sanitizePath } from '../kv-paths';
-import { mountsFromBody, mountTable, parseOptionFlags } from '../mount-table';
-import { outputData } from '../output';
-import { clientFor, expectArgs, fail, formatFor, parse, type Command } from '../command';
+import { parseOptionFlags } from '../mount-table';
+import { clientFor, expectArgs, fail, parse, type Command } from '../command';
+import { mountDisableCommand, mountListCommand } from './mount-commands';
 
 const ENABLE_FLAGS = {
   ...COMMON_FLAGS,
@@ -50,49 +50,20 @@ export const authEnableCommand: Command = {
   },
 };
 
-export const authDisableCommand: Command = {
-  synopsis: 'Disables an auth method',
-  help: `Usage: coffer auth disable [options] PATH
+const KIND = { table: 'sys/auth', noun: 'auth method', listError: 'Error listing enabled authentications' };
+
+export const authDisableCommand = mountDisableCommand(
+  KIND,
+  'Disables an auth method',
+  `Usage: coffer auth disable [options] PATH
 
   Disables the auth method mounted at PATH and revokes the tokens it issued.`,
-  flags: COMMON_FLAGS,
-  async run(argv, ctx) {
-    const { flags, args } = parse(argv, COMMON_FLAGS, ctx);
-    expectArgs(args, 1);
-    const path = sanitizePath(args[0]) + '/';
-    try {
-      await clientFor(flags, ctx).delete(`sys/auth/${path.slice(0, -1)}`);
-    } catch (err) {
-      return fail(ctx.ui, `Error disabling auth method at ${path}`, err);
-    }
-    ctx.ui.out(`Success! Disabled the auth method (if it existed) at: ${path}`);
-    return 0;
-  },
-};
+);
 
-const LIST_FLAGS = {
-  ...COMMON_FLAGS,
-  detailed: { kind: 'bool', usage: 'Show TTLs, replication and options too.' },
-} as const satisfies FlagSpecs;
-
-export const authListCommand: Command = {
-  synopsis: 'Lists enabled auth methods',
-  help: `Usage: coffer auth list [options]
+export const authListCommand = mountListCommand(
+  KIND,
+  'Lists enabled auth methods',
+  `Usage: coffer auth list [options]
 
   Lists the enabled auth methods.`,
-  flags: LIST_FLAGS,
-  async run(argv, ctx) {
-    const { flags, args } = parse(argv, LIST_FLAGS, ctx);
-    expectArgs(args, 0);
-    const format = formatFor(flags, ctx);
-    let mounts;
-    try {
-      mounts = mountsFromBody((await clientFor(flags, ctx).request('GET', 'sys/auth')).body);
-    } catch (err) {
-      return fail(ctx.ui, 'Error listing enabled authentications', err);
-    }
-    if (format === 'json') return outputData(ctx.ui, mounts, format);
-    ctx.ui.out(mountTable(mounts, flags.detailed));
-    return 0;
-  },
-};
+);

@@ -1,9 +1,9 @@
 // `coffer secrets enable|disable|list`: secrets engine mounts at sys/mounts/PATH.
 import { COMMON_FLAGS, type FlagSpecs } from '../flags';
 import { sanitizePath } from '../kv-paths';
-import { mountsFromBody, mountTable, parseOptionFlags } from '../mount-table';
-import { outputData } from '../output';
-import { clientFor, expectArgs, fail, formatFor, parse, type Command } from '../command';
+import { parseOptionFlags } from '../mount-table';
+import { clientFor, expectArgs, fail, parse, type Command } from '../command';
+import { mountDisableCommand, mountListCommand } from './mount-commands';
 
 const ENABLE_FLAGS = {
   ...COMMON_FLAGS,
@@ -68,49 +68,20 @@ export const secretsEnableCommand: Command = {
   },
 };
 
-export const secretsDisableCommand: Command = {
-  synopsis: 'Disable a secrets engine',
-  help: `Usage: coffer secrets disable [options] PATH
+const KIND = { table: 'sys/mounts', noun: 'secrets engine', listError: 'Error listing secrets engines' };
+
+export const secretsDisableCommand = mountDisableCommand(
+  KIND,
+  'Disable a secrets engine',
+  `Usage: coffer secrets disable [options] PATH
 
   Disables the secrets engine at PATH and deletes its data.`,
-  flags: COMMON_FLAGS,
-  async run(argv, ctx) {
-    const { flags, args } = parse(argv, COMMON_FLAGS, ctx);
-    expectArgs(args, 1);
-    const path = sanitizePath(args[0]) + '/';
-    try {
-      await clientFor(flags, ctx).delete(`sys/mounts/${path.slice(0, -1)}`);
-    } catch (err) {
-      return fail(ctx.ui, `Error disabling secrets engine at ${path}`, err);
-    }
-    ctx.ui.out(`Success! Disabled the secrets engine (if it existed) at: ${path}`);
-    return 0;
-  },
-};
+);
 
-const LIST_FLAGS = {
-  ...COMMON_FLAGS,
-  detailed: { kind: 'bool', usage: 'Show TTLs, replication and options too.' },
-} as const satisfies FlagSpecs;
-
-export const secretsListCommand: Command = {
-  synopsis: 'List enabled secrets engines',
-  help: `Usage: coffer secrets list [options]
+export const secretsListCommand = mountListCommand(
+  KIND,
+  'List enabled secrets engines',
+  `Usage: coffer secrets list [options]
 
   Lists the enabled secrets engines.`,
-  flags: LIST_FLAGS,
-  async run(argv, ctx) {
-    const { flags, args } = parse(argv, LIST_FLAGS, ctx);
-    expectArgs(args, 0);
-    const format = formatFor(flags, ctx);
-    let mounts;
-    try {
-      mounts = mountsFromBody((await clientFor(flags, ctx).request('GET', 'sys/mounts')).body);
-    } catch (err) {
-      return fail(ctx.ui, 'Error listing secrets engines', err);
-    }
-    if (format === 'json') return outputData(ctx.ui, mounts, format);
-    ctx.ui.out(mountTable(mounts, flags.detailed));
-    return 0;
-  },
-};
+);
