@@ -1,4 +1,5 @@
 import type { Core } from '../../core/core';
+import type { Request, Response } from '../../core/request';
 import type { Route } from '../../core/route';
 import { badRequest } from '../../errors';
 import { mergedJson, noContent, notFound, str, strList } from './respond';
@@ -25,51 +26,42 @@ function capabilitiesOf(core: Core, policies: string[], data: Record<string, unk
   return out;
 }
 
+/**
+ * One named ACL policy. The legacy sys/policy/:name answers {name, rules} at
+ * the top level too; sys/policies/acl/:name answers {name, policy} in data.
+ */
+function namedPolicyRoute(pattern: string, shape: (req: Request, name: string, text: string) => Response): Route<Core> {
+  return {
+    pattern,
+    ops: {
+      read: ({ core, req, params }) => {
+        if (params.name === 'root') return shape(req, 'root', '');
+        const p = core.policies.get(params.name);
+        return p ? shape(req, p.name, p.raw) : notFound();
+      },
+      update: ({ core, params, data }) => {
+        core.policies.set(params.name, policyText(data));
+        return noContent();
+      },
+      delete: ({ core, params }) => {
+        core.policies.delete(params.name);
+        return noContent();
+      },
+    },
+  };
+}
+
 export const policyRoutes: Route<Core>[] = [
   {
     pattern: 'sys/policy',
     ops: { read: ({ core, req }) => mergedJson(req, { policies: core.policies.list(), keys: core.policies.list() }) },
   },
-  {
-    pattern: 'sys/policy/(?<name>[^/]+)',
-    ops: {
-      read: ({ core, req, params }) => {
-        if (params.name === 'root') return mergedJson(req, { name: 'root', rules: '' });
-        const p = core.policies.get(params.name);
-        return p ? mergedJson(req, { name: p.name, rules: p.raw }) : notFound();
-      },
-      update: ({ core, params, data }) => {
-        core.policies.set(params.name, policyText(data));
-        return noContent();
-      },
-      delete: ({ core, params }) => {
-        core.policies.delete(params.name);
-        return noContent();
-      },
-    },
-  },
+  namedPolicyRoute('sys/policy/(?<name>[^/]+)', (req, name, rules) => mergedJson(req, { name, rules })),
   {
     pattern: 'sys/policies/acl/?',
     ops: { list: ({ core }) => ({ data: { keys: core.policies.list() } }) },
   },
-  {
-    pattern: 'sys/policies/acl/(?<name>[^/]+)',
-    ops: {
-      read: ({ core, params }) => {
-        if (params.name === 'root') return { data: { name: 'root', policy: '' } };
-        const p = core.policies.get(params.name);
-        return p ? { data: { name: p.name, policy: p.raw } } : notFound();
-      },
-      update: ({ core, params, data }) => {
-        core.policies.set(params.name, policyText(data));
-        return noContent();
-      },
-      delete: ({ core, params }) => {
-        core.policies.delete(params.name);
-        return noContent();
-      },
-    },
-  },
+  namedPolicyRoute('sys/policies/acl/(?<name>[^/]+)', (_req, name, policy) => ({ data: { name, policy } })),
   {
     pattern: 'sys/capabilities-self',
     ops: { update: ({ core, req, data }) => mergedJson(req, capabilitiesOf(core, req.caller?.policies ?? [], data)) },
