@@ -11,6 +11,9 @@ export const test = base.extend<{ coffer: CofferServer }>({
   coffer: async ({}, use) => {
     const cluster = await startCluster('coffer-e2e');
     try {
+      // The token the test will sign in with must really be this server's root token.
+      const self = await cluster.api<{ data: { policies: string[] } }>('auth/token/lookup-self');
+      expect(self.data.policies, cluster.logs()).toEqual(['root']);
       await use(cluster);
     } finally {
       await cluster.stop();
