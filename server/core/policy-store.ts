@@ -9,6 +9,8 @@ const IMMUTABLE = new Set(['root', 'response-wrapping']);
 
 export class PolicyStore {
   private readonly cache = new Map<string, Policy>();
+  /** Compiled ACLs by policy-name set; reused while every policy parses to the same object. */
+  private readonly acls = new Map<string, { policies: Policy[]; acl: Acl }>();
 
   constructor(private readonly barrier: Barrier) {}
 
@@ -55,6 +57,12 @@ export class PolicyStore {
   aclFor(policies: string[]): Acl {
     if (policies.includes('root')) return new Acl([], { root: true });
     const loaded = policies.map((p) => this.get(p)).filter((p): p is Policy => p !== null);
-    return new Acl(loaded);
+    const key = policies.join('\n');
+    const hit = this.acls.get(key);
+    if (hit && hit.policies.length === loaded.length && hit.policies.every((p, i) => p === loaded[i])) return hit.acl;
+    const acl = new Acl(loaded);
+    if (this.acls.size >= 1_000) this.acls.clear();
+    this.acls.set(key, { policies: loaded, acl });
+    return acl;
   }
 }

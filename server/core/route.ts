@@ -39,10 +39,3 @@ export function matchRoute<C>(routes: CompiledRoute<C>[], path: string): { route
   }
   return null;
 }
-
-/** Operations a route supports, for 405 answers. */
-export function writeOp(route: Route<unknown>): Operation | null {
-  if (route.ops.update) return 'update';
-  if (route.ops.create) return 'create';
-  return null;
-}

@@ -40,7 +40,8 @@ async function probe(mgr: ReplicationManager): Promise<void> {
     if (s.mode !== 'primary' || s.supersededBy) continue;
     for (const k of s.secondaries) {
       const api = k.apiAddress;
-      if (!api) continue;
+      // A secondary streaming from us right now has not been promoted: no need to ask it.
+      if (!api || k.revoked || mgr.streams[m].get(k.id)?.link.connected) continue;
       const status = await statusAt(api, m);
       if (status?.mode === 'primary' && status.cluster_id === s.clusterId && (status.epoch ?? 0) > s.epoch) {
         const reason = `secondary "${k.id}" at ${api} was promoted to primary of this replication set (epoch ${status.epoch} > ${s.epoch}); this cluster must be demoted`;

@@ -242,7 +242,8 @@ export class ReplicationManager {
   /** A wiped secondary adopts the primary's seal config, keyring and root key. */
   private async applyBootstrap(m: Mode, f: FrameOf<'bootstrap'>): Promise<void> {
     const { core, physical } = this.opts;
-    const secrets = this.pendingSecrets ?? this.collectReplicationSecrets();
+    // Read with the old keyring, still loaded: re-sealed below with the primary's.
+    const secrets = this.collectReplicationSecrets();
     physical.transaction([
       { op: 'put', key: SEAL_CONFIG_PATH, value: Buffer.from(f.sealConfig) },
       { op: 'put', key: KEYRING_PATH, value: Buffer.from(f.keyring, 'base64') },
@@ -251,14 +252,11 @@ export class ReplicationManager {
     core.seal.adoptRootKey(Buffer.from(f.rootKey, 'base64'));
     // Secrets kept under the old keyring (this node's own CA, bundles) are re-sealed with the new one.
     for (const [key, value] of secrets) core.barrier.put(key, value);
-    this.pendingSecrets = null;
     this.pendingDevRootToken = f.devRootToken;
     this.save(m, { ...this.state(m), mode: 'secondary' });
     await physical.flushed();
   }
 
-  /** Plaintext of this node's barrier-sealed replication secrets, read before a keyring swap. */
-  pendingSecrets: Map<string, Buffer> | null = null;
   private pendingDevRootToken = '';
 
   collectReplicationSecrets(): Map<string, Buffer> {

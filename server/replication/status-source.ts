@@ -4,12 +4,18 @@ import type { StatusSource } from '../http/status-feed';
 import type { ReplicationManager } from './manager';
 import { replicationStatus } from './status';
 
+function withoutClock(health: Record<string, unknown>): Record<string, unknown> {
+  const { server_time_utc: _clock, ...rest } = health;
+  return rest;
+}
+
 /** What the live status feed shows for this node: the same bodies as the unauthenticated endpoints. */
 export function clusterStatusSource(core: Core, mgr: ReplicationManager): StatusSource {
   return {
     snapshot: () => ({
       cluster: { name: core.opts.clusterName, id: core.barrier.sealed ? '' : core.clusterId(), apiAddr: core.opts.apiAddr },
-      health: healthOf(core, {}).body,
+      // server_time_utc moves every second; left in, it would push a health delta to every subscriber each second.
+      health: withoutClock(healthOf(core, {}).body),
       seal: core.sealStatus(),
       replication: replicationStatus(mgr),
     }),

@@ -47,7 +47,6 @@ export class SqliteBackend implements PhysicalBackend {
   private readonly sel;
   private readonly selHash;
   private readonly inBucket;
-  private readonly keysInTree;
   private committedIdx: number;
   private readonly upsert;
   private readonly del;
@@ -69,7 +68,6 @@ export class SqliteBackend implements PhysicalBackend {
     this.selHash = this.db.prepare<[string], { hash: Buffer | null }>('SELECT hash FROM entries WHERE key = ?');
     this.upsert = this.db.prepare('INSERT OR REPLACE INTO entries (key, value, hash, tree, bucket) VALUES (?, ?, ?, ?, ?)');
     this.inBucket = this.db.prepare<[number, number], { key: string; value: Buffer }>('SELECT key, value FROM entries WHERE tree = ? AND bucket = ?');
-    this.keysInTree = this.db.prepare<[number], { key: string }>('SELECT key FROM entries WHERE tree = ?');
     this.committedIdx = this.log.lastIndex;
     this.del = this.db.prepare('DELETE FROM entries WHERE key = ?');
     this.range = this.db.prepare<[string, string], { key: string }>('SELECT key FROM entries WHERE key >= ? AND key < ? ORDER BY key');
@@ -129,10 +127,6 @@ export class SqliteBackend implements PhysicalBackend {
       this.merkle.flush();
     }).immediate();
     return rows.length;
-  }
-
-  keysOfTree(tree: number): string[] {
-    return this.keysInTree.all(tree).map((r) => r.key);
   }
 
   /** Every key under prefix (recursive). */

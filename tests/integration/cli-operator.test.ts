@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COFFER_BIN, REPO_ROOT, startDevServer, type DevServer } from '../support/cluster';
+import { startDevServer, type DevServer } from '../support/cluster';
+import { runCoffer, type CliRun } from '../support/cli';
 
 // Operator flows through the real CLI: status exit codes, seal and unseal
 // with a key piped on stdin, and generating a new root token with an OTP
@@ -11,20 +11,8 @@ import { COFFER_BIN, REPO_ROOT, startDevServer, type DevServer } from '../suppor
 let server: DevServer;
 let home: string;
 
-function coffer(args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = { ...process.env };
-  for (const k of Object.keys(env)) if (/^(VAULT|COFFER)_/.test(k)) delete env[k];
-  Object.assign(env, { HOME: home, COFFER_ADDR: server.addr, COFFER_TOKEN: server.rootToken });
-  return new Promise((resolve, reject) => {
-    const child = spawn(COFFER_BIN, args, { cwd: REPO_ROOT, env, stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
+function coffer(args: string[], stdin = ''): Promise<CliRun> {
+  return runCoffer(args, { addr: server.addr, home, token: server.rootToken, stdin });
 }
 
 const row = (out: string, key: string) => new RegExp(`^${key}\\s{2,}(.*)$`, 'm').exec(out)?.[1];

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COFFER_BIN, REPO_ROOT, startDevServer, type DevServer } from '../support/cluster';
+import { startDevServer, type DevServer } from '../support/cluster';
+import { runCoffer, type CliRun } from '../support/cli';
 
 // Seed 003 typed into the real `bin/coffer` against a real dev server: a
 // superuser policy, userpass with a tester user, logging in (the token lands
@@ -17,30 +17,10 @@ const SUPERUSER_POLICY = `path "*" {
 let server: DevServer;
 let home: string;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `coffer ARGS` with a clean environment: no inherited tokens or addresses. */
-function coffer(args: string[], opts: { stdin?: string; token?: string | null } = {}): Promise<Run> {
-  const env = { ...process.env };
-  for (const k of Object.keys(env)) if (/^(VAULT|COFFER)_/.test(k)) delete env[k];
-  env.HOME = home;
-  env.COFFER_ADDR = server.addr;
+/** Runs `coffer ARGS` against the test server; the root token unless told otherwise. */
+function coffer(args: string[], opts: { stdin?: string; token?: string | null } = {}): Promise<CliRun> {
   const token = opts.token === undefined ? server.rootToken : opts.token;
-  if (token) env.COFFER_TOKEN = token;
-  return new Promise((resolve, reject) => {
-    const child = spawn(COFFER_BIN, args, { cwd: REPO_ROOT, env, stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(opts.stdin ?? '');
-  });
+  return runCoffer(args, { addr: server.addr, home, token, stdin: opts.stdin });
 }
 
 beforeAll(async () => {
