@@ -204,3 +204,11 @@ export async function signInHere(page: Page, token: string): Promise<void> {
 export async function attachScreenshot(page: Page, testInfo: { attach(name: string, o: { body: Buffer; contentType: string }): Promise<void> }, name: string) {
   await testInfo.attach(name, { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
 }
+
+/** Pick "Username" on the sign-in form. A choice made before React hydrates is reset by hydration, so choose until the field shows. */
+export async function chooseUsernameMethod(page: Page): Promise<void> {
+  await expect(async () => {
+    await page.getByLabel('Method').selectOption({ label: 'Username' });
+    await expect(page.getByLabel('Username')).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
+}

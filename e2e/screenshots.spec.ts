@@ -4,7 +4,7 @@
 // the API here (the click-through flows are in replication-*.spec.ts); each
 // screen is checked for its key label before it is photographed.
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
-import { collectErrors, replicationEngineAvailable, signIn, startClusters, stopClusters, type DevCluster } from './cluster-fixtures';
+import { chooseUsernameMethod, collectErrors, replicationEngineAvailable, signIn, startClusters, stopClusters, type DevCluster } from './cluster-fixtures';
 
 let A: DevCluster;
 let B: DevCluster;
@@ -215,7 +215,7 @@ test('secondary screens and the wall', async ({ page }, info) => {
 
   // C is a performance secondary; its operator signs in with the replicated userpass login.
   await page.goto(`${C.url}/ui/vault/auth?redirect_to=%2Fvault%2Freplication%2Fperformance`);
-  await page.getByLabel('Method').selectOption({ label: 'Username' });
+  await chooseUsernameMethod(page);
   await page.getByLabel('Username').fill('ops');
   await page.getByLabel('Password').fill('ops-pass');
   await page.getByRole('button', { name: 'Sign in' }).click();

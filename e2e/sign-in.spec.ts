@@ -1,6 +1,7 @@
 // The console shell against a real `coffer server -dev`: Vault's sign-in card,
 // the signed-in frame (top navigation, Status menu, user menu), sign-out.
 import type { Page } from '@playwright/test';
+import { chooseUsernameMethod } from './cluster-fixtures';
 import { expect, test } from './fixtures';
 
 interface Health {
@@ -105,7 +106,7 @@ test('signs in with a username and password (userpass)', async ({ page, coffer }
   await coffer.api('auth/userpass/users/tester', { body: { password: 'changeme', policies: 'default' } });
 
   await page.goto('/ui/vault/auth');
-  await page.getByLabel('Method').selectOption({ label: 'Username' });
+  await chooseUsernameMethod(page);
   await page.getByLabel('Username').fill('tester');
   await page.getByLabel('Password').fill('wrong');
   await page.getByRole('button', { name: 'Sign in' }).click();
