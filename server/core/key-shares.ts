@@ -1,15 +1,20 @@
 import { badRequest } from '../errors';
 
+/** A share of the 32-byte root key is 33 bytes (x coordinate appended); a 1-of-1 key is the key itself. */
+const SHARE_LENGTHS = [32, 33];
+
 /** Unseal keys arrive as hex (Vault's `keys`) or base64 (`keys_base64`). */
 export function decodeKeyShare(key: unknown): Buffer {
   if (typeof key !== 'string' || !key.trim()) throw badRequest("'key' must be a non-empty string");
   const k = key.trim();
-  let b: Buffer;
-  if (/^[0-9a-fA-F]+$/.test(k) && k.length % 2 === 0) b = Buffer.from(k, 'hex');
-  else if (/^[A-Za-z0-9+/]+={0,2}$/.test(k)) b = Buffer.from(k, 'base64');
-  else throw badRequest("'key' must be a valid hex or base64 string");
-  // A share of the 32-byte root key is 33 bytes (x coordinate appended); a 1-of-1 key is the key itself.
-  if (b.length !== 32 && b.length !== 33) throw badRequest(`invalid key: a share must be 32 or 33 bytes, got ${b.length}`);
+  // Hex first, then base64 when hex fails or gives an impossible length (as
+  // Vault's handler does, so a base64 key made only of hex digits still works).
+  let b: Buffer | null = /^[0-9a-fA-F]+$/.test(k) && k.length % 2 === 0 ? Buffer.from(k, 'hex') : null;
+  if (!b || !SHARE_LENGTHS.includes(b.length)) {
+    if (/^[A-Za-z0-9+/]+={0,2}$/.test(k) && k.length % 4 !== 1) b = Buffer.from(k, 'base64');
+    else if (!b) throw badRequest("'key' must be a valid hex or base64 string");
+  }
+  if (!SHARE_LENGTHS.includes(b.length)) throw badRequest(`invalid key: a share must be 32 or 33 bytes, got ${b.length}`);
   return b;
 }
 

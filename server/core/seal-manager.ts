@@ -46,22 +46,30 @@ export class SealManager {
     if (!this.barrier.initialized()) throw badRequest('Vault is not initialized');
     if (!this.barrier.sealed) return;
     const config = this.barrier.sealConfig()!;
-    if (this.collector.progress === 0) this.nonce = randomUUID();
+    // A key that does not even decode is refused before it counts (as Vault's
+    // HTTP handler does): the shares other operators entered are kept.
     const share = decodeKeyShare(key);
+    if (this.collector.progress === 0) this.nonce = randomUUID();
     try {
       this.collector.add(share);
     } catch {
       return; // Vault ignores a repeated share during unseal
     }
     if (this.collector.progress < config.secret_threshold) return;
-    const rootKey = await combineKey(this.collector.take());
+    // Threshold reached: this attempt is over whatever happens next, so a
+    // wrong set of shares answers 400 and the next key starts a new attempt.
+    const shares = this.collector.take();
     this.nonce = '';
+    let rootKey: Buffer | null = null;
     try {
+      rootKey = await combineKey(shares);
       this.barrier.unseal(rootKey);
     } catch (cause) {
-      throw new VaultError('invalid_request', 'failed to unseal: the given unseal keys do not open this barrier', { cause });
+      if (cause instanceof VaultError) throw cause;
+      throw new VaultError('invalid_request', 'Unseal failed, invalid key', { cause });
     } finally {
-      rootKey.fill(0);
+      rootKey?.fill(0);
+      for (const s of shares) s.fill(0);
     }
     this.hooks.afterUnseal();
   }
