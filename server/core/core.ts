@@ -15,6 +15,7 @@ import { setupNewCluster } from './setup';
 import { destroyCubbyhole } from '../engines/cubbyhole';
 import { authBlockOf, TokenStore, type TokenEntry } from './tokens';
 import { WrappingStore } from './wrapping';
+import { checkRequestedWrapTtl } from './wrap-ttl';
 
 export interface CoreOptions {
   clusterName: string;
@@ -51,6 +52,8 @@ export class Core {
   readonly unsealListeners: (() => void)[] = [];
   readonly sealListeners: (() => void)[] = [];
   private builtinRoutes: CompiledRoute<Core>[] = [];
+  /** Requests whose ACL rule set min/max_wrapping_ttl: their answer must leave wrapped. */
+  private readonly wrapDemanded = new WeakSet<Request>();
 
   constructor(
     readonly physical: SqliteBackend,
@@ -76,6 +79,10 @@ export class Core {
     };
     this.rootGeneration = new RootGeneration(this.barrier, {
       generate: () => this.tokens.create({ policies: ['root'], path: 'auth/token/root', displayName: 'root' }).id,
+      revoke: (token) => {
+        const entry = this.tokens.lookup(token);
+        if (entry) this.tokens.revoke(entry);
+      },
     });
   }
 
@@ -130,6 +137,7 @@ export class Core {
   }
 
   async handle(req: Request): Promise<Response> {
+    checkRequestedWrapTtl(req.wrapTtl);
     const builtin = req.path.startsWith('sys/') || req.path.startsWith('auth/token/') ? matchRoute(this.builtinRoutes, req.path) : null;
     const routeKind = builtin ? 'builtin' : 'mount';
     if (builtin && !builtin.route.whileSealed && this.barrier.sealed) throw sealedError();
@@ -178,6 +186,8 @@ export class Core {
       const info = this.wrapping.wrap(envelope(req, res), wrapTtl, req.path, { wrappedAccessor: res.auth?.accessor });
       return { wrapInfo: info };
     }
+    // A policy demanded wrapping (min/max_wrapping_ttl) but this answer cannot be wrapped: never hand it out bare.
+    if (this.wrapDemanded.has(req) && (res.raw || res.data || res.auth)) throw permissionDenied();
     return res;
   }
 
@@ -199,15 +209,23 @@ export class Core {
     return routed.mount.backend.handle(breq);
   }
 
-  /** ACL check for the resolved caller. */
+  /**
+   * The ACL check for the resolved caller, in one place: capability, sudo,
+   * parameter rules and wrap-TTL bounds all come from Acl.authorize.
+   */
   authorize(req: Request, op: Operation, sudo: boolean): void {
     const caller = req.caller;
     if (!caller) throw permissionDenied();
     if (caller.root) return;
     const acl = this.policies.aclFor(caller.policies);
-    const cap = op === 'create' ? 'create' : op;
-    const allowed = acl.allows(req.path, cap) || (op === 'create' && acl.allows(req.path, 'update'));
-    if (!allowed || (sudo && !acl.allows(req.path, 'sudo'))) throw permissionDenied();
+    const ask = { path: req.path, data: req.data, wrapTtl: req.wrapTtl };
+    let decision = acl.authorize({ ...ask, operation: op });
+    if (!decision.allowed && op === 'create') decision = acl.authorize({ ...ask, operation: 'update' });
+    if (!decision.allowed || (sudo && !decision.sudo)) {
+      this.logger.debug({ path: req.path, operation: op, reason: decision.allowed ? 'sudo required' : decision.reason }, 'permission denied');
+      throw permissionDenied();
+    }
+    if (decision.wrapRequired) this.wrapDemanded.add(req);
   }
 
   private mintLoginToken(req: Request, res: Response): Response {

@@ -1,6 +1,7 @@
 import type { Barrier } from '../barrier/barrier';
 import { badRequest } from '../errors';
-import { Acl, DEFAULT_POLICY_HCL, parsePolicy, type Policy } from './policy';
+import { Acl } from './acl';
+import { DEFAULT_POLICY_HCL, parsePolicy, type Policy } from './policy';
 
 // ACL policies stored as their HCL text under sys/policy/ (class
 // `replicated`), parsed once when written or first read.

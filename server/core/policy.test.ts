@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { VaultError } from '../errors';
-import { Acl, DEFAULT_POLICY_HCL, defaultPolicy, parsePolicy, type Policy } from './policy';
+import { Acl } from './acl';
+import { DEFAULT_POLICY_HCL, defaultPolicy, parsePolicy, type Policy } from './policy';
 
 const pol = (name: string, text: string): Policy => parsePolicy(name, text);
 const acl = (...texts: string[]) => new Acl(texts.map((t, i) => pol(`p${i}`, t)));
@@ -56,19 +57,47 @@ describe('parsePolicy', () => {
     expect(pol('d', 'path "a" { capabilities = ["read", "deny", "list"] }').rules[0].capabilities).toEqual(['deny']);
   });
 
-  it('accepts and ignores parameter constraints and wrapping TTLs', () => {
+  it('parses parameter rules and wrapping TTLs instead of ignoring them', () => {
     const p = pol('params', `
       name = "ignored"
       path "secret/data/app" {
+        comment = "Vault accepts a comment here"
         capabilities = ["create", "update"]
-        allowed_parameters = { "data" = [] }
+        allowed_parameters = { "Data" = [], "options" = ["cas*"] }
         denied_parameters = { "password" = ["*"] }
         required_parameters = ["data"]
         min_wrapping_ttl = "1s"
         max_wrapping_ttl = 90
       }
     `);
-    expect(p.rules).toEqual([{ path: 'secret/data/app', capabilities: ['create', 'update'] }]);
+    expect(p.rules).toEqual([
+      {
+        path: 'secret/data/app',
+        capabilities: ['create', 'update'],
+        params: {
+          allowed: new Map([['data', []], ['options', ['cas*']]]),
+          denied: new Map([['password', ['*']]]),
+          required: ['data'],
+        },
+        wrapTtl: { min: 1, max: 90 },
+      },
+    ]);
+    expect(pol('plain', 'path "a" { capabilities = ["read"] }').rules).toEqual([{ path: 'a', capabilities: ['read'] }]);
+  });
+
+  it('refuses malformed parameter rules and wrapping TTLs with a 400', () => {
+    const bad = (body: string) => parseError(`path "a" { capabilities = ["update"] ${body} }`);
+    expect(bad('allowed_parameters = { "x" = "y" }').message).toBe('failed to parse policy: path "a": allowed_parameters: parameter "x" must be a list of values');
+    expect(bad('denied_parameters = ["x"]').message).toMatch(/denied_parameters must be a map/);
+    expect(bad('allowed_parameters = { "x*" = [] }').message).toMatch(/cannot contain non-tail wildcards/);
+    expect(bad('denied_parameters = { "/a/b" = [] }').message).toMatch(/JSON-pointer parameter keys are not supported/);
+    expect(bad('required_parameters = "x"').message).toMatch(/required_parameters must be a list/);
+    expect(bad('required_parameters = ["*"]').message).toMatch(/wildcard is not permitted/);
+    expect(bad('min_wrapping_ttl = "soon"').message).toMatch(/error parsing min_wrapping_ttl/);
+    expect(bad('min_wrapping_ttl = "2m" max_wrapping_ttl = "1m"').message).toBe(
+      'failed to parse policy: path "a": max_wrapping_ttl cannot be less than min_wrapping_ttl',
+    );
+    for (const b of ['allowed_parameters = { "x" = "y" }', 'min_wrapping_ttl = "soon"']) expect(bad(b).status).toBe(400);
   });
 
   it('reports HCL syntax errors with the parser position', () => {

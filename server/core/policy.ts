@@ -1,15 +1,21 @@
+import { parseDuration } from '../auth/duration';
 import { VaultError } from '../errors';
 import { HclSyntaxError, labelledBlocks, parseHcl, type HclObject } from '../hcl';
-import { compilePattern, matchWildcard, moreSpecific, patternProblem, type PathPattern, type WildcardHit } from './policy-match';
+import { patternProblem } from './policy-match';
+import { hasParameterRules, ParameterRuleError, parseParameterMap, parseRequiredParameters, type ParameterRules } from './policy-params';
+import { wrapRequired, type WrapTtlBounds } from './wrap-ttl';
 
-// Vault ACL policies: parse HCL1/JSON policy text once, when written, then
-// answer "what may this token do on this path" from the compiled Acl.
-// Semantics follow vault/policy.go (parsing) and vault/acl.go (matching).
+// Vault ACL policies: parse HCL1/JSON policy text once, when written, into
+// path rules that ./acl.ts compiles. Semantics follow vault/policy.go.
 
 export type Capability = 'create' | 'read' | 'update' | 'delete' | 'list' | 'sudo' | 'deny' | 'patch';
 export interface PathRule {
   path: string;
   capabilities: Capability[];
+  /** allowed/denied/required_parameters; absent when the rule has none. */
+  params?: ParameterRules;
+  /** min/max_wrapping_ttl; absent when the rule has none. */
+  wrapTtl?: WrapTtlBounds;
 }
 export interface Policy {
   name: string;
@@ -31,9 +37,12 @@ const LEGACY_POLICY: Record<string, Capability[]> = {
 };
 
 const TOP_LEVEL_KEYS = new Set(['name', 'path']);
-// Accepted so Vault policies load unchanged; Coffer does not enforce them yet.
-const IGNORED_RULE_KEYS = new Set([
+// Every key Vault's parser accepts in a path rule (vault/policy.go), minus the
+// refused ones below. Anything else is a 400, never a silent ignore.
+const RULE_KEYS = new Set([
   'comment',
+  'policy',
+  'capabilities',
   'allowed_parameters',
   'denied_parameters',
   'required_parameters',
@@ -70,9 +79,7 @@ function parseRule(label: string, body: HclObject): PathRule {
   const where = `path "${label}"`;
   for (const key of Object.keys(body)) {
     if (REFUSED_RULE_KEYS.has(key)) throw fail(`${where}: ${key} is not supported by Coffer`);
-    if (key !== 'capabilities' && key !== 'policy' && !IGNORED_RULE_KEYS.has(key)) {
-      throw fail(`${where}: invalid key "${key}"`);
-    }
+    if (!RULE_KEYS.has(key)) throw fail(`${where}: invalid key "${key}"`);
   }
   const path = label.replace(/^\/+/, '');
   const problem = patternProblem(path);
@@ -98,98 +105,39 @@ function parseRule(label: string, body: HclObject): PathRule {
   }
   // A deny anywhere in the rule makes the rule deny only.
   const capabilities: Capability[] = caps.includes('deny') ? ['deny'] : [...new Set(caps)];
-  return { path, capabilities };
+  const rule: PathRule = { path, capabilities };
+  const params = parseParams(where, body);
+  if (hasParameterRules(params)) rule.params = params;
+  const wrapTtl = parseWrapBounds(where, body);
+  if (wrapRequired(wrapTtl)) rule.wrapTtl = wrapTtl;
+  return rule;
 }
 
-interface MergedRule {
-  pattern: PathPattern;
-  caps: Set<Capability>;
-}
-
-/**
- * The effective permissions of a set of policies. Rules with the same pattern
- * are merged (union; any deny makes the pattern deny); for a request path the
- * most specific matching pattern alone decides.
- */
-export class Acl {
-  readonly root: boolean;
-  private readonly exact = new Map<string, MergedRule>();
-  private readonly wildcard = new Map<string, MergedRule>();
-
-  constructor(policies: Policy[], opts?: { root?: boolean }) {
-    this.root = opts?.root === true || policies.some((p) => p.name === ROOT_POLICY_NAME);
-    for (const policy of policies) {
-      for (const rule of policy.rules) this.add(rule);
-    }
-  }
-
-  private add(rule: PathRule): void {
-    const pattern = compilePattern(rule.path);
-    const table = pattern.kind === 'exact' ? this.exact : this.wildcard;
-    const existing = table.get(pattern.pattern);
-    if (!existing) {
-      table.set(pattern.pattern, { pattern, caps: new Set(denyOnly(rule.capabilities)) });
-      return;
-    }
-    if (existing.caps.has('deny')) return;
-    if (rule.capabilities.includes('deny')) {
-      existing.caps = new Set(['deny']);
-      return;
-    }
-    for (const c of rule.capabilities) existing.caps.add(c);
-  }
-
-  /**
-   * Capabilities the policies grant on this request path (no leading slash,
-   * e.g. "secret/data/foo"), sorted. Root ⇒ ['root']; denied ⇒ ['deny'];
-   * nothing matches ⇒ [] (Vault's sys/capabilities reports that as ['deny']).
-   */
-  capabilities(path: string): string[] {
-    if (this.root) return ['root'];
-    const caps = this.lookup(path, true);
-    if (!caps) return [];
-    if (caps.has('deny')) return ['deny'];
-    return [...caps].sort();
-  }
-
-  /** Root allows everything; deny wins; otherwise the winning pattern must grant cap. */
-  allows(path: string, cap: Capability): boolean {
-    if (this.root) return true;
-    if (cap === 'deny') return false;
-    const caps = this.lookup(path, cap === 'list');
-    return !!caps && !caps.has('deny') && caps.has(cap);
-  }
-
-  /**
-   * The winning pattern's capabilities, or null when nothing matches. For
-   * lists, as in Vault, a trailing slash is also tried without it, since
-   * `LIST secret/metadata/` is commonly granted as `secret/metadata`.
-   */
-  private lookup(rawPath: string, isList: boolean): Set<Capability> | null {
-    const path = rawPath.replace(/^\/+/, '');
-    const exact = this.exact.get(path) ?? (isList ? this.exact.get(stripSlash(path)) : undefined);
-    if (exact) return exact.caps;
-    if (isList && path.endsWith('/')) {
-      const hit = this.bestWildcard(stripSlash(path));
-      if (hit) return hit;
-    }
-    return this.bestWildcard(path);
-  }
-
-  private bestWildcard(path: string): Set<Capability> | null {
-    let best: (WildcardHit & { caps: Set<Capability> }) | null = null;
-    for (const rule of this.wildcard.values()) {
-      const wildcards = matchWildcard(rule.pattern, path);
-      if (wildcards < 0) continue;
-      const hit = { pattern: rule.pattern, wildcards, caps: rule.caps };
-      if (!best || moreSpecific(hit, best) > 0) best = hit;
-    }
-    return best?.caps ?? null;
+function parseParams(where: string, body: HclObject): ParameterRules {
+  try {
+    return {
+      allowed: body.allowed_parameters === undefined ? new Map() : parseParameterMap(body.allowed_parameters, 'allowed_parameters'),
+      denied: body.denied_parameters === undefined ? new Map() : parseParameterMap(body.denied_parameters, 'denied_parameters'),
+      required: body.required_parameters === undefined ? [] : parseRequiredParameters(body.required_parameters),
+    };
+  } catch (err) {
+    if (err instanceof ParameterRuleError) throw fail(`${where}: ${err.message}`);
+    throw err;
   }
 }
 
-const stripSlash = (p: string) => (p.endsWith('/') ? p.slice(0, -1) : p);
-const denyOnly = (caps: Capability[]): Capability[] => (caps.includes('deny') ? ['deny'] : caps);
+function parseWrapBounds(where: string, body: HclObject): WrapTtlBounds {
+  const seconds = (key: 'min_wrapping_ttl' | 'max_wrapping_ttl') => {
+    try {
+      return parseDuration(body[key], key);
+    } catch (err) {
+      throw fail(`${where}: error parsing ${key}: ${(err as Error).message}`);
+    }
+  };
+  const bounds = { min: seconds('min_wrapping_ttl'), max: seconds('max_wrapping_ttl') };
+  if (bounds.min && bounds.max && bounds.max < bounds.min) throw fail(`${where}: max_wrapping_ttl cannot be less than min_wrapping_ttl`);
+  return bounds;
+}
 
 // The "default" policy every token gets unless created with no_default_policy:
 // enough for a token to manage itself, its cubbyhole and response wrapping.

@@ -21,6 +21,7 @@ export function drOperationGeneration(core: Core, store: ReplicationStore): Root
       store.saveOperationToken(hashOf(token));
       return token;
     },
+    revoke: (token) => store.deleteOperationToken(hashOf(token)),
   });
 }
 
