@@ -1,10 +1,11 @@
 // Where `coffer login` keeps the token, like Vault's ~/.vault-token helper.
 // HOME is read from the passed environment so tests can point it elsewhere.
-import { readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { closeSync, fchmodSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 export const TOKEN_FILE_NAME = '.coffer-token';
+export const TOKEN_FILE_MODE = 0o600;
 
 export type Env = Record<string, string | undefined>;
 
@@ -23,8 +24,17 @@ export function readStoredToken(env: Env): string | undefined {
 
 export function storeToken(env: Env, token: string): void {
   const path = tokenFilePath(env);
-  writeFileSync(path, token, { mode: 0o600 });
-  chmodSync(path, 0o600); // mode above only applies when the file is created
+  // The mode given to open() only applies when it creates the file (and the
+  // umask masks it): tighten an existing file BEFORE the token goes in, so it
+  // is never readable by others, not even for a moment.
+  const fd = openSync(path, 'a', TOKEN_FILE_MODE);
+  try {
+    fchmodSync(fd, TOKEN_FILE_MODE);
+    ftruncateSync(fd, 0);
+    writeSync(fd, token);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The token from the environment (COFFER_TOKEN, then VAULT_TOKEN), if any. */

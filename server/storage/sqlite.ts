@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3';
 import type { LogRecord, PhysicalBackend, StorageOp } from './backend';
+import { checkEntrySizes, DEFAULT_MAX_ENTRY_SIZE } from './entry-size';
+import { chmodDbFiles, prepareDbFile } from './file-modes';
 import { classOf, TREE_OF } from './key-class';
 import { bucketOf, entryHashBytes, MerkleIndex, toBig, type MerkleUndo } from './merkle-index';
 import { DEFAULT_LOG_RETENTION, WalLog } from './wal-log';
@@ -15,6 +17,8 @@ export interface SqliteOptions {
    * transaction() commits before it returns.
    */
   groupCommit?: boolean;
+  /** Largest entry (key + stored value) a transaction() may write; default 1 MiB (entry-size.ts). */
+  maxEntrySize?: number;
 }
 
 interface Batch {
@@ -41,6 +45,7 @@ export class SqliteBackend implements PhysicalBackend {
   private readonly listeners = new Set<CommitListener>();
   private readonly changeListeners = new Set<(keys: string[] | null) => void>();
   private readonly groupCommit: boolean;
+  readonly maxEntrySize: number;
   private batch: Batch | null = null;
   /** Told how long each group commit took and how many records it made durable (telemetry). */
   onFlush: ((ms: number, records: number) => void) | null = null;
@@ -54,10 +59,14 @@ export class SqliteBackend implements PhysicalBackend {
   private readonly all;
 
   constructor(opts: SqliteOptions) {
+    const onDisk = opts.path !== ':memory:' && opts.path !== '';
+    if (onDisk) prepareDbFile(opts.path);
     this.db = new Database(opts.path);
     this.groupCommit = opts.groupCommit ?? false;
+    this.maxEntrySize = opts.maxEntrySize ?? DEFAULT_MAX_ENTRY_SIZE;
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
+    if (onDisk) chmodDbFiles(opts.path); // -wal and -shm exist now
     // `hash` is the entry's merkle hash, kept so an overwrite need not rehash the old value.
     // tree/bucket place the entry in the merkle index, so a sync can fetch one bucket's keys.
     this.db.exec(`CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB NOT NULL, hash BLOB, tree INTEGER, bucket INTEGER) WITHOUT ROWID;
@@ -135,7 +144,26 @@ export class SqliteBackend implements PhysicalBackend {
     return rows.map((r) => r.key);
   }
 
+  /**
+   * Every write of this node's own (client-originated) data comes here, so the
+   * entry size limit is enforced here once: a 413 before anything is written.
+   */
   transaction(ops: StorageOp[]): LogRecord[] {
+    checkEntrySizes(ops, this.maxEntrySize);
+    return this.commit(ops);
+  }
+
+  /**
+   * Apply what a primary shipped (records, merkle-sync entries, bootstrap).
+   * Not size-checked: the primary already accepted these writes under its own
+   * limit, and a secondary configured with a smaller one must still follow
+   * (refusing would stall replication for good, the very thing the limit prevents).
+   */
+  applyShipped(ops: StorageOp[]): LogRecord[] {
+    return this.commit(ops);
+  }
+
+  private commit(ops: StorageOp[]): LogRecord[] {
     if (this.faults.failPut) throw new Error('storage fault injected: put failed');
     if (this.groupCommit && !this.batch) this.openBatch();
     const tip = { index: this.log.lastIndex, guard: this.log.lastGuard };

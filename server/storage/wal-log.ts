@@ -29,6 +29,7 @@ export class WalLog {
   readonly gcStats: GcStats = { total: 0, deleted: 0 };
   private readonly insert;
   private readonly selectFrom;
+  private readonly sizesFrom;
   private readonly selectAt;
   private readonly selectFirst;
   private readonly deleteBelow;
@@ -43,6 +44,8 @@ export class WalLog {
              CREATE TABLE IF NOT EXISTS wal_meta (k TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID;`);
     this.insert = db.prepare('INSERT INTO wal (idx, key, op, value, cls, guard) VALUES (?, ?, ?, ?, ?, ?)');
     this.selectFrom = db.prepare<[number, number], Row>('SELECT * FROM wal WHERE idx >= ? ORDER BY idx LIMIT ?');
+    // length() of a BLOB reads no content, so sizing a batch costs no value I/O.
+    this.sizesFrom = db.prepare<[number, number], { n: number }>('SELECT length(key) + ifnull(length(value), 0) AS n FROM wal WHERE idx >= ? ORDER BY idx LIMIT ?');
     this.selectAt = db.prepare<[number], Row>('SELECT * FROM wal WHERE idx = ?');
     this.selectFirst = db.prepare<[], { idx: number }>('SELECT MIN(idx) AS idx FROM wal');
     this.deleteBelow = db.prepare('DELETE FROM wal WHERE idx < ?');
@@ -84,8 +87,22 @@ export class WalLog {
     this.lastGuardHex = guard;
   }
 
-  /** Records from `index` on (inclusive), at most `limit`. */
-  readFrom(index: number, limit: number): LogRecord[] {
+  /**
+   * Records from `index` on (inclusive), at most `limit`, and no more than
+   * `maxBytes` of key + value in all — but always at least one record, so a
+   * batch is never empty while records remain.
+   */
+  readFrom(index: number, limit: number, maxBytes = Infinity): LogRecord[] {
+    if (maxBytes !== Infinity) {
+      let total = 0;
+      let n = 0;
+      for (const { n: size } of this.sizesFrom.all(index, limit)) {
+        if (n > 0 && total + size > maxBytes) break;
+        total += size;
+        n += 1;
+      }
+      limit = Math.max(1, n);
+    }
     return this.selectFrom.all(index, limit).map(toRecord);
   }
 
