@@ -19,9 +19,10 @@ export const NO_WRAP_BOUNDS: WrapTtlBounds = { min: 0, max: 0 };
 /** The requested X-Vault-Wrap-TTL, checked before anything runs: a clear 400, never a silent clamp. */
 export function checkRequestedWrapTtl(ttl: number | undefined): void {
   if (ttl === undefined) return;
-  if (!Number.isFinite(ttl) || ttl < 0) throw badRequest('requested wrap ttl cannot be negative');
+  if (Number.isNaN(ttl) || ttl < 0) throw badRequest('requested wrap ttl cannot be negative');
   if (ttl > MAX_WRAP_TTL) {
-    throw badRequest(`requested wrap ttl ${formatDuration(ttl)} exceeds the max TTL of ${formatDuration(MAX_WRAP_TTL)}`);
+    const asked = Number.isFinite(ttl) ? ` ${formatDuration(ttl)}` : '';
+    throw badRequest(`requested wrap ttl${asked} exceeds the max TTL of ${formatDuration(MAX_WRAP_TTL)}`);
   }
 }
 
