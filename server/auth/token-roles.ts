@@ -2,6 +2,7 @@ import type { Barrier } from '../barrier/barrier';
 import { badRequest } from '../errors';
 import { bool, int, str, strList } from '../engines/sys/respond';
 import { parseDuration } from './duration';
+import { normalizeNames, sanitizePolicies, type PolicyRole } from './token-policy-rules';
 
 // Token roles (auth/token/roles/:name). Stored under core/token-roles/ so
 // they replicate: a batch DR operation token role made on the primary
@@ -12,6 +13,8 @@ export interface TokenRole {
   name: string;
   allowed_policies: string[];
   disallowed_policies: string[];
+  allowed_policies_glob: string[];
+  disallowed_policies_glob: string[];
   orphan: boolean;
   renewable: boolean;
   token_type: 'service' | 'batch' | 'default-service' | 'default-batch';
@@ -27,7 +30,9 @@ export class TokenRoles {
   constructor(private readonly barrier: Barrier) {}
 
   get(name: string): TokenRole | null {
-    return this.barrier.getJSON<TokenRole>(PREFIX + name.toLowerCase());
+    const role = this.barrier.getJSON<TokenRole>(PREFIX + name.toLowerCase());
+    // Roles stored before the glob lists existed read as having none.
+    return role && { ...role, allowed_policies_glob: role.allowed_policies_glob ?? [], disallowed_policies_glob: role.disallowed_policies_glob ?? [] };
   }
 
   list(): string[] {
@@ -44,8 +49,11 @@ export class TokenRoles {
     if (!['service', 'batch', 'default-service', 'default-batch', 'default'].includes(type)) throw badRequest(`invalid 'token_type' value "${type}"`);
     const role: TokenRole = {
       name: name.toLowerCase(),
-      allowed_policies: strList(data, 'allowed_policies') ?? prev?.allowed_policies ?? [],
-      disallowed_policies: strList(data, 'disallowed_policies') ?? prev?.disallowed_policies ?? [],
+      // Stored normalised (trimmed, lower-cased) as Vault does, so "ADMIN" is admin.
+      allowed_policies: sanitizePolicies(strList(data, 'allowed_policies') ?? prev?.allowed_policies ?? [], false),
+      disallowed_policies: normalizeNames(strList(data, 'disallowed_policies') ?? prev?.disallowed_policies ?? []),
+      allowed_policies_glob: normalizeNames(strList(data, 'allowed_policies_glob') ?? prev?.allowed_policies_glob ?? []),
+      disallowed_policies_glob: normalizeNames(strList(data, 'disallowed_policies_glob') ?? prev?.disallowed_policies_glob ?? []),
       orphan: bool(data, 'orphan', prev?.orphan ?? false),
       renewable: bool(data, 'renewable', prev?.renewable ?? true),
       token_type: (type === 'default' ? 'default-service' : type) as TokenRole['token_type'],
@@ -63,4 +71,15 @@ export class TokenRoles {
     this.barrier.putJSON(PREFIX + role.name, role);
     return role;
   }
+}
+
+/** The policy-relevant part of a role, for childPolicies. */
+export function policyRuleOf(role: TokenRole): PolicyRole {
+  return {
+    allowed: role.allowed_policies,
+    disallowed: role.disallowed_policies,
+    allowedGlob: role.allowed_policies_glob,
+    disallowedGlob: role.disallowed_policies_glob,
+    noDefaultPolicy: role.token_no_default_policy,
+  };
 }

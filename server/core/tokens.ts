@@ -1,19 +1,31 @@
 import type { Barrier } from '../barrier/barrier';
 import { badRequest } from '../errors';
+import { sanitizePolicies } from '../auth/token-policy-rules';
 import { base62, newAccessor, newServiceTokenId, saltedHash } from './ids';
-import type { AuthBlock } from './request';
+import { creationTtl, limitsOf, renewalTtl, SYSTEM_DEFAULT_TTL, SYSTEM_MAX_TTL, type TtlLimits } from './token-ttl';
+
+export { authBlockOf, lookupDataOf } from './token-views';
 
 // The token store (vault/token_store.go). Service tokens are persisted under
 // salted hashes of their id and accessor (class `local`: never shipped to a
 // performance secondary). Batch tokens are not stored: the id itself is the
 // entry, encrypted by the barrier keyring (so a DR secondary that shares the
 // keyring can read a batch token minted on the primary).
-export const DEFAULT_TOKEN_TTL = 768 * 3600; // Vault's default: 32 days
-export const MAX_TOKEN_TTL = 768 * 3600;
+//
+// Lookups never write: an expired token is simply not valid, and the
+// expiration manager (./expiration.ts) revokes it and its subtree on time.
+export const DEFAULT_TOKEN_TTL = SYSTEM_DEFAULT_TTL;
+export const MAX_TOKEN_TTL = SYSTEM_MAX_TTL;
+/** num_uses of a token on its last use: invalid for every later lookup, revoked once its request ends. */
+export const REVOCATION_PENDING = -1;
 const SALT_PATH = 'core/token-salt';
 const ID_PREFIX = 'sys/token/id/';
 const ACCESSOR_PREFIX = 'sys/token/accessor/';
 const PARENT_PREFIX = 'sys/token/parent/';
+// Identifies the token store that minted a batch token. Class `local`: a DR
+// secondary shares its primary's, a performance secondary has its own — so a
+// non-orphan batch token from the primary is no token there, as in Vault.
+const ORIGIN_PATH = 'sys/token/origin';
 const BATCH_PREFIX = 'hvb.';
 const BATCH_AAD = 'core/batch-token';
 
@@ -26,16 +38,19 @@ export interface TokenEntry {
   displayName: string;
   numUses: number;
   creationTime: number; // unix seconds
-  ttl: number; // seconds granted at creation/renewal (0 = never expires)
+  ttl: number; // seconds granted at creation (0 = never expires)
   explicitMaxTtl: number;
   period: number;
   expireTime: number; // unix ms, 0 = never
+  lastRenewalTime?: number; // unix seconds
   renewable: boolean;
   orphan: boolean;
   parent: string; // parent token id ('' for orphans)
   type: 'service' | 'batch';
   role: string;
   entityId: string;
+  /** Batch tokens only: the token store that minted it (see ORIGIN_PATH). */
+  origin?: string;
 }
 
 export interface CreateTokenParams {
@@ -57,12 +72,21 @@ export interface CreateTokenParams {
   noDefaultPolicy?: boolean;
 }
 
+/** Told of every change to a token's expiry; the expiration manager implements it. Keys are salted hashes, never ids. */
+export interface ExpiryListener {
+  schedule(key: string, expireTime: number): void;
+  cancel(key: string): void;
+}
+
 const nowS = () => Math.floor(Date.now() / 1000);
 
 export class TokenStore {
   private cachedSalt: string | null = null;
   /** Called for every revoked token (the core deletes its cubbyhole). */
   onRevoke: ((tokenId: string) => void) | null = null;
+  expiry: ExpiryListener | null = null;
+  /** TTL limits of the mount a token is created through (the core consults its mount table). */
+  limitsFor: (path: string) => TtlLimits = () => limitsOf();
 
   constructor(private readonly barrier: Barrier) {}
 
@@ -86,14 +110,21 @@ export class TokenStore {
     return saltedHash(this.salt(), v);
   }
 
+  /** Read on every check, never cached: replication may replace it underneath (a DR secondary receives its primary's). */
+  private origin(create: boolean): string {
+    let origin = this.barrier.getJSON<string>(ORIGIN_PATH);
+    if (!origin && create) {
+      origin = base62(24);
+      this.barrier.putJSON(ORIGIN_PATH, origin);
+    }
+    return origin ?? '';
+  }
+
   create(p: CreateTokenParams): TokenEntry {
     const type = p.type ?? 'service';
-    let policies = normalizePolicies(p.policies, p.noDefaultPolicy ?? false);
-    if (policies.includes('root')) policies = ['root'];
-    const isRootToken = policies.length === 1 && policies[0] === 'root';
-    let ttl = p.period ? p.period : (p.ttl ?? (isRootToken && !p.parent ? 0 : DEFAULT_TOKEN_TTL));
-    if (p.explicitMaxTtl && (ttl === 0 || ttl > p.explicitMaxTtl)) ttl = p.explicitMaxTtl;
-    if (!isRootToken && ttl === 0 && !p.period) ttl = DEFAULT_TOKEN_TTL;
+    const policies = normalizePolicies(p.policies, p.noDefaultPolicy ?? false);
+    const root = policies.includes('root');
+    let ttl = creationTtl({ ttl: p.ttl ?? 0, period: p.period ?? 0, explicitMaxTtl: p.explicitMaxTtl ?? 0, root }, this.limitsFor(p.path));
     if (p.parent && p.parent.expireTime && !p.orphan) {
       // A child never outlives its parent.
       const parentLeft = Math.floor((p.parent.expireTime - Date.now()) / 1000);
@@ -112,7 +143,7 @@ export class TokenStore {
       explicitMaxTtl: p.explicitMaxTtl ?? 0,
       period: p.period ?? 0,
       expireTime: ttl ? Date.now() + ttl * 1000 : 0,
-      renewable: type === 'batch' ? false : (p.renewable ?? ttl !== 0),
+      renewable: type !== 'batch' && ttl !== 0 && (p.renewable ?? true),
       orphan: p.orphan ?? !p.parent,
       parent: p.orphan ? '' : (p.parent?.id ?? ''),
       type,
@@ -121,42 +152,54 @@ export class TokenStore {
     };
     if (type === 'batch') {
       if (entry.numUses) throw badRequest('batch tokens cannot have a use limit');
+      if (root) throw badRequest('batch tokens cannot be root tokens');
+      if (entry.parent) entry.origin = this.origin(true);
       const sealed = this.barrier.encrypt(BATCH_AAD, Buffer.from(JSON.stringify({ ...entry, id: '' })));
       entry.id = BATCH_PREFIX + sealed.toString('base64url');
       return entry;
     }
-    if (p.id && this.lookup(p.id)) throw badRequest('cannot create a token with a duplicate ID');
+    if (p.id && this.barrier.getJSON(ID_PREFIX + this.hash(p.id))) throw badRequest('cannot create a token with a duplicate ID');
+    const key = this.hash(entry.id);
     const ops: { key: string; value: unknown }[] = [
-      { key: ID_PREFIX + this.hash(entry.id), value: entry },
+      { key: ID_PREFIX + key, value: entry },
       { key: ACCESSOR_PREFIX + this.hash(entry.accessor), value: { id: entry.id } },
     ];
-    if (entry.parent) ops.push({ key: `${PARENT_PREFIX}${this.hash(entry.parent)}/${this.hash(entry.id)}`, value: { id: entry.id } });
+    if (entry.parent) ops.push({ key: `${PARENT_PREFIX}${this.hash(entry.parent)}/${key}`, value: { id: entry.id } });
     this.barrier.transaction(ops.map((o) => ({ op: 'put', key: o.key, value: Buffer.from(JSON.stringify(o.value)) })));
+    if (entry.expireTime) this.expiry?.schedule(key, entry.expireTime);
     return entry;
   }
 
-  /** A live token, or null if unknown, expired or exhausted. */
-  lookup(id: string): TokenEntry | null {
+  /**
+   * A valid token, or null if unknown, expired, used up or (batch) orphaned by
+   * its parent's end. `tainted` also returns a token on its last use, for the
+   * request that is spending it.
+   */
+  lookup(id: string, opts: { tainted?: boolean } = {}): TokenEntry | null {
     if (!id) return null;
     if (id.startsWith(BATCH_PREFIX)) return this.lookupBatch(id);
     const entry = this.barrier.getJSON<TokenEntry>(ID_PREFIX + this.hash(id));
     if (!entry) return null;
-    if (entry.expireTime && entry.expireTime <= Date.now()) {
-      this.revoke(entry);
-      return null;
-    }
+    if (entry.numUses < 0 && !opts.tainted) return null;
+    if (entry.expireTime && entry.expireTime <= Date.now()) return null;
     return entry;
   }
 
   private lookupBatch(id: string): TokenEntry | null {
+    let entry: TokenEntry;
     try {
       const plain = this.barrier.decrypt(BATCH_AAD, Buffer.from(id.slice(BATCH_PREFIX.length), 'base64url'));
-      const entry = { ...(JSON.parse(plain.toString()) as TokenEntry), id };
-      if (entry.expireTime && entry.expireTime <= Date.now()) return null;
-      return entry;
+      entry = { ...(JSON.parse(plain.toString()) as TokenEntry), id };
     } catch {
       return null; // forged or from another keyring
     }
+    if (entry.expireTime && entry.expireTime <= Date.now()) return null;
+    if (entry.parent) {
+      // A non-orphan batch token lives only as long as its parent, and only where that parent lives.
+      if (entry.origin !== this.origin(false)) return null;
+      if (!this.lookup(entry.parent)) return null;
+    }
+    return entry;
   }
 
   lookupAccessor(accessor: string): TokenEntry | null {
@@ -165,32 +208,38 @@ export class TokenStore {
     return ref ? this.lookup(ref.id) : null;
   }
 
-  /** Count one use; a token whose uses run out is revoked after this request. */
+  /**
+   * Spend one use, before anything else happens in the request (Vault's
+   * UseToken). On the last use the token turns invalid at once; the caller
+   * revokes it when the request ends.
+   */
   use(entry: TokenEntry): { exhausted: boolean } {
-    if (entry.type === 'batch' || entry.numUses === 0) return { exhausted: false };
-    if (entry.numUses === 1) return { exhausted: true };
-    entry.numUses -= 1;
+    if (entry.type === 'batch' || entry.numUses <= 0) return { exhausted: false };
+    entry.numUses = entry.numUses === 1 ? REVOCATION_PENDING : entry.numUses - 1;
     this.barrier.putJSON(ID_PREFIX + this.hash(entry.id), entry);
-    return { exhausted: false };
+    return { exhausted: entry.numUses === REVOCATION_PENDING };
   }
 
-  renew(entry: TokenEntry, increment?: number): TokenEntry {
+  /** Extend a token's life; returns the updated entry and the TTL granted now. */
+  renew(entry: TokenEntry, increment?: number): { entry: TokenEntry; ttl: number } {
     if (entry.type === 'batch') throw badRequest('batch tokens cannot be renewed');
     if (!entry.renewable) throw badRequest('lease is not renewable');
-    let ttl = entry.period || increment || entry.ttl || DEFAULT_TOKEN_TTL;
-    if (entry.explicitMaxTtl) {
-      const maxLeft = entry.creationTime + entry.explicitMaxTtl - nowS();
-      if (ttl > maxLeft) ttl = Math.max(maxLeft, 0);
-    }
-    const updated = { ...entry, ttl, expireTime: Date.now() + ttl * 1000 };
-    this.barrier.putJSON(ID_PREFIX + this.hash(entry.id), updated);
-    return updated;
+    const ttl = renewalTtl(
+      { increment: increment ?? 0, originalTtl: entry.ttl, period: entry.period, explicitMaxTtl: entry.explicitMaxTtl, issuedAt: entry.creationTime, now: nowS() },
+      this.limitsFor(entry.path),
+    );
+    const updated: TokenEntry = { ...entry, expireTime: Date.now() + ttl * 1000, lastRenewalTime: nowS() };
+    const key = this.hash(entry.id);
+    this.barrier.putJSON(ID_PREFIX + key, updated);
+    this.expiry?.schedule(key, updated.expireTime);
+    return { entry: updated, ttl };
   }
 
   /** Revoke a token and (unless orphaning) its whole subtree of children. */
   revoke(entry: TokenEntry, opts: { orphanChildren?: boolean } = {}): void {
     if (entry.type === 'batch') throw badRequest('batch tokens cannot be revoked');
-    const childPrefix = `${PARENT_PREFIX}${this.hash(entry.id)}/`;
+    const key = this.hash(entry.id);
+    const childPrefix = `${PARENT_PREFIX}${key}/`;
     for (const childKey of this.barrier.list(childPrefix)) {
       const ref = this.barrier.getJSON<{ id: string }>(childPrefix + childKey);
       const child = ref ? this.barrier.getJSON<TokenEntry>(ID_PREFIX + this.hash(ref.id)) : null;
@@ -198,11 +247,34 @@ export class TokenStore {
       if (opts.orphanChildren) this.barrier.putJSON(ID_PREFIX + this.hash(child.id), { ...child, parent: '', orphan: true });
       else this.revoke(child);
     }
-    const ops: string[] = [ID_PREFIX + this.hash(entry.id), ACCESSOR_PREFIX + this.hash(entry.accessor)];
-    if (entry.parent) ops.push(`${PARENT_PREFIX}${this.hash(entry.parent)}/${this.hash(entry.id)}`);
+    const ops: string[] = [ID_PREFIX + key, ACCESSOR_PREFIX + this.hash(entry.accessor)];
+    if (entry.parent) ops.push(`${PARENT_PREFIX}${this.hash(entry.parent)}/${key}`);
     for (const childKey of this.barrier.list(childPrefix)) ops.push(childPrefix + childKey);
-    this.barrier.transaction(ops.map((key) => ({ op: 'delete', key })));
+    this.barrier.transaction(ops.map((k) => ({ op: 'delete', key: k })));
+    this.expiry?.cancel(key);
     this.onRevoke?.(entry.id);
+  }
+
+  /** Every stored token that expires, keyed by salted hash (the expiration manager loads these at unseal). */
+  expiries(): { key: string; expireTime: number }[] {
+    const out: { key: string; expireTime: number }[] = [];
+    for (const key of this.barrier.list(ID_PREFIX)) {
+      const e = this.barrier.getJSON<TokenEntry>(ID_PREFIX + key);
+      if (e?.expireTime) out.push({ key, expireTime: e.expireTime });
+    }
+    return out;
+  }
+
+  /**
+   * The expiration manager's call when `key`'s time has come: revoke the token
+   * and its subtree. Returns the token's later expiry if it was renewed since.
+   */
+  expire(key: string, now = Date.now()): number | null {
+    const entry = this.barrier.getJSON<TokenEntry>(ID_PREFIX + key);
+    if (!entry?.expireTime) return null;
+    if (entry.expireTime > now) return entry.expireTime;
+    this.revoke(entry);
+    return null;
   }
 
   /** Accessors of every stored token (auth/token/accessors, sudo). */
@@ -218,51 +290,5 @@ export class TokenStore {
 }
 
 export function normalizePolicies(policies: string[], noDefault: boolean): string[] {
-  const set = new Set(policies.map((p) => p.trim().toLowerCase()).filter(Boolean));
-  if (!noDefault && !set.has('root')) set.add('default');
-  return [...set].sort();
-}
-
-/** Vault's auth block for a freshly minted token. */
-export function authBlockOf(e: TokenEntry): AuthBlock {
-  return {
-    client_token: e.id,
-    accessor: e.accessor,
-    policies: e.policies,
-    token_policies: e.policies,
-    metadata: e.meta,
-    lease_duration: e.ttl,
-    renewable: e.renewable,
-    entity_id: e.entityId,
-    token_type: e.type,
-    orphan: e.orphan,
-    mfa_requirement: null,
-    num_uses: e.numUses,
-  };
-}
-
-/** Vault's lookup data for a token. */
-export function lookupDataOf(e: TokenEntry): Record<string, unknown> {
-  const ttlLeft = e.expireTime ? Math.max(0, Math.floor((e.expireTime - Date.now()) / 1000)) : 0;
-  return {
-    accessor: e.accessor,
-    creation_time: e.creationTime,
-    creation_ttl: e.ttl,
-    display_name: e.displayName,
-    entity_id: e.entityId,
-    expire_time: e.expireTime ? new Date(e.expireTime).toISOString() : null,
-    explicit_max_ttl: e.explicitMaxTtl,
-    id: e.id,
-    issue_time: new Date(e.creationTime * 1000).toISOString(),
-    meta: e.meta,
-    num_uses: e.numUses,
-    orphan: e.orphan,
-    path: e.path,
-    period: e.period || undefined,
-    policies: e.policies,
-    renewable: e.renewable,
-    role: e.role || undefined,
-    ttl: ttlLeft,
-    type: e.type,
-  };
+  return sanitizePolicies(policies, !noDefault);
 }

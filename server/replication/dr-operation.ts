@@ -28,7 +28,9 @@ export function drOperationGeneration(core: Core, store: ReplicationStore): Root
 export function checkDrOperationToken(core: Core, store: ReplicationStore, token: unknown, path = PROMOTE_PATH): void {
   if (typeof token !== 'string' || !token) throw badRequest("'dr_operation_token' is required on a DR secondary");
   if (store.hasOperationToken(hashOf(token))) return;
+  // Valid (unexpired, keyring-sealed) and orphan: a non-orphan batch token's life is its parent's, which a DR secondary cannot vouch for.
   const batch = token.startsWith('hvb.') ? core.tokens.lookup(token) : null;
+  if (batch && batch.type === 'batch' && !batch.orphan) throw badRequest('a batch DR operation token must be an orphan token');
   if (batch && batch.type === 'batch') {
     const acl = core.policies.aclFor(batch.policies);
     if (acl.allows(path, 'update')) return;
