@@ -58,3 +58,22 @@ export function parseUrl(raw: string): string | undefined {
     return undefined;
   }
 }
+
+const GO_DURATION_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const GO_DURATION = /^(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/;
+
+/**
+ * Milliseconds for a config duration, as Vault's parseutil.ParseDurationSecond
+ * reads them: a bare number (or numeric string) is seconds, else a Go duration
+ * string ("10s", "1m30s", "250ms"). undefined if it is neither (or negative).
+ */
+export function parseDurationMs(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? v * 1000 : undefined;
+  if (typeof v !== 'string') return undefined;
+  const s = v.trim();
+  if (/^\d+$/.test(s)) return Number(s) * 1000;
+  if (!GO_DURATION.test(s)) return undefined;
+  let ms = 0;
+  for (const [, num, unit] of s.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) ms += Number(num) * GO_DURATION_MS[unit];
+  return Math.round(ms);
+}

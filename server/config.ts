@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { HclSyntaxError, labelledBlocks, parseHcl, plainBlocks, type HclObject } from './hcl';
 import { parseBoolish, parseHostPort, parseLogLevel, parseUrl, type LogLevel } from './config-values';
+import { LISTENER_HTTP_KEYS, parseListenerHttp, type ListenerHttpConfig } from './config-listener-http';
+import { MAX_MAX_ENTRY_SIZE, MIN_MAX_ENTRY_SIZE } from './storage/entry-size';
 
 // The server configuration file, in Vault's shape (HCL1 or JSON), parsed and
 // validated once at startup; the rest of the server gets plain options. We
@@ -11,7 +13,7 @@ import { parseBoolish, parseHostPort, parseLogLevel, parseUrl, type LogLevel } f
 
 export type { LogLevel } from './config-values';
 
-export interface ListenerConfig {
+export interface ListenerConfig extends ListenerHttpConfig {
   address: string;
   clusterAddress: string;
   tlsDisable: boolean;
@@ -20,7 +22,8 @@ export interface ListenerConfig {
 }
 
 export interface ServerConfig {
-  storage: { type: 'raft' | 'file'; path: string; nodeId: string };
+  /** maxEntrySize: only when set (raft's max_entry_size); storage defaults it to 1 MiB. */
+  storage: { type: 'raft' | 'file'; path: string; nodeId: string; maxEntrySize?: number };
   /** Exactly one tcp listener for now. */
   listener: ListenerConfig;
   /** Default: http(s)://<listener address> (https unless tls_disable). */
@@ -63,10 +66,10 @@ const TOP_LEVEL_KEYS = new Set([
   'max_lease_ttl',
 ]);
 const STORAGE_KEYS: Record<ServerConfig['storage']['type'], Set<string>> = {
-  raft: new Set(['path', 'node_id', 'retry_join']),
+  raft: new Set(['path', 'node_id', 'retry_join', 'max_entry_size']),
   file: new Set(['path']),
 };
-const LISTENER_KEYS = new Set(['address', 'cluster_address', 'tls_disable', 'tls_cert_file', 'tls_key_file']);
+const LISTENER_KEYS = new Set(['address', 'cluster_address', 'tls_disable', 'tls_cert_file', 'tls_key_file', ...LISTENER_HTTP_KEYS]);
 
 /** Parse config text. `source` (a file name) prefixes every error message. */
 export function parseConfig(text: string, source = 'config'): ServerConfig {
@@ -185,7 +188,21 @@ function parseStorage(value: unknown, err: ErrFn): ServerConfig['storage'] {
   }
   // Vault would generate and persist a UUID; the host name is stable across
   // restarts without touching the disk here.
-  return { type: label, path, nodeId: (nodeId as string | undefined) ?? hostname() };
+  const storage: ServerConfig['storage'] = { type: label, path, nodeId: (nodeId as string | undefined) ?? hostname() };
+  const maxEntrySize = parseMaxEntrySize(body.max_entry_size, where, err);
+  if (maxEntrySize !== undefined) storage.maxEntrySize = maxEntrySize;
+  return storage;
+}
+
+/** Bytes, as a number or a numeric string (Vault reads raft parameters as strings). */
+function parseMaxEntrySize(v: unknown, where: string, err: ErrFn): number | undefined {
+  if (v === undefined) return undefined;
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n)) throw err(`${where}: max_entry_size must be a number of bytes, got ${JSON.stringify(v)}`);
+  if (n < MIN_MAX_ENTRY_SIZE || n > MAX_MAX_ENTRY_SIZE) {
+    throw err(`${where}: max_entry_size must be between ${MIN_MAX_ENTRY_SIZE} and ${MAX_MAX_ENTRY_SIZE} bytes (one entry must fit a replication frame), got ${n}`);
+  }
+  return n;
 }
 
 function parseListener(value: unknown, err: ErrFn): ListenerConfig {
@@ -228,6 +245,7 @@ function parseListener(value: unknown, err: ErrFn): ListenerConfig {
   }
   if (tlsCertFile) listener.tlsCertFile = tlsCertFile;
   if (tlsKeyFile) listener.tlsKeyFile = tlsKeyFile;
+  Object.assign(listener, parseListenerHttp(body, where, err));
   return listener;
 }
 

@@ -89,8 +89,11 @@ async function runWithConfig(path: string, logLevelFlag?: string, logRetention?:
   const listen = splitHostPort(config.listener.address);
   const node = await startNode({
     dataDir: config.storage.path,
+    maxEntrySize: config.storage.maxEntrySize,
     listen,
     tls: config.listener.tlsDisable ? undefined : { certFile: config.listener.tlsCertFile!, keyFile: config.listener.tlsKeyFile! },
+    httpTimeouts: config.listener.httpTimeouts,
+    statusFeedAllowedOrigins: config.listener.statusFeedAllowedOrigins,
     apiAddr: config.apiAddr,
     clusterAddr: config.clusterAddr,
     clusterName: config.clusterName,

@@ -1,18 +1,21 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Core } from './core/core';
 import { builtinRoutes } from './engines/sys';
 import { createApiHandler } from './http/api-handler';
 import { ListMethodSocket } from './http/list-method';
-import { attachStatusFeed } from './http/status-feed';
+import { armWriteDeadline, resolveHttpTimeouts, type HttpTimeouts } from './http/listener-timeouts';
+import { attachProtocolReplies } from './http/protocol-replies';
+import { attachStatusFeed, DEFAULT_FEED_PATH } from './http/status-feed';
 import { clusterStatusSource } from './replication/status-source';
 import { sendJson } from './http/respond';
 import type { Logger } from './log';
 import { installReplication } from './replication';
 import type { ReplicationManager } from './replication/manager';
+import { secureDataDir } from './storage/file-modes';
 import { SqliteBackend } from './storage/sqlite';
 
 export interface NodeOptions {
@@ -26,6 +29,12 @@ export interface NodeOptions {
   uiDir: string;
   logger: Logger;
   logRetention?: number;
+  /** Storage's max_entry_size in bytes (default 1 MiB). */
+  maxEntrySize?: number;
+  /** The listener's http_* timeouts that are set (ms); the rest take Vault's defaults. */
+  httpTimeouts?: Partial<HttpTimeouts>;
+  /** Browser origins besides the API's own that may open a token-authenticated status feed. */
+  statusFeedAllowedOrigins?: string[];
 }
 
 export interface CofferNode {
@@ -41,8 +50,14 @@ export const STORAGE_FILE = 'coffer.db';
 
 /** One node of one cluster: its own SQLite file, its API listener, optionally the console. */
 export async function startNode(opts: NodeOptions): Promise<CofferNode> {
-  mkdirSync(opts.dataDir, { recursive: true });
-  const storage = new SqliteBackend({ path: join(opts.dataDir, STORAGE_FILE), logRetention: opts.logRetention, groupCommit: true });
+  const looser = secureDataDir(opts.dataDir);
+  if (looser !== null) opts.logger.warn({ path: opts.dataDir, was: looser.toString(8), now: '700' }, 'data directory was accessible to other users: permissions tightened');
+  const storage = new SqliteBackend({
+    path: join(opts.dataDir, STORAGE_FILE),
+    logRetention: opts.logRetention,
+    groupCommit: true,
+    maxEntrySize: opts.maxEntrySize,
+  });
   const core = new Core(storage, {
     clusterName: opts.clusterName,
     apiAddr: opts.apiAddr,
@@ -63,7 +78,9 @@ export async function startNode(opts: NodeOptions): Promise<CofferNode> {
     ui = await createUiHandler({ dev: process.env.NODE_ENV === 'development', dir: opts.uiDir });
   }
 
+  const timeouts = resolveHttpTimeouts(opts.httpTimeouts);
   const handler = (req: IncomingMessage, res: ServerResponse) => {
+    armWriteDeadline(req, res, timeouts.writeMs);
     const url = req.url ?? '/';
     if (url === '/v1' || url.startsWith('/v1/')) return void api(req, res);
     // Browsers ask for /favicon.ico on their own (e.g. for a page they loaded from a JSON error); point them at the console's icon.
@@ -75,9 +92,12 @@ export async function startNode(opts: NodeOptions): Promise<CofferNode> {
     sendJson(res, 404, { errors: [] });
   };
   // node:http never listens itself: a front listener (TCP or TLS) hands each
-  // connection over through ListMethodSocket, so Vault's LIST verb parses.
+  // connection over through ListMethodSocket, so Vault's LIST verb parses; it
+  // also keeps the read timeouts, which node checks only for its own sockets.
   const server = createHttpServer(handler);
-  server.keepAliveTimeout = 65_000;
+  server.keepAliveTimeout = timeouts.idleMs;
+  const uiDev = opts.ui && process.env.NODE_ENV === 'development';
+  attachProtocolReplies(server, { upgradeTaken: (path) => path === DEFAULT_FEED_PATH || (uiDev && path.startsWith('/ui/')) });
   const feed = attachStatusFeed(server, clusterStatusSource(core, replication), {
     authorize: (token) => !core.barrier.sealed && core.resolveToken(token) !== null,
     logger: opts.logger.child({ component: 'status-feed' }),
@@ -86,10 +106,14 @@ export async function startNode(opts: NodeOptions): Promise<CofferNode> {
   const accept = (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-    server.emit('connection', new ListMethodSocket(socket));
+    server.emit('connection', new ListMethodSocket(socket, { headerMs: timeouts.readHeaderMs, requestMs: timeouts.readMs }));
   };
   const front: NetServer = opts.tls
-    ? createTlsServer({ cert: readFileSync(opts.tls.certFile), key: readFileSync(opts.tls.keyFile), ALPNProtocols: ['http/1.1'] }, accept)
+    ? createTlsServer(
+        // A TLS handshake counts against the header timeout, as in Go's http.Server.
+        { cert: readFileSync(opts.tls.certFile), key: readFileSync(opts.tls.keyFile), ALPNProtocols: ['http/1.1'], handshakeTimeout: timeouts.readHeaderMs || undefined },
+        accept,
+      ).on('tlsClientError', (_err, socket) => socket.destroy()) // node reports a handshake timeout but leaves the socket open
     : createNetServer(accept);
   await new Promise<void>((resolve, reject) => {
     front.once('error', reject);

@@ -7,6 +7,7 @@ import type { Operation, Request } from '../core/request';
 import { badRequest, VaultError } from '../errors';
 import type { Logger } from '../log';
 import { parseJsonObject, readBody } from './request-body';
+import { apiPathOf } from './request-path';
 import { sendError, sendJson } from './respond';
 
 // /v1/* → the Vault request model → core → Vault's JSON (vault/http/logical.go).
@@ -26,7 +27,7 @@ function operationOf(method: string, query: URLSearchParams): Operation {
     case 'PATCH':
       return 'patch';
     default:
-      throw new VaultError('method_not_allowed', `unsupported method ${method}`);
+      throw new VaultError('method_not_allowed', ''); // Vault: 405 {"errors":[]}
   }
 }
 
@@ -44,7 +45,7 @@ export function createApiHandler(core: Core, log: Logger) {
     res.setHeader('X-Request-Id', requestId);
     try {
       const url = new URL(req.url ?? '/', 'http://coffer');
-      let path = decodeURIComponent(url.pathname.slice('/v1/'.length)).replace(/^\/+/, '');
+      let path = apiPathOf(req.url ?? '/');
       const operation = operationOf(req.method ?? 'GET', url.searchParams);
       if (operation === 'list' && !path.endsWith('/')) path += '/';
       const body = operation === 'read' || operation === 'list' ? Buffer.alloc(0) : await readBody(req);

@@ -1,12 +1,15 @@
 import { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
+import { ReadDeadlines, type ReadDeadlineOptions } from './read-deadlines';
 
 // Vault clients send the LIST verb, but Node's HTTP parser (llhttp) only
 // accepts a fixed set of methods and answers 400 to LIST before any handler
 // runs. So every API connection passes through this thin framing tracker: it
 // follows request boundaries (head, Content-Length or chunked body, upgrade)
 // and rewrites a request line `LIST /path` to `GET /path?list=true`, which
-// Vault treats identically. All other bytes pass through untouched.
+// Vault treats identically. All other bytes pass through untouched. Knowing
+// where each request starts and ends, it also enforces the listener's read
+// timeouts (read-deadlines.ts): an expired connection is closed, as Go does.
 const MAX_HEAD = 64 * 1024;
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 
@@ -36,9 +39,15 @@ function headerValue(head: string, name: string): string | undefined {
 export class ListMethodSocket extends Duplex {
   private state: State = { kind: 'head' };
   private pending: Buffer = Buffer.alloc(0);
+  private readonly deadlines: ReadDeadlines | null;
 
-  constructor(readonly socket: Socket) {
+  constructor(
+    readonly socket: Socket,
+    deadlines?: ReadDeadlineOptions,
+  ) {
     super({ allowHalfOpen: true });
+    this.deadlines = deadlines ? new ReadDeadlines(deadlines, () => this.destroy()) : null;
+    this.deadlines?.requestStarted(); // Go counts the first request's deadlines from accept
     socket.on('data', (chunk: Buffer) => {
       if (!this.push(this.feed(chunk))) socket.pause();
     });
@@ -57,6 +66,7 @@ export class ListMethodSocket extends Duplex {
     while (buf.length) {
       const s = this.state;
       if (s.kind === 'passthrough') {
+        this.deadlines?.stop();
         out.push(buf);
         break;
       }
@@ -65,10 +75,11 @@ export class ListMethodSocket extends Duplex {
         out.push(buf.subarray(0, n));
         buf = buf.subarray(n);
         s.remaining -= n;
-        if (s.remaining === 0) this.state = s.kind === 'body' ? { kind: 'head' } : { kind: 'chunk-size' };
+        if (s.remaining === 0) this.state = s.kind === 'body' ? this.requestDone() : { kind: 'chunk-size' };
         continue;
       }
       if (s.kind === 'head') {
+        this.deadlines?.requestStarted();
         const end = buf.indexOf(CRLFCRLF);
         if (end === -1) {
           if (buf.length > MAX_HEAD) {
@@ -81,12 +92,16 @@ export class ListMethodSocket extends Duplex {
         const head = buf.subarray(0, end + 4);
         buf = buf.subarray(end + 4);
         out.push(rewriteListLine(head));
+        this.deadlines?.headComplete();
         const text = head.toString('latin1');
         const te = headerValue(text, 'transfer-encoding');
         const cl = headerValue(text, 'content-length');
-        if (headerValue(text, 'upgrade') || text.startsWith('CONNECT ')) this.state = { kind: 'passthrough' };
-        else if (te && /chunked/i.test(te)) this.state = { kind: 'chunk-size' };
+        if (headerValue(text, 'upgrade') || text.startsWith('CONNECT ')) {
+          this.state = { kind: 'passthrough' }; // leaves HTTP: WebSocket frames are not requests
+          this.deadlines?.stop();
+        } else if (te && /chunked/i.test(te)) this.state = { kind: 'chunk-size' };
         else if (cl && Number(cl) > 0) this.state = { kind: 'body', remaining: Number(cl) };
+        else this.requestDone();
         continue;
       }
       // chunk-size and trailers work line by line
@@ -107,10 +122,16 @@ export class ListMethodSocket extends Duplex {
         if (Number.isNaN(size)) this.state = { kind: 'passthrough' };
         else this.state = size === 0 ? { kind: 'trailers' } : { kind: 'chunk-data', remaining: size + 2 };
       } else if (line.length === 2) {
-        this.state = { kind: 'head' }; // empty line ends the trailers
+        this.state = this.requestDone(); // empty line ends the trailers
       }
     }
     return out.length === 1 ? out[0] : Buffer.concat(out);
+  }
+
+  /** The whole request has arrived: its read deadlines are met; the next bytes start a new head. */
+  private requestDone(): State {
+    this.deadlines?.requestComplete();
+    return { kind: 'head' };
   }
 
   override _read(): void {
@@ -129,6 +150,7 @@ export class ListMethodSocket extends Duplex {
     this.socket.end(cb);
   }
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    this.deadlines?.stop();
     this.socket.destroy(err ?? undefined);
     cb(err);
   }

@@ -27,8 +27,12 @@ export interface DevServer extends ServerProcess {
   unsealKeys: string[];
 }
 
-function spawnServer(args: string[], port: number): ServerProcess {
-  const proc = spawn(COFFER_BIN, ['server', ...args], { cwd: REPO_ROOT, env: { ...process.env, NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'pipe'] });
+function spawnServer(args: string[], port: number, opts: { umask?: string } = {}): ServerProcess {
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production' };
+  // With a umask: through sh, which sets it and execs the server (same pid, so signals still reach it).
+  const proc = opts.umask
+    ? spawn('/bin/sh', ['-c', `umask ${opts.umask} && exec "$0" "$@"`, COFFER_BIN, 'server', ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(COFFER_BIN, ['server', ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
@@ -80,21 +84,38 @@ export interface ConfiguredServer extends ServerProcess {
   restart(): Promise<ConfiguredServer>;
 }
 
+export interface ConfiguredServerOptions {
+  dataDir?: string;
+  port?: number;
+  name?: string;
+  args?: string[];
+  /** Extra lines inside the storage stanza (e.g. max_entry_size = 65536). */
+  storageExtra?: string;
+  /** Extra lines inside the listener "tcp" stanza (e.g. http_read_header_timeout = "1s"). */
+  listenerExtra?: string;
+  /** Where to write coffer.hcl; default: inside the data dir. */
+  configDir?: string;
+  /** Start the process under this umask (e.g. '000'). */
+  umask?: string;
+}
+
 /** A server from an HCL config file with a persistent data dir (survives restarts). */
-export async function startConfiguredServer(opts: { dataDir?: string; port?: number; name?: string; args?: string[] } = {}): Promise<ConfiguredServer> {
+export async function startConfiguredServer(opts: ConfiguredServerOptions = {}): Promise<ConfiguredServer> {
   const port = opts.port ?? (await freePortPair());
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'coffer-it-'));
-  const configFile = join(dataDir, 'coffer.hcl');
+  const configFile = join(opts.configDir ?? dataDir, 'coffer.hcl');
   writeFileSync(
     configFile,
     `storage "raft" {
   path    = "${dataDir}"
   node_id = "${opts.name ?? 'node'}-${port}"
+${opts.storageExtra ?? ''}
 }
 listener "tcp" {
   address         = "127.0.0.1:${port}"
   cluster_address = "127.0.0.1:${port + 1}"
   tls_disable     = 1
+${opts.listenerExtra ?? ''}
 }
 api_addr     = "http://127.0.0.1:${port}"
 cluster_addr = "https://127.0.0.1:${port + 1}"
@@ -102,7 +123,7 @@ cluster_name = "${opts.name ?? 'coffer'}-${port}"
 log_level    = "warn"
 `,
   );
-  const s = spawnServer([`-config=${configFile}`, ...(opts.args ?? [])], port);
+  const s = spawnServer([`-config=${configFile}`, ...(opts.args ?? [])], port, { umask: opts.umask });
   await waitForHealth(s.addr, s.proc, s.output);
   return { ...s, dataDir, configFile, restart: () => startConfiguredServer({ ...opts, dataDir, port }) };
 }
