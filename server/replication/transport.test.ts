@@ -1,4 +1,4 @@
-import { createServer, type Server, type Socket } from 'node:net';
+import net, { createServer, type Server, type Socket } from 'node:net';
 import tls from 'node:tls';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { certFingerprint, createReplicationCa, issueClientCert, issueServerCert, type CaMaterial, type LeafMaterial } from './ca';
@@ -46,7 +46,7 @@ interface Harness {
   nextConnection(): Promise<{ conn: FrameConnection; peer: PeerIdentity }>;
 }
 
-async function listen(opts: { revokedCns?: string[]; maxFrameBytes?: number } = {}): Promise<Harness> {
+async function listen(opts: { revokedCns?: string[]; maxFrameBytes?: number; handshakeTimeoutMs?: number; maxPendingHandshakes?: number } = {}): Promise<Harness> {
   const accepted: Harness['accepted'] = [];
   const waiters: ((c: Harness['accepted'][number]) => void)[] = [];
   const h = { accepted, authorized: [] as PeerIdentity[], handshakeErrors: [] as Error[] } as Harness;
@@ -57,6 +57,8 @@ async function listen(opts: { revokedCns?: string[]; maxFrameBytes?: number } = 
     certPem: serverLeaf.certPem,
     keyPem: serverLeaf.keyPem,
     maxFrameBytes: opts.maxFrameBytes,
+    handshakeTimeoutMs: opts.handshakeTimeoutMs,
+    maxPendingHandshakes: opts.maxPendingHandshakes,
     authorize: (peer) => {
       h.authorized.push(peer);
       return !(opts.revokedCns ?? []).includes(peer.commonName);
@@ -337,6 +339,39 @@ describe('cluster transport: frames', () => {
     await conn.close();
     expect(await got).toEqual({ type: 'ack', index: 5 });
     expect(await serverClosed).toBeUndefined();
+  });
+});
+
+describe('cluster transport: unauthenticated connections', () => {
+  const tcp = (port: number) =>
+    new Promise<{ socket: Socket; closed: Promise<void> }>((resolve, reject) => {
+      const socket = net.connect(port, '127.0.0.1');
+      const closed = new Promise<void>((r) => socket.once('close', () => r()));
+      socket.on('error', () => {});
+      socket.once('connect', () => resolve({ socket, closed }));
+      socket.once('error', reject);
+    });
+
+  it('closes a TCP connection that never starts the TLS handshake after handshakeTimeoutMs', async () => {
+    const h = await listen({ handshakeTimeoutMs: 300 });
+    const started = Date.now();
+    const idle = await tcp(h.listener.port);
+    await idle.closed;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(h.accepted).toEqual([]);
+  });
+
+  it('closes connections beyond maxPendingHandshakes at once; a real peer gets in when slots free up', async () => {
+    const h = await listen({ handshakeTimeoutMs: 60_000, maxPendingHandshakes: 3 });
+    const held = await Promise.all([1, 2, 3].map(() => tcp(h.listener.port)));
+    const extra = await tcp(h.listener.port);
+    await extra.closed; // refused while three handshakes are pending
+    for (const c of held) c.socket.destroy();
+    await Promise.all(held.map((c) => c.closed));
+    await vi.waitFor(async () => {
+      const conn = await dial(h);
+      expect(conn.peer.commonName).toBe('localhost');
+    });
   });
 });
 

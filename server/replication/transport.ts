@@ -20,7 +20,16 @@ const ALL_ALPN: AlpnProtocol[] = Object.values(ALPN);
 
 export const DEFAULT_CLUSTER_PORT = 8201;
 export const DEFAULT_DIAL_TIMEOUT_MS = 10_000;
-const SERVER_HANDSHAKE_TIMEOUT_MS = 10_000;
+export const SERVER_HANDSHAKE_TIMEOUT_MS = 10_000;
+/**
+ * Connections that have not finished the mutual-TLS handshake yet. Past this,
+ * a new TCP connection is closed at once: unauthenticated peers cannot hold
+ * file descriptors without bound. Secondaries dial one connection per stream,
+ * so legitimate handshakes in flight are few.
+ */
+export const MAX_PENDING_HANDSHAKES = 64;
+/** At most one "too many pending handshakes" log line per this interval. */
+const CAP_LOG_INTERVAL_MS = 10_000;
 /** How long a closing side waits for its last frame (refused/error) to flush before destroying. */
 const LINGER_MS = 1_000;
 const KEEPALIVE_MS = 15_000;
@@ -81,6 +90,10 @@ export interface ClusterServerOptions extends ClusterCredentials {
   host: string;
   port: number;
   maxFrameBytes?: number;
+  /** Default SERVER_HANDSHAKE_TIMEOUT_MS: a TCP connection that has not completed the TLS handshake by then is closed. */
+  handshakeTimeoutMs?: number;
+  /** Default MAX_PENDING_HANDSHAKES. */
+  maxPendingHandshakes?: number;
   /** Called after the handshake for an authorized peer; return false to refuse (e.g. a revoked secondary's serial/CN). */
   authorize(peer: PeerIdentity): boolean;
   onConnection(conn: FrameConnection, peer: PeerIdentity): void;
@@ -121,18 +134,31 @@ export function startClusterListener(opts: ClusterServerOptions): Promise<Cluste
   const maxFrameBytes = opts.maxFrameBytes ?? MAX_FRAME_BYTES;
   const conns = new Set<TlsFrameConnection>();
   const rawSockets = new Set<Socket>();
+  const maxPending = opts.maxPendingHandshakes ?? MAX_PENDING_HANDSHAKES;
+  let secured = 0; // open connections past the handshake; the rest of rawSockets are pending
+  let capLoggedAt = 0;
   const server = tls.createServer({
     ...mtlsOptions(opts),
     requestCert: true,
     ALPNProtocols: ALL_ALPN,
-    handshakeTimeout: SERVER_HANDSHAKE_TIMEOUT_MS,
+    handshakeTimeout: opts.handshakeTimeoutMs ?? SERVER_HANDSHAKE_TIMEOUT_MS,
   });
 
   server.on('connection', (raw: Socket) => {
+    if (rawSockets.size - secured >= maxPending) {
+      raw.destroy();
+      if (Date.now() - capLoggedAt > CAP_LOG_INTERVAL_MS) {
+        capLoggedAt = Date.now();
+        opts.onHandshakeError?.(new TransportError('refused', `too many connections still in the TLS handshake (${maxPending}); closing new ones`), raw.remoteAddress);
+      }
+      return;
+    }
     rawSockets.add(raw);
     raw.once('close', () => rawSockets.delete(raw));
   });
   server.on('tlsClientError', (err, socket) => {
+    // Node reports a handshake timeout here but leaves the socket open: close it.
+    socket.destroy();
     // A certificate that fails verification (foreign CA, expired) is dropped by
     // Node without a TLS alert, and the error here is a bare "socket hang up";
     // authorizationError holds the real reason.
@@ -141,6 +167,8 @@ export function startClusterListener(opts: ClusterServerOptions): Promise<Cluste
     opts.onHandshakeError?.(e, socket.remoteAddress);
   });
   server.on('secureConnection', (socket: tls.TLSSocket) => {
+    secured++;
+    socket.once('close', () => secured--);
     socket.on('error', () => {}); // handled by the connection, or irrelevant once refused
     const refuse = (reason: string) => lingerEnd(socket, encodeFrame({ type: 'refused', reason }));
     const alpn = socket.alpnProtocol;
