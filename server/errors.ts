@@ -39,6 +39,17 @@ export class VaultError extends Error {
   }
 }
 
+/**
+ * A login refused for a wrong secret (vault logical.ErrInvalidCredentials):
+ * a 400 like any bad request, and the one failure that counts toward user lockout.
+ */
+export class InvalidCredentialsError extends VaultError {
+  constructor(message = 'invalid username or password') {
+    super('invalid_request', message);
+    this.name = 'InvalidCredentialsError';
+  }
+}
+
 export const badRequest = (msg: string) => new VaultError('invalid_request', msg);
 export const permissionDenied = () => new VaultError('permission_denied', 'permission denied');
 export const unsupportedPath = (path: string) =>

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Operation } from '../core/request';
 import { testRequest, testStorage } from '../engines/kv/test-storage';
+import { InvalidCredentialsError } from '../errors';
 import { UserpassBackend } from './userpass';
 
 function setup() {
@@ -140,6 +141,15 @@ describe('userpass login', () => {
     await expect(up.handle(rq('update', 'login/tester', { password: 'wrong' }))).rejects.toMatchObject({ status: 400, message: 'invalid username or password' });
     await expect(up.handle(rq('update', 'login/nobody', { password: 'right' }))).rejects.toMatchObject({ status: 400, message: 'invalid username or password' });
     await expect(up.handle(rq('update', 'login/tester', {}))).rejects.toThrow('missing password');
+    // Only the wrong-credentials answers count toward user lockout.
+    await expect(up.handle(rq('update', 'login/tester', { password: 'wrong' }))).rejects.toBeInstanceOf(InvalidCredentialsError);
+    await expect(up.handle(rq('update', 'login/tester', {}))).rejects.not.toBeInstanceOf(InvalidCredentialsError);
+  });
+
+  it('names the user a login is for, for lockout (the lowercased name), and nothing else', () => {
+    const { up } = setup();
+    expect(up.loginAlias(rq('update', 'login/Alice'))).toBe('alice');
+    for (const p of ['users/alice', 'users', 'login/', 'login/a/b']) expect(up.loginAlias(rq('update', p))).toBeNull();
   });
 
   it('a password change takes effect at once', async () => {

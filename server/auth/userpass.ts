@@ -3,7 +3,7 @@ import { BlockList, isIP } from 'node:net';
 import type { Backend } from '../core/backend';
 import type { AuthResult, BackendRequest, Response } from '../core/request';
 import type { StorageView } from '../core/storage-view';
-import { badRequest, permissionDenied, VaultError } from '../errors';
+import { badRequest, InvalidCredentialsError, permissionDenied, VaultError } from '../errors';
 import { parseDuration } from './duration';
 
 // userpass auth method (vault builtin/credential/userpass, token fields from
@@ -82,6 +82,11 @@ export class UserpassBackend implements Backend {
     return { status: 204 };
   }
 
+  loginAlias(req: BackendRequest): string | null {
+    const route = routeOf(req.path);
+    return route?.kind === 'login' ? route.name : null;
+  }
+
   exists(req: BackendRequest): boolean {
     const route = routeOf(req.path);
     return route?.kind === 'user' ? this.user(route.name) !== null : true;
@@ -136,7 +141,7 @@ export class UserpassBackend implements Backend {
     const user = this.user(name);
     // Hash even for unknown users so the answer takes as long either way.
     const ok = await verifyPassword(password, user?.password ?? (await dummyHash()));
-    if (!user || !ok) throw badRequest('invalid username or password');
+    if (!user || !ok) throw new InvalidCredentialsError();
     if (user.token_bound_cidrs.length > 0 && !addressAllowed(req.request.remoteAddr, user.token_bound_cidrs)) throw permissionDenied();
     const login: AuthResult = {
       policies: [...user.token_policies],

@@ -10,6 +10,11 @@ export interface Backend {
   exists?(req: BackendRequest): boolean;
   /** Paths under this mount reachable without a token (login endpoints). */
   readonly unauthenticatedPaths?: string[];
+  /**
+   * For a login request, the name the login is for (Vault's alias lookahead),
+   * so the core can apply user lockout before the method runs; null otherwise.
+   */
+  loginAlias?(req: BackendRequest): string | null;
 }
 
 export interface MountOptions {

@@ -14,6 +14,7 @@ import { SealManager } from './seal-manager';
 import { setupNewCluster } from './setup';
 import { destroyCubbyhole } from '../engines/cubbyhole';
 import { authBlockOf, TokenStore, type TokenEntry } from './tokens';
+import { UserLockout } from './user-lockout';
 import { WrappingStore } from './wrapping';
 import { checkRequestedWrapTtl } from './wrap-ttl';
 
@@ -44,6 +45,7 @@ export class Core {
   readonly seal: SealManager;
   readonly rootGeneration: RootGeneration;
   readonly wrapping: WrappingStore;
+  readonly lockout: UserLockout;
   readonly gates: RequestGate[] = [];
   /** Gates that run before the token is even looked up (a DR secondary refuses everyone). */
   readonly preAuthGates: RequestGate[] = [];
@@ -63,6 +65,7 @@ export class Core {
     this.tokens = new TokenStore(this.barrier);
     this.policies = new PolicyStore(this.barrier);
     this.wrapping = new WrappingStore(this.barrier);
+    this.lockout = new UserLockout(this.barrier, (accessor) => this.mounts.entries('auth').find((e) => e.accessor === accessor));
     this.mounts = new MountTable(this.barrier, {
       secret: SECRET_ENGINES,
       auth: AUTH_METHODS,
@@ -206,6 +209,9 @@ export class Core {
       breq.operation = exists ? 'update' : 'create';
     }
     if (needsToken) this.authorize(req, breq.operation, false);
+    // Logins go through user lockout first (Vault's handleLoginRequest).
+    const alias = routed.mount.kind === 'auth' ? (routed.mount.backend.loginAlias?.(breq) ?? null) : null;
+    if (alias !== null) return this.lockout.login(routed.mount.entry, alias, () => routed.mount.backend.handle(breq));
     return routed.mount.backend.handle(breq);
   }
 

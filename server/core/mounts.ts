@@ -3,6 +3,7 @@ import { badRequest } from '../errors';
 import type { Backend, BackendFactory } from './backend';
 import { newAccessor, newUuid } from './ids';
 import { StorageView } from './storage-view';
+import type { UserLockoutConfig } from './user-lockout-config';
 
 // Mount tables (vault/mount.go). Replicated mounts live in core/mounts and
 // core/auth; local ones in core/local-mounts and core/local-auth, whose keys
@@ -17,7 +18,7 @@ export interface MountEntry {
   local: boolean;
   seal_wrap: boolean;
   options: Record<string, string>;
-  config: { default_lease_ttl: number; max_lease_ttl: number; listing_visibility?: string };
+  config: { default_lease_ttl: number; max_lease_ttl: number; listing_visibility?: string; user_lockout_config?: UserLockoutConfig };
   builtin?: boolean;
 }
 

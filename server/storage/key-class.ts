@@ -15,6 +15,8 @@ const LOCAL_PREFIXES = [
   'core/local-mounts',
   'core/local-auth',
   'core/generate-root/',
+  // user lockout: each cluster locks its own logins (vault core/login/lockedUsers/)
+  'core/login/lockedUsers/',
 ];
 
 export function classOf(key: string): KeyClass {

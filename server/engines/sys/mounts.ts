@@ -3,13 +3,19 @@ import type { MountEntry, TableKind } from '../../core/mounts';
 import type { Route } from '../../core/route';
 import { badRequest } from '../../errors';
 import { parseDuration } from '../../auth/duration';
+import { lockoutTuneView, tuneUserLockout } from '../../core/user-lockout-config';
 import { bool, mergedJson, noContent, notFound, str } from './respond';
 
 // sys/mounts, sys/auth (enable, disable, list, tune) and the UI's mount lookups.
 export function mountView(e: MountEntry): Record<string, unknown> {
   return {
     accessor: e.accessor,
-    config: { default_lease_ttl: e.config.default_lease_ttl, force_no_cache: false, max_lease_ttl: e.config.max_lease_ttl },
+    config: {
+      default_lease_ttl: e.config.default_lease_ttl,
+      force_no_cache: false,
+      max_lease_ttl: e.config.max_lease_ttl,
+      ...(e.config.user_lockout_config ? { user_lockout_config: lockoutTuneView(e.config.user_lockout_config) } : {}),
+    },
     description: e.description,
     external_entropy_access: false,
     local: e.local,
@@ -71,12 +77,24 @@ function tableRoutes(kind: TableKind, base: string): Route<Core>[] {
         read: ({ core, params }) => {
           const e = core.mounts.find(kind, params.path.replace(/\/?$/, '/'));
           if (!e) throw badRequest(`cannot fetch sysview for path "${params.path}"`);
-          return { data: { default_lease_ttl: e.config.default_lease_ttl, max_lease_ttl: e.config.max_lease_ttl, force_no_cache: false, description: e.description, options: e.options } };
+          return {
+            data: {
+              default_lease_ttl: e.config.default_lease_ttl,
+              max_lease_ttl: e.config.max_lease_ttl,
+              force_no_cache: false,
+              description: e.description,
+              options: e.options,
+              ...lockoutTuneView(e.config.user_lockout_config),
+            },
+          };
         },
         update: ({ core, params, data }) => {
+          const e = core.mounts.find(kind, params.path.replace(/\/?$/, '/'));
+          const lockout = e && tuneUserLockout(e.type, e.config.user_lockout_config, data.user_lockout_config);
           core.mounts.tune(kind, params.path, {
             description: data.description === undefined ? undefined : str(data, 'description'),
             config: {
+              ...(lockout ? { user_lockout_config: lockout } : {}),
               ...(data.default_lease_ttl !== undefined ? { default_lease_ttl: parseDuration(data.default_lease_ttl) } : {}),
               ...(data.max_lease_ttl !== undefined ? { max_lease_ttl: parseDuration(data.max_lease_ttl) } : {}),
             },
