@@ -100,6 +100,7 @@ export async function startNode(opts: NodeOptions): Promise<CofferNode> {
   attachProtocolReplies(server, { upgradeTaken: (path) => path === DEFAULT_FEED_PATH || (uiDev && path.startsWith('/ui/')) });
   const feed = attachStatusFeed(server, clusterStatusSource(core, replication), {
     authorize: (token) => !core.barrier.sealed && core.resolveToken(token) !== null,
+    allowedOrigins: [new URL(opts.apiAddr).origin, ...(opts.statusFeedAllowedOrigins ?? [])],
     logger: opts.logger.child({ component: 'status-feed' }),
   });
   const sockets = new Set<Socket>();

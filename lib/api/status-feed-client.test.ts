@@ -6,9 +6,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket as NodeWebSocket, WebSocketServer } from 'ws';
 import { attachStatusFeed, type StatusSnapshot } from '@/server/http/status-feed';
 import type { FeedSnapshot } from '@/lib/types/replication-feed';
-import { applyFeedMessage, feedUrlFor, StatusFeedClient, type FeedConnection } from './status-feed-client';
+import fc from 'fast-check';
+import { feedTokenOf } from '@/server/http/status-feed-access';
+import { applyFeedMessage, feedProtocolsFor, feedUrlFor, StatusFeedClient, type FeedConnection } from './status-feed-client';
 
-const WS = NodeWebSocket as unknown as new (url: string) => WebSocket;
+const WS = NodeWebSocket as unknown as new (url: string, protocols?: string[]) => WebSocket;
 
 function snapshot(): StatusSnapshot {
   return {
@@ -76,9 +78,30 @@ function makeClient(port: number, token: string | null, staleAfterMs?: number) {
 }
 
 describe('feedUrlFor', () => {
-  it('turns a cluster address into the feed URL, with the token when given', () => {
+  it('turns a cluster address into the feed URL, never with a token in it', () => {
     expect(feedUrlFor('http://127.0.0.1:8200')).toBe('ws://127.0.0.1:8200/v1/sys/replication/status/feed');
-    expect(feedUrlFor('https://vault.example:8200/ui/', 'hvs.x y')).toBe('wss://vault.example:8200/v1/sys/replication/status/feed?token=hvs.x+y');
+    expect(feedUrlFor('https://vault.example:8200/ui/')).toBe('wss://vault.example:8200/v1/sys/replication/status/feed');
+  });
+});
+
+describe('feedProtocolsFor', () => {
+  it('offers nothing without a token, so a wall can watch older clusters', () => {
+    expect(feedProtocolsFor(null)).toEqual([]);
+    expect(feedProtocolsFor('')).toEqual([]);
+  });
+
+  it('property: any token travels as valid subprotocol tokens and the server reads it back', () => {
+    const TCHAR = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/; // RFC 7230 token: what a browser accepts as a subprotocol
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, unit: 'binary' }), (token) => {
+        const protocols = feedProtocolsFor(token);
+        expect(protocols[0]).toBe('coffer.feed.v1');
+        for (const p of protocols) expect(p).toMatch(TCHAR);
+        const req = { headers: { 'sec-websocket-protocol': protocols.join(', ') } } as unknown as Parameters<typeof feedTokenOf>[0];
+        expect(feedTokenOf(req)).toBe(token);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 
@@ -169,6 +192,24 @@ describe('StatusFeedClient', () => {
     c.start();
     await until(() => c.state === 'live', 5000);
     expect(states).toContain('reconnecting');
+  });
+
+  it('sends its token in a subprotocol, never in the URL', async () => {
+    const seen: string[] = [];
+    const srv = await feedServer(0, (t) => (seen.push(t), t === 'good'));
+    const urls: string[] = [];
+    const Spy = class extends NodeWebSocket {
+      constructor(url: string, protocols?: string[]) {
+        urls.push(url);
+        super(url, protocols);
+      }
+    } as unknown as new (url: string, protocols?: string[]) => WebSocket;
+    const c = new StatusFeedClient({ clusterAddr: `http://127.0.0.1:${srv.port}`, token: 'good', WebSocketImpl: Spy });
+    cleanups.push(() => c.stop());
+    c.start();
+    await until(() => c.state === 'live');
+    expect(seen).toEqual(['good']);
+    expect(urls.every((u) => !u.includes('good') && !u.includes('token'))).toBe(true);
   });
 
   it('stop() closes the socket and stays stopped', async () => {

@@ -4,8 +4,11 @@
 // the console binds it to React Query (status-feed.ts) and the wall keeps one
 // per tile.
 import {
+  FEED_CLOSE_ORIGIN_NOT_ALLOWED,
   FEED_CLOSE_PERMISSION_DENIED,
   FEED_PATH,
+  FEED_PROTOCOL,
+  FEED_TOKEN_PROTOCOL_PREFIX,
   type FeedMessage,
   type FeedSnapshot,
 } from '@/lib/types/replication-feed';
@@ -16,12 +19,25 @@ export const STALE_AFTER_MS = 3000;
 export const BACKOFF_INITIAL_MS = 250;
 export const BACKOFF_MAX_MS = 5000;
 
-/** ws(s)://host/v1/sys/replication/status/feed[?token=…] for a cluster address like http://127.0.0.1:8200. */
-export function feedUrlFor(clusterAddr: string, token?: string | null): string {
+/** ws(s)://host/v1/sys/replication/status/feed for a cluster address like http://127.0.0.1:8200. */
+export function feedUrlFor(clusterAddr: string): string {
   const u = new URL(FEED_PATH, clusterAddr);
   u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
-  if (token) u.searchParams.set('token', token);
   return u.toString();
+}
+
+/**
+ * The subprotocols that carry a token: a browser cannot set headers on a
+ * WebSocket, and a URL ends up in logs. base64url keeps any token within the
+ * characters a subprotocol may use. No token, no subprotocols — so a wall can
+ * still watch a cluster that predates them.
+ */
+export function feedProtocolsFor(token?: string | null): string[] {
+  if (!token) return [];
+  let bin = '';
+  for (const b of new TextEncoder().encode(token)) bin += String.fromCharCode(b);
+  const b64url = btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return [FEED_PROTOCOL, FEED_TOKEN_PROTOCOL_PREFIX + b64url];
 }
 
 /** Fold one message into the snapshot; heartbeats change nothing. */
@@ -51,7 +67,7 @@ export function applyFeedMessage(prev: FeedSnapshot | null, msg: FeedMessage): F
   return next;
 }
 
-type WebSocketCtor = new (url: string) => WebSocket;
+type WebSocketCtor = new (url: string, protocols?: string[]) => WebSocket;
 
 export interface StatusFeedClientOptions {
   /** Cluster address (http://host:port); '' means this page's own origin. */
@@ -119,15 +135,14 @@ export class StatusFeedClient {
   }
 
   private url(): string {
-    const base = this.opts.clusterAddr || window.location.origin;
-    return feedUrlFor(base, this.anonymous ? null : this.opts.token);
+    return feedUrlFor(this.opts.clusterAddr || window.location.origin);
   }
 
   private connect(): void {
     const Impl = this.opts.WebSocketImpl ?? WebSocket;
     let ws: WebSocket;
     try {
-      ws = new Impl(this.url());
+      ws = new Impl(this.url(), feedProtocolsFor(this.anonymous ? null : this.opts.token));
     } catch {
       this.scheduleRetry();
       return;
@@ -155,8 +170,8 @@ export class StatusFeedClient {
     };
     ws.onclose = (ev: CloseEvent) => {
       if (this.ws !== ws) return;
-      // The feed is public; a token the server no longer accepts is not a reason to go blind.
-      if (ev.code === FEED_CLOSE_PERMISSION_DENIED) this.anonymous = true;
+      // The feed is public; a token the server no longer accepts (or not from this origin) is not a reason to go blind.
+      if (ev.code === FEED_CLOSE_PERMISSION_DENIED || ev.code === FEED_CLOSE_ORIGIN_NOT_ALLOWED) this.anonymous = true;
       this.ws = null;
       this.scheduleRetry();
     };

@@ -20,4 +20,9 @@ export type FeedMessage =
 
 /** The close code for a token the server rejected. */
 export const FEED_CLOSE_PERMISSION_DENIED = 4401;
+/** The close code for a token sent from a page whose origin the server does not allow. */
+export const FEED_CLOSE_ORIGIN_NOT_ALLOWED = 4403;
+/** Subprotocols: the feed's own, and the one that carries a token (never in the URL). */
+export const FEED_PROTOCOL = 'coffer.feed.v1';
+export const FEED_TOKEN_PROTOCOL_PREFIX = 'coffer.token.';
 export const FEED_PATH = '/v1/sys/replication/status/feed';

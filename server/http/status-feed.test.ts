@@ -1,8 +1,18 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
-import { attachStatusFeed, CLOSE_PERMISSION_DENIED, type FeedMessage, type StatusFeed, type StatusSnapshot, type StatusSource } from './status-feed';
+import {
+  attachStatusFeed,
+  CLOSE_ORIGIN_NOT_ALLOWED,
+  CLOSE_PERMISSION_DENIED,
+  type FeedMessage,
+  type StatusFeed,
+  type StatusFeedOptions,
+  type StatusSnapshot,
+  type StatusSource,
+} from './status-feed';
+import { MAX_CLIENT_FRAME_BYTES } from './status-feed-access';
 
 // A test double of the StatusSource interface (not of storage): a snapshot
 // the test edits, and a way to fire onChange.
@@ -39,13 +49,19 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function setup(source = new FakeSource(), authorize: (t: string) => boolean = (t) => t === 'good', maxBufferedBytes?: number) {
+async function setup(
+  source = new FakeSource(),
+  authorize: (t: string) => boolean = (t) => t === 'good',
+  maxBufferedBytes?: number,
+  extra: Pick<StatusFeedOptions, 'allowedOrigins' | 'maxSubscribersPerClient'> = {},
+) {
   const server: Server = createServer((_req, res) => res.end('plain http'));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const warnings: string[] = [];
   const feed: StatusFeed = attachStatusFeed(server, source, {
     authorize,
     maxBufferedBytes,
+    ...extra,
     logger: { warn: (_o, msg) => warnings.push(msg) },
   });
   cleanups.push(async () => {
@@ -57,8 +73,19 @@ async function setup(source = new FakeSource(), authorize: (t: string) => boolea
   return { server, feed, source, port, warnings };
 }
 
-function connect(port: number, query = '', path = '/v1/sys/replication/status/feed'): Client {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}${path}${query}`, { origin: 'http://some-other-cluster:8300' });
+interface ConnectOptions {
+  /** Sent as browsers do: a coffer.token.<base64url> subprotocol. */
+  token?: string;
+  path?: string;
+  query?: string;
+  /** Default: another cluster's origin, as the status wall has. */
+  origin?: string | null;
+}
+
+function connect(port: number, opts: ConnectOptions = {}): Client {
+  const { path = '/v1/sys/replication/status/feed', query = '', origin = 'http://some-other-cluster:8300' } = opts;
+  const protocols = opts.token ? ['coffer.feed.v1', 'coffer.token.' + Buffer.from(opts.token).toString('base64url')] : [];
+  const ws = new WebSocket(`ws://127.0.0.1:${port}${path}${query}`, protocols, origin === null ? {} : { origin });
   const messages: FeedMessage[] = [];
   const waiters: { pred: (m: FeedMessage) => boolean; resolve: (m: FeedMessage) => void }[] = [];
   let read = 0;
@@ -100,7 +127,7 @@ const isDelta = (m: FeedMessage) => m.type === 'delta';
 describe('attachStatusFeed', () => {
   it('sends an init snapshot first, to a client with a good token', async () => {
     const { port, feed } = await setup();
-    const c = connect(port, '?token=good');
+    const c = connect(port, { token: 'good', origin: `http://127.0.0.1:${port}` });
     const init = await c.next();
     expect(init).toMatchObject({ type: 'init', seq: 1, snapshot: { cluster: { name: 'alpha' }, replication: { dr: { mode: 'disabled' } } } });
     expect(Math.abs(init.at - Date.now())).toBeLessThan(2000);
@@ -115,7 +142,7 @@ describe('attachStatusFeed', () => {
 
   it('closes with 4401 "permission denied" for a rejected token', async () => {
     const { port, feed } = await setup();
-    const c = connect(port, '?token=bad');
+    const c = connect(port, { token: 'bad', origin: `http://127.0.0.1:${port}` });
     expect(await c.closed).toEqual({ code: CLOSE_PERMISSION_DENIED, reason: 'permission denied' });
     expect(c.messages).toEqual([]);
     expect(feed.subscribers()).toBe(0);
@@ -123,13 +150,13 @@ describe('attachStatusFeed', () => {
 
   it('accepts an async authorize', async () => {
     const { port } = await setup(new FakeSource(), ((t: string) => Promise.resolve(t === 'good')) as unknown as (t: string) => boolean);
-    expect((await connect(port, '?token=good').next()).type).toBe('init');
-    expect((await connect(port, '?token=nope').closed).code).toBe(CLOSE_PERMISSION_DENIED);
+    expect((await connect(port, { token: 'good', origin: `http://127.0.0.1:${port}` }).next()).type).toBe('init');
+    expect((await connect(port, { token: 'nope', origin: null }).closed).code).toBe(CLOSE_PERMISSION_DENIED);
   });
 
   it('sends only the sections that changed when onChange fires', async () => {
     const { port, source } = await setup();
-    const c = connect(port, '?token=good');
+    const c = connect(port, { token: 'good', origin: `http://127.0.0.1:${port}` });
     await c.next();
     const t0 = Date.now();
     source.change((s) => {
@@ -189,10 +216,10 @@ describe('attachStatusFeed', () => {
     server.on('upgrade', (req, socket) => {
       if (!req.url?.startsWith('/v1/sys/replication/status/feed')) socket.end("HTTP/1.1 418 I'm a teapot\r\nConnection: close\r\n\r\n");
     });
-    const c = connect(port, '', '/somewhere/else');
+    const c = connect(port, { path: '/somewhere/else' });
     const status = await new Promise<number>((resolve) => c.ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
     expect(status).toBe(418); // the feed did not complete a handshake for it
-    const own = connect(port, '?token=good');
+    const own = connect(port, { token: 'good', origin: `http://127.0.0.1:${port}` });
     expect((await own.next()).type).toBe('init');
   });
 
@@ -224,7 +251,7 @@ describe('attachStatusFeed', () => {
   it('close() ends every subscription and refuses new ones', async () => {
     const { port, feed } = await setup();
     const a = connect(port);
-    const b = connect(port, '?token=good');
+    const b = connect(port, { token: 'good', origin: `http://127.0.0.1:${port}` });
     await a.next();
     await b.next();
     feed.close();
@@ -235,5 +262,77 @@ describe('attachStatusFeed', () => {
     const res = await Promise.race([late.closed.then(() => 'closed'), new Promise((r) => setTimeout(() => r('pending'), 500))]);
     expect(late.messages).toEqual([]);
     expect(['closed', 'pending']).toContain(res);
+  });
+});
+
+describe('attachStatusFeed: who may subscribe, and how the token travels', () => {
+  const spy = () => {
+    const seen: string[] = [];
+    return { seen, authorize: (t: string) => (seen.push(t), t === 'good') };
+  };
+
+  it('ignores a token in the URL query: no authentication and no 4401 oracle', async () => {
+    const { seen, authorize } = spy();
+    const { port } = await setup(new FakeSource(), authorize);
+    const c = connect(port, { query: '?token=bad' });
+    expect((await c.next()).type).toBe('init');
+    expect(seen).toEqual([]);
+  });
+
+  it('refuses a token from a foreign Origin with 4403 before looking at it', async () => {
+    const { seen, authorize } = spy();
+    const { port, feed } = await setup(new FakeSource(), authorize);
+    for (const token of ['good', 'bad']) {
+      const c = connect(port, { token, origin: 'https://evil.example' });
+      expect(await c.closed, token).toEqual({ code: CLOSE_ORIGIN_NOT_ALLOWED, reason: 'origin not allowed' });
+      expect(c.messages).toEqual([]);
+    }
+    expect(seen).toEqual([]);
+    expect(feed.subscribers()).toBe(0);
+  });
+
+  it('accepts a token from its own origin, a configured origin, or a client that sends no Origin', async () => {
+    const { port } = await setup(new FakeSource(), (t) => t === 'good', undefined, { allowedOrigins: ['https://noc.example'] });
+    for (const origin of [`http://127.0.0.1:${port}`, 'https://noc.example', null]) {
+      const c = connect(port, { token: 'good', origin });
+      expect((await c.next()).type, String(origin)).toBe('init');
+      expect(c.ws.protocol).toBe('coffer.feed.v1'); // the token is never echoed back
+    }
+    const denied = connect(port, { token: 'bad', origin: 'https://noc.example' });
+    expect((await denied.closed).code).toBe(CLOSE_PERMISSION_DENIED);
+  });
+
+  it('takes X-Vault-Token from non-browser clients', async () => {
+    const { seen, authorize } = spy();
+    const { port } = await setup(new FakeSource(), authorize);
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/v1/sys/replication/status/feed`, { headers: { 'X-Vault-Token': 'nope' } });
+    ws.on('error', () => {});
+    cleanups.push(() => ws.terminate());
+    const code = await new Promise<number>((r) => ws.on('close', (c) => r(c)));
+    expect(code).toBe(CLOSE_PERMISSION_DENIED);
+    expect(seen).toEqual(['nope']);
+  });
+
+  it('closes a client that sends a frame larger than MAX_CLIENT_FRAME_BYTES (1009)', async () => {
+    const { port, feed } = await setup();
+    const c = connect(port);
+    await c.next();
+    c.ws.send('x'.repeat(MAX_CLIENT_FRAME_BYTES + 1));
+    expect((await c.closed).code).toBe(1009);
+    await vi.waitFor(() => expect(feed.subscribers()).toBe(0));
+  });
+
+  it('caps subscriptions per client address (1013) and frees a slot when one closes', async () => {
+    const { port } = await setup(new FakeSource(), () => true, undefined, { maxSubscribersPerClient: 3 });
+    const first = [connect(port), connect(port), connect(port)];
+    for (const c of first) await c.next();
+    const extra = connect(port);
+    expect((await extra.closed).code).toBe(1013);
+    first[0].ws.close();
+    await first[0].closed;
+    await vi.waitFor(async () => {
+      const again = connect(port);
+      expect((await again.next()).type).toBe('init');
+    });
   });
 });

@@ -4,14 +4,19 @@
 //
 // Protocol
 // --------
-// Connect to `ws(s)://<host>/v1/sys/replication/status/feed`, optionally with
-// `?token=<vault token>` (or an `X-Vault-Token` header from non-browser
-// clients). A token that `authorize` rejects is answered by closing with code
-// 4401 "permission denied". No token is allowed: the feed carries only what
-// Vault's unauthenticated endpoints (sys/health, sys/seal-status,
-// sys/replication/status) already expose, so a status wall can watch many
-// clusters without holding their tokens. Any Origin is accepted (the wall is
-// served by another cluster's origin).
+// Connect to `ws(s)://<host>/v1/sys/replication/status/feed`, optionally with a
+// token: browsers offer the subprotocols [FEED_PROTOCOL,
+// `coffer.token.<base64url(token)>`], other clients may send X-Vault-Token; a
+// `?token=` in the URL is ignored (status-feed-access.ts has the rules). A
+// token from a browser origin that is not allowed is answered by closing with
+// 4403 "origin not allowed" before the token is looked at; a token that
+// `authorize` rejects by closing with 4401 "permission denied". No token is
+// allowed, from any Origin: the feed carries only what Vault's unauthenticated
+// endpoints (sys/health, sys/seal-status, sys/replication/status) already
+// expose, so a status wall can watch many clusters without holding their
+// tokens. One client address may hold MAX_SUBSCRIBERS_PER_CLIENT subscriptions
+// (more are closed with 1013), and a client frame over MAX_CLIENT_FRAME_BYTES
+// closes its connection (1009).
 //
 // Server → client messages are JSON text; `seq` counts messages on this
 // connection from 1, `at` is the server's clock in ms since the epoch:
@@ -33,6 +38,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
+import { ClientCounter, feedTokenOf, MAX_CLIENT_FRAME_BYTES, MAX_SUBSCRIBERS_PER_CLIENT, originAllowed, selectProtocol } from './status-feed-access';
 
 export interface StatusSnapshot {
   cluster: { name: string; id: string; apiAddr: string };
@@ -58,6 +64,10 @@ export interface StatusFeedOptions {
   logger?: { warn(obj: object, msg: string): void };
   /** Unsent bytes after which a subscriber is dropped. Default MAX_BUFFERED_BYTES. */
   maxBufferedBytes?: number;
+  /** Browser origins, besides the request's own host, whose token-bearing subscriptions are accepted. */
+  allowedOrigins?: string[];
+  /** Default MAX_SUBSCRIBERS_PER_CLIENT. */
+  maxSubscribersPerClient?: number;
 }
 
 export interface StatusFeed {
@@ -71,6 +81,8 @@ export const HEARTBEAT_INTERVAL_MS = 1000;
 export const POLL_INTERVAL_MS = 1000;
 export const MAX_BUFFERED_BYTES = 1024 * 1024;
 export const CLOSE_PERMISSION_DENIED = 4401;
+export const CLOSE_ORIGIN_NOT_ALLOWED = 4403;
+const CLOSE_TRY_AGAIN_LATER = 1013;
 const CLOSE_GOING_AWAY = 1001;
 
 export const FEED_SECTIONS = ['cluster', 'health', 'seal', 'replication.dr', 'replication.performance'] as const;
@@ -127,17 +139,12 @@ function queuedBytes(sub: Subscriber): number {
   return sub.ws.bufferedAmount + (inner?.writableLength ?? 0);
 }
 
-function tokenOf(req: IncomingMessage, url: URL): string | null {
-  const q = url.searchParams.get('token');
-  if (q) return q;
-  const h = req.headers['x-vault-token'];
-  return (Array.isArray(h) ? h[0] : h) || null;
-}
-
 export function attachStatusFeed(server: Server, source: StatusSource, opts: StatusFeedOptions): StatusFeed {
   const path = opts.path ?? DEFAULT_FEED_PATH;
   const maxBuffered = opts.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_CLIENT_FRAME_BYTES, handleProtocols: selectProtocol });
+  const allowedOrigins = new Set(opts.allowedOrigins ?? []);
+  const perClient = new ClientCounter(opts.maxSubscribersPerClient ?? MAX_SUBSCRIBERS_PER_CLIENT);
   const subs = new Set<Subscriber>();
   let closed = false;
   let lastFlushAt = 0;
@@ -198,11 +205,22 @@ export function attachStatusFeed(server: Server, source: StatusSource, opts: Sta
   }, Math.min(HEARTBEAT_INTERVAL_MS, POLL_INTERVAL_MS));
   ticker.unref();
 
-  async function admit(ws: WebSocket, socket: Duplex, token: string | null): Promise<void> {
+  async function admit(ws: WebSocket, socket: Duplex, req: IncomingMessage): Promise<void> {
     const sub: Subscriber = { ws, socket, seq: 0, sent: null };
     ws.on('error', (err) => warn({ err: err.message }, 'status feed socket error'));
     ws.on('close', () => subs.delete(sub));
     ws.on('message', () => {}); // clients have nothing to say; ignore it
+    const client = req.socket.remoteAddress ?? 'unknown';
+    if (!perClient.acquire(client)) {
+      ws.close(CLOSE_TRY_AGAIN_LATER, 'too many status feed subscriptions from this address');
+      return;
+    }
+    ws.once('close', () => perClient.release(client));
+    const token = feedTokenOf(req);
+    if (token !== null && !originAllowed(req, allowedOrigins)) {
+      ws.close(CLOSE_ORIGIN_NOT_ALLOWED, 'origin not allowed');
+      return;
+    }
     if (token !== null) {
       let ok = false;
       try {
@@ -238,8 +256,7 @@ export function attachStatusFeed(server: Server, source: StatusSource, opts: Sta
       socket.destroy();
       return;
     }
-    const token = tokenOf(req, url);
-    wss.handleUpgrade(req, socket, head, (ws) => void admit(ws, socket, token));
+    wss.handleUpgrade(req, socket, head, (ws) => void admit(ws, socket, req));
   }
 
   server.on('upgrade', onUpgrade);
