@@ -5,6 +5,8 @@ import { HclSyntaxError, labelledBlocks, parseHcl, plainBlocks, type HclObject }
 import { parseBoolish, parseHostPort, parseLogLevel, parseUrl, type LogLevel } from './config-values';
 import { LISTENER_HTTP_KEYS, parseListenerHttp, type ListenerHttpConfig } from './config-listener-http';
 import { MAX_MAX_ENTRY_SIZE, MIN_MAX_ENTRY_SIZE } from './storage/entry-size';
+import { parseUserLockouts } from './config-user-lockout';
+import type { UserLockoutDefaults } from './core/user-lockout-config';
 
 // The server configuration file, in Vault's shape (HCL1 or JSON), parsed and
 // validated once at startup; the rest of the server gets plain options. We
@@ -39,6 +41,8 @@ export interface ServerConfig {
   /** Kept as written ("768h", 3600, …); not interpreted yet. */
   defaultLeaseTtl?: string;
   maxLeaseTtl?: string;
+  /** user_lockout stanzas by auth type ("all", "userpass", …), only when present. */
+  userLockouts?: UserLockoutDefaults;
 }
 
 export class ConfigError extends Error {
@@ -64,6 +68,7 @@ const TOP_LEVEL_KEYS = new Set([
   'telemetry',
   'default_lease_ttl',
   'max_lease_ttl',
+  'user_lockout',
 ]);
 const STORAGE_KEYS: Record<ServerConfig['storage']['type'], Set<string>> = {
   raft: new Set(['path', 'node_id', 'retry_join', 'max_entry_size']),
@@ -149,6 +154,8 @@ export function parseConfig(text: string, source = 'config'): ServerConfig {
   const maxLeaseTtl = duration('max_lease_ttl');
   if (defaultLeaseTtl !== undefined) config.defaultLeaseTtl = defaultLeaseTtl;
   if (maxLeaseTtl !== undefined) config.maxLeaseTtl = maxLeaseTtl;
+  const userLockouts = parseUserLockouts(doc.user_lockout, err);
+  if (userLockouts) config.userLockouts = userLockouts;
   return config;
 }
 

@@ -97,6 +97,7 @@ async function runWithConfig(path: string, logLevelFlag?: string, logRetention?:
     apiAddr: config.apiAddr,
     clusterAddr: config.clusterAddr,
     clusterName: config.clusterName,
+    userLockouts: config.userLockouts,
     ui: config.ui,
     uiDir: REPO_ROOT,
     logger,

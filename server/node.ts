@@ -17,6 +17,7 @@ import { installReplication } from './replication';
 import type { ReplicationManager } from './replication/manager';
 import { secureDataDir } from './storage/file-modes';
 import { SqliteBackend } from './storage/sqlite';
+import type { UserLockoutDefaults } from './core/user-lockout-config';
 
 export interface NodeOptions {
   dataDir: string;
@@ -25,6 +26,8 @@ export interface NodeOptions {
   apiAddr: string;
   clusterAddr: string;
   clusterName: string;
+  /** The config file's user_lockout stanzas. */
+  userLockouts?: UserLockoutDefaults;
   ui: boolean;
   uiDir: string;
   logger: Logger;
@@ -63,6 +66,7 @@ export async function startNode(opts: NodeOptions): Promise<CofferNode> {
     apiAddr: opts.apiAddr,
     clusterAddr: opts.clusterAddr,
     logger: opts.logger.child({ component: 'core' }),
+    userLockouts: opts.userLockouts,
   });
   core.setBuiltinRoutes(builtinRoutes());
   const replication = installReplication(core, storage, {

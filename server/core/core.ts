@@ -15,6 +15,7 @@ import { setupNewCluster } from './setup';
 import { destroyCubbyhole } from '../engines/cubbyhole';
 import { authBlockOf, TokenStore, type TokenEntry } from './tokens';
 import { UserLockout } from './user-lockout';
+import type { UserLockoutDefaults } from './user-lockout-config';
 import { WrappingStore } from './wrapping';
 import { checkRequestedWrapTtl } from './wrap-ttl';
 
@@ -24,6 +25,8 @@ export interface CoreOptions {
   clusterAddr: string;
   logger: Logger;
   dev?: boolean;
+  /** The server config file's user_lockout stanzas. */
+  userLockouts?: UserLockoutDefaults;
 }
 
 /**
@@ -65,7 +68,7 @@ export class Core {
     this.tokens = new TokenStore(this.barrier);
     this.policies = new PolicyStore(this.barrier);
     this.wrapping = new WrappingStore(this.barrier);
-    this.lockout = new UserLockout(this.barrier, (accessor) => this.mounts.entries('auth').find((e) => e.accessor === accessor));
+    this.lockout = new UserLockout(this.barrier, (accessor) => this.mounts.entries('auth').find((e) => e.accessor === accessor), opts.userLockouts);
     this.mounts = new MountTable(this.barrier, {
       secret: SECRET_ENGINES,
       auth: AUTH_METHODS,

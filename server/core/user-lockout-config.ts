@@ -19,6 +19,12 @@ export interface UserLockoutConfig {
   disable_lockout: boolean;
 }
 
+/**
+ * The server config file's `user_lockout "<type>" { … }` stanzas, by type
+ * ("all", "userpass", "ldap", "approle"); only the fields written are set.
+ */
+export type UserLockoutDefaults = Record<string, Partial<UserLockoutConfig>>;
+
 export interface EffectiveLockout {
   threshold: number;
   durationMs: number;
@@ -26,12 +32,21 @@ export interface EffectiveLockout {
   disabled: boolean;
 }
 
-export function effectiveLockout(mountType: string, tuned: UserLockoutConfig | undefined): EffectiveLockout {
+/**
+ * Per field: the mount's tune, else the config file's stanza for the method
+ * type, else its "all" stanza, else the default. Any of them may disable
+ * lockout; none can re-enable what another disabled (vault isUserLockoutDisabled).
+ */
+export function effectiveLockout(mountType: string, tuned: UserLockoutConfig | undefined, fromConfig: UserLockoutDefaults = {}): EffectiveLockout {
+  const layers = [tuned ?? {}, fromConfig[mountType] ?? {}, fromConfig.all ?? {}];
+  const pick = (field: 'lockout_threshold' | 'lockout_duration' | 'lockout_counter_reset', fallback: number) =>
+    layers.map((l) => l[field]).find((v) => v !== undefined && v > 0) ?? fallback;
+  const typeDisable = fromConfig[mountType]?.disable_lockout ?? fromConfig.all?.disable_lockout ?? false;
   return {
-    threshold: tuned?.lockout_threshold || DEFAULT_LOCKOUT_THRESHOLD,
-    durationMs: (tuned?.lockout_duration || DEFAULT_LOCKOUT_DURATION_S) * 1000,
-    counterResetMs: (tuned?.lockout_counter_reset || DEFAULT_LOCKOUT_COUNTER_RESET_S) * 1000,
-    disabled: !LOCKOUT_AUTH_TYPES.includes(mountType) || Boolean(tuned?.disable_lockout),
+    threshold: pick('lockout_threshold', DEFAULT_LOCKOUT_THRESHOLD),
+    durationMs: pick('lockout_duration', DEFAULT_LOCKOUT_DURATION_S) * 1000,
+    counterResetMs: pick('lockout_counter_reset', DEFAULT_LOCKOUT_COUNTER_RESET_S) * 1000,
+    disabled: !LOCKOUT_AUTH_TYPES.includes(mountType) || Boolean(tuned?.disable_lockout) || typeDisable,
   };
 }
 

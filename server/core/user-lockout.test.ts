@@ -5,15 +5,15 @@ import { InvalidCredentialsError, VaultError } from '../errors';
 import { classOf } from '../storage/key-class';
 import type { Response } from './request';
 import { LOCKED_USERS_PREFIX, UserLockout, type LockoutMount } from './user-lockout';
-import { DEFAULT_LOCKOUT_DURATION_S, tuneUserLockout, type UserLockoutConfig } from './user-lockout-config';
+import { DEFAULT_LOCKOUT_DURATION_S, effectiveLockout, tuneUserLockout, type UserLockoutConfig, type UserLockoutDefaults } from './user-lockout-config';
 
 const MIN = 60_000;
 
-function setup(config?: Partial<UserLockoutConfig>, type = 'userpass') {
+function setup(config?: Partial<UserLockoutConfig>, type = 'userpass', fromConfig: UserLockoutDefaults = {}) {
   const { barrier } = testStorage();
   const mount: LockoutMount = { type, accessor: 'auth_userpass_1234abcd', config: config ? { user_lockout_config: { lockout_threshold: 0, lockout_duration: 0, lockout_counter_reset: 0, disable_lockout: false, ...config } } : {} };
   const clock = { now: 1_700_000_000_000 };
-  let lockout = new UserLockout(barrier, (a) => (a === mount.accessor ? mount : undefined), () => clock.now);
+  let lockout = new UserLockout(barrier, (a) => (a === mount.accessor ? mount : undefined), fromConfig, () => clock.now);
   let ran = 0;
   const attempt = (ok: boolean) => async (): Promise<Response> => {
     ran++;
@@ -22,7 +22,7 @@ function setup(config?: Partial<UserLockoutConfig>, type = 'userpass') {
     return { login: { policies: [], displayName: 'u' } };
   };
   const login = (alias: string, ok: boolean) => lockout.login(mount, alias, attempt(ok));
-  const restart = () => (lockout = new UserLockout(barrier, (a) => (a === mount.accessor ? mount : undefined), () => clock.now));
+  const restart = () => (lockout = new UserLockout(barrier, (a) => (a === mount.accessor ? mount : undefined), fromConfig, () => clock.now));
   return { barrier, mount, clock, login, restart, lockout: () => lockout, ran: () => ran };
 }
 
@@ -157,6 +157,30 @@ describe('UserLockout', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('effectiveLockout', () => {
+  it('takes each field from the tune, else the method\'s config stanza, else "all", else the default', () => {
+    const fromConfig: UserLockoutDefaults = { all: { lockout_threshold: 10, lockout_duration: 600 }, userpass: { lockout_threshold: 7 } };
+    expect(effectiveLockout('userpass', undefined, fromConfig)).toEqual({ threshold: 7, durationMs: 600_000, counterResetMs: 900_000, disabled: false });
+    expect(effectiveLockout('ldap', undefined, fromConfig)).toMatchObject({ threshold: 10 });
+    const tuned = { lockout_threshold: 3, lockout_duration: 0, lockout_counter_reset: 30, disable_lockout: false };
+    expect(effectiveLockout('userpass', tuned, fromConfig)).toEqual({ threshold: 3, durationMs: 600_000, counterResetMs: 30_000, disabled: false });
+    expect(effectiveLockout('userpass', undefined)).toEqual({ threshold: 5, durationMs: 900_000, counterResetMs: 900_000, disabled: false });
+  });
+
+  it('is disabled by any layer and for methods Vault does not lock', () => {
+    expect(effectiveLockout('userpass', undefined, { all: { disable_lockout: true } }).disabled).toBe(true);
+    expect(effectiveLockout('userpass', undefined, { all: { disable_lockout: true }, userpass: { disable_lockout: false } }).disabled).toBe(false);
+    expect(effectiveLockout('userpass', { lockout_threshold: 0, lockout_duration: 0, lockout_counter_reset: 0, disable_lockout: true }).disabled).toBe(true);
+    expect(effectiveLockout('token', undefined).disabled).toBe(true);
+  });
+
+  it('a config-file stanza applies to logins on a mount that was never tuned', async () => {
+    const s = setup(undefined, 'userpass', { userpass: { lockout_threshold: 2 } });
+    for (let i = 0; i < 2; i++) await expect(s.login('alice', false)).rejects.toMatchObject(invalid);
+    await expect(s.login('alice', true)).rejects.toMatchObject(denied);
   });
 });
 

@@ -1,7 +1,7 @@
 import type { Barrier } from '../barrier/barrier';
 import { InvalidCredentialsError, permissionDenied } from '../errors';
 import type { Response } from './request';
-import { effectiveLockout, type UserLockoutConfig } from './user-lockout-config';
+import { effectiveLockout, type EffectiveLockout, type UserLockoutConfig, type UserLockoutDefaults } from './user-lockout-config';
 
 // User lockout (vault/request_handling.go handleLoginRequest, isUserLocked,
 // failedUserLoginProcess; vault/locked_users.go). As in Vault:
@@ -41,12 +41,18 @@ export class UserLockout {
   constructor(
     private readonly barrier: Barrier,
     private readonly mountByAccessor: (accessor: string) => LockoutMount | undefined,
+    /** The server config file's user_lockout stanzas. */
+    private readonly fromConfig: UserLockoutDefaults = {},
     private readonly now: () => number = Date.now,
   ) {}
 
+  private settings(mount: LockoutMount): EffectiveLockout {
+    return effectiveLockout(mount.type, mount.config.user_lockout_config, this.fromConfig);
+  }
+
   /** Run a login attempt under lockout rules. `attempt` throws InvalidCredentialsError for a wrong secret. */
   async login(mount: LockoutMount, alias: string, attempt: () => Promise<Response | null>): Promise<Response | null> {
-    if (effectiveLockout(mount.type, mount.config.user_lockout_config).disabled || !validAlias(alias)) return attempt();
+    if (this.settings(mount).disabled || !validAlias(alias)) return attempt();
     return this.serialized(keyOf(mount.accessor, alias), async () => {
       if (this.isLocked(mount, alias)) throw permissionDenied();
       try {
@@ -61,7 +67,7 @@ export class UserLockout {
   }
 
   isLocked(mount: LockoutMount, alias: string): boolean {
-    const cfg = effectiveLockout(mount.type, mount.config.user_lockout_config);
+    const cfg = this.settings(mount);
     if (cfg.disabled) return false;
     const now = this.now();
     const f = this.failures.get(keyOf(mount.accessor, alias));
@@ -100,7 +106,7 @@ export class UserLockout {
   }
 
   private recordFailure(mount: LockoutMount, alias: string): void {
-    const cfg = effectiveLockout(mount.type, mount.config.user_lockout_config);
+    const cfg = this.settings(mount);
     const key = keyOf(mount.accessor, alias);
     const now = this.now();
     const prev = this.failures.get(key);

@@ -153,3 +153,31 @@ describe('userpass lockout on a performance secondary', () => {
     expect((await lockedUsers(secondary.addr, primary.rootToken)).total).toBe(1);
   });
 });
+
+describe('user_lockout in the server config file', () => {
+  let s: ConfiguredServer;
+  let token = '';
+
+  beforeAll(async () => {
+    s = await startConfiguredServer({ name: 'lockout-config', extraConfig: 'user_lockout "userpass" {\n  lockout_threshold = "2"\n}' });
+    const init = await api(s.addr, 'PUT', 'sys/init', { body: { secret_shares: 1, secret_threshold: 1 } });
+    token = init.body.root_token;
+    await api(s.addr, 'PUT', 'sys/unseal', { body: { key: init.body.keys[0] } });
+    for (const m of ['userpass', 'tuned']) {
+      await api(s.addr, 'POST', `sys/auth/${m}`, { token, body: { type: 'userpass' } });
+      await api(s.addr, 'POST', `auth/${m}/users/frank`, { token, body: { password: 'frank-right-password' } });
+    }
+    await api(s.addr, 'POST', 'sys/auth/tuned/tune', { token, body: { user_lockout_config: { lockout_threshold: '4' } } });
+  });
+  afterAll(async () => {
+    await s?.stop();
+  });
+
+  it('sets the threshold for mounts that were not tuned; a mount\'s tune still wins', async () => {
+    const try_ = (mount: string, pw: string) => login('frank', pw, mount, s.addr).then((r) => r.status);
+    expect([await try_('userpass', 'x1'), await try_('userpass', 'x2')]).toEqual([400, 400]);
+    expect(await try_('userpass', 'frank-right-password')).toBe(403);
+    expect([await try_('tuned', 'x1'), await try_('tuned', 'x2'), await try_('tuned', 'x3')]).toEqual([400, 400, 400]);
+    expect(await try_('tuned', 'frank-right-password')).toBe(200);
+  });
+});

@@ -97,6 +97,8 @@ export interface ConfiguredServerOptions {
   configDir?: string;
   /** Start the process under this umask (e.g. '000'). */
   umask?: string;
+  /** Extra top-level stanzas (e.g. user_lockout "all" { … }). */
+  extraConfig?: string;
 }
 
 /** A server from an HCL config file with a persistent data dir (survives restarts). */
@@ -121,6 +123,7 @@ api_addr     = "http://127.0.0.1:${port}"
 cluster_addr = "https://127.0.0.1:${port + 1}"
 cluster_name = "${opts.name ?? 'coffer'}-${port}"
 log_level    = "warn"
+${opts.extraConfig ?? ''}
 `,
   );
   const s = spawnServer([`-config=${configFile}`, ...(opts.args ?? [])], port, { umask: opts.umask });
