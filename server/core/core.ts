@@ -1,6 +1,6 @@
 import { Barrier } from '../barrier/barrier';
 import { SECRET_ENGINES, AUTH_METHODS } from '../engines/factories';
-import { permissionDenied, sealedError, unsupportedPath, VaultError } from '../errors';
+import { badRequest, permissionDenied, sealedError, unsupportedPath, VaultError } from '../errors';
 import type { Logger } from '../log';
 import type { SqliteBackend } from '../storage/sqlite';
 import { envelope } from './envelope';
@@ -14,6 +14,9 @@ import { SealManager } from './seal-manager';
 import { setupNewCluster } from './setup';
 import { destroyCubbyhole } from '../engines/cubbyhole';
 import { authBlockOf, TokenStore, type TokenEntry } from './tokens';
+import { ExpirationManager } from './expiration';
+import { limitsOf } from './token-ttl';
+import { NON_ASSIGNABLE_POLICIES, sanitizePolicies } from '../auth/token-policy-rules';
 import { UserLockout } from './user-lockout';
 import type { UserLockoutDefaults } from './user-lockout-config';
 import { WrappingStore } from './wrapping';
@@ -37,12 +40,14 @@ export interface CoreOptions {
 export type RequestGate = (req: Request, ctx: { authenticated: boolean; route: 'builtin' | 'mount' | 'none' }) => Promise<Response | null>;
 
 const CLUSTER_ID_PATH = 'core/node/cluster-id';
+const isDrSecondary = (mode: string) => mode === 'secondary' || mode === 'bootstrapping';
 
 // The request pipeline (vault/request_handling.go): seal check → token →
 // ACL → handler → token minting → response wrapping.
 export class Core {
   readonly barrier: Barrier;
   readonly tokens: TokenStore;
+  readonly expiration: ExpirationManager;
   readonly policies: PolicyStore;
   readonly mounts: MountTable;
   readonly seal: SealManager;
@@ -66,6 +71,10 @@ export class Core {
   ) {
     this.barrier = new Barrier(physical);
     this.tokens = new TokenStore(this.barrier);
+    // A DR secondary gets its primary's revocations through replication; it must not expire tokens itself.
+    this.expiration = new ExpirationManager(this.tokens, { logger: opts.logger.child({ component: 'expiration' }), active: () => !isDrSecondary(this.replicationModes().dr) });
+    this.tokens.expiry = this.expiration;
+    this.tokens.limitsFor = (path) => limitsOf(this.mounts.route(path)?.mount.entry.config);
     this.policies = new PolicyStore(this.barrier);
     this.wrapping = new WrappingStore(this.barrier);
     this.lockout = new UserLockout(this.barrier, (accessor) => this.mounts.entries('auth').find((e) => e.accessor === accessor), opts.userLockouts);
@@ -76,7 +85,10 @@ export class Core {
     this.seal = new SealManager(this.barrier, {
       setupNew: (o) => setupNewCluster(this, o),
       afterUnseal: () => this.afterUnseal(),
-      beforeSeal: () => this.sealListeners.forEach((l) => l()),
+      beforeSeal: () => {
+        this.expiration.stop();
+        this.sealListeners.forEach((l) => l());
+      },
     });
     // A revoked token's cubbyhole goes with it, as in Vault.
     this.tokens.onRevoke = (tokenId) => {
@@ -109,6 +121,7 @@ export class Core {
 
   private afterUnseal(): void {
     this.mounts.load();
+    this.expiration.start();
     this.unsealListeners.forEach((l) => l());
     this.logger.info('vault is unsealed');
   }
@@ -143,6 +156,25 @@ export class Core {
   }
 
   async handle(req: Request): Promise<Response> {
+    // A token's last use is spent in handleRequest before any gate can forward
+    // the request; the token is revoked once the request is over (Vault's UseToken).
+    const spent: TokenEntry[] = [];
+    try {
+      return await this.handleRequest(req, spent);
+    } finally {
+      for (const e of spent) this.revokeSpent(e);
+    }
+  }
+
+  private revokeSpent(entry: TokenEntry): void {
+    try {
+      if (!this.barrier.sealed) this.tokens.revoke(entry);
+    } catch (err) {
+      this.logger.error({ err }, 'revoking a used-up token failed; the expiration manager or a restart will retry');
+    }
+  }
+
+  private async handleRequest(req: Request, spent: TokenEntry[]): Promise<Response> {
     checkRequestedWrapTtl(req.wrapTtl);
     const builtin = req.path.startsWith('sys/') || req.path.startsWith('auth/token/') ? matchRoute(this.builtinRoutes, req.path) : null;
     const routeKind = builtin ? 'builtin' : 'mount';
@@ -168,6 +200,8 @@ export class Core {
       const resolved = this.resolveToken(req.clientToken);
       if (resolved) req.caller = resolved.caller;
     }
+    // Spent here, before any gate: a request forwarded to the primary costs a use too.
+    if (entry && this.tokens.use(entry).exhausted) spent.push(entry);
 
     for (const gate of this.gates) {
       const answer = await gate(req, { authenticated: Boolean(req.caller), route: routeKind });
@@ -186,7 +220,6 @@ export class Core {
     if (res === null) throw unsupportedPath(req.path);
 
     if (res.login) res = this.mintLoginToken(req, res);
-    if (entry && this.tokens.use(entry).exhausted) this.tokens.revoke(entry);
     const wrapTtl = res.forceWrapTtl ?? req.wrapTtl;
     if (wrapTtl && !res.raw && (res.status ?? 200) === 200) {
       const info = this.wrapping.wrap(envelope(req, res), wrapTtl, req.path, { wrappedAccessor: res.auth?.accessor });
@@ -237,15 +270,23 @@ export class Core {
     if (decision.wrapRequired) this.wrapDemanded.add(req);
   }
 
+  /**
+   * The one place where an auth method's login becomes a token. Whatever the
+   * user or role record says, a login never yields root (Vault's
+   * handleLoginRequest); TTLs default to and are capped by the mount's tune.
+   */
   private mintLoginToken(req: Request, res: Response): Response {
     const l = res.login!;
-    const mount = this.mounts.route(req.path)?.mount;
+    const policies = sanitizePolicies(l.policies, false);
+    if (policies.includes('root')) throw badRequest('auth methods cannot create root tokens');
+    const internal = policies.find((p) => NON_ASSIGNABLE_POLICIES.includes(p));
+    if (internal) throw badRequest(`cannot assign policy "${internal}"`);
     const entry = this.tokens.create({
-      policies: l.policies,
+      policies,
       path: req.path,
       displayName: l.displayName,
       meta: l.metadata ?? null,
-      ttl: l.ttl || mount?.entry.config.default_lease_ttl || undefined,
+      ttl: l.ttl,
       explicitMaxTtl: l.explicitMaxTtl,
       period: l.period,
       numUses: l.numUses,

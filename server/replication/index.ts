@@ -17,6 +17,8 @@ export function installReplication(core: Core, physical: SqliteBackend, opts: { 
   const mgr = new ReplicationManager({ core, physical, logger: opts.logger, apiAddr: opts.apiAddr, clusterAddr: opts.clusterAddr, devRootTokenId: '' });
   core.setBuiltinRoutes(builtinRoutes(replicationRoutes(mgr, drOperationGeneration(core, mgr.store))));
   core.replicationModes = () => mgr.modes();
+  // Becoming (or ceasing to be) a DR secondary turns token expiry off (or on).
+  mgr.onChange(() => core.expiration.refresh());
   core.preAuthGates.push(drSecondaryGate(mgr));
   const forwarder = new ForwardClient(mgr);
   core.gates.push(perfSecondaryGate(mgr, forwarder));
