@@ -2,13 +2,15 @@
 // /v1/* itself and hands every other request to `handle`, which sends `/` to
 // /ui/ (as Vault does) and everything else to Next.js (basePath /ui, so assets
 // live under /ui/_next/*). The console never imports server code: it calls
-// the same-origin /v1 API from the browser.
+// the same-origin /v1 API from the browser. Every response carries the
+// security headers of ui-headers.ts.
 import { existsSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
+import { withUiHeaders } from './ui-headers';
 
 /** Where the console's app/, next.config.js and .next/ live: the repo root. */
 export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../..', import.meta.url));
@@ -94,7 +96,10 @@ export async function createUiHandler(opts: UiHandlerOptions): Promise<UiHandler
   const nextUpgrade = app.getUpgradeHandler();
 
   return {
-    handle: withRootRedirect((req, res) => nextHandle(req, res)),
+    handle: withUiHeaders(
+      withRootRedirect((req, res) => nextHandle(req, res)),
+      { dev: opts.dev },
+    ),
     upgrade(req, socket, head) {
       const path = (req.url ?? '/').split('?')[0];
       if (!path.startsWith(`${UI_BASE_PATH}/`)) return;
