@@ -279,3 +279,19 @@ describe('loadConfigFile', () => {
     expect(() => loadConfigFile(missing)).toThrow(`${missing}: cannot read config file`);
   });
 });
+
+describe('storage max_entry_size', () => {
+  const raft = (line: string) => `storage "raft" {\n  path = "/d"\n  ${line}\n}\nlistener "tcp" { tls_disable = 1 }\n`;
+
+  it('is left unset by default (storage applies 1 MiB) and read as a number or a numeric string', () => {
+    expect(parseConfig(raft('')).storage.maxEntrySize).toBeUndefined();
+    expect(parseConfig(raft('max_entry_size = 2097152')).storage.maxEntrySize).toBe(2097152);
+    expect(parseConfig(raft('max_entry_size = "65536"')).storage.maxEntrySize).toBe(65536);
+  });
+
+  it('refuses non-numbers and sizes a replication frame could not carry', () => {
+    expect(configError(raft('max_entry_size = "1MiB"'), 'c.hcl')).toBe('c.hcl: storage "raft": max_entry_size must be a number of bytes, got "1MiB"');
+    expect(configError(raft('max_entry_size = 1024'), 'c.hcl')).toMatch(/max_entry_size must be between 16384 and 33554432 bytes .*got 1024$/);
+    expect(configError(raft('max_entry_size = 67108864'), 'c.hcl')).toMatch(/got 67108864$/);
+  });
+});

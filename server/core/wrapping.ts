@@ -3,6 +3,7 @@ import type { Barrier } from '../barrier/barrier';
 import { badRequest } from '../errors';
 import { newAccessor, newServiceTokenId } from './ids';
 import type { WrapInfo } from './request';
+import { checkRequestedWrapTtl } from './wrap-ttl';
 
 // Response wrapping (vault/wrapping.go): the response is stored behind a
 // single-use token with a TTL. Stored under sys/wrapping/ (class `local`).
@@ -16,16 +17,21 @@ interface WrapEntry {
   ttl: number;
   expireTime: number;
   wrappedAccessor?: string;
+  /** Redeemable only through a signed JWT naming it (activation tokens): the bare id is not enough. */
+  jwtOnly?: boolean;
 }
 
-const keyOf = (token: string) => PREFIX + createHash('sha256').update(token).digest('hex');
+/** What a wrapping token is stored under: its SHA-256, never the id itself. */
+export const wrapTokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
+const keyOf = (token: string) => PREFIX + wrapTokenHash(token);
 
 export const invalidWrapToken = () => badRequest('wrapping token is not valid or does not exist');
 
 export class WrappingStore {
   constructor(private readonly barrier: Barrier) {}
 
-  wrap(response: Record<string, unknown>, ttl: number, creationPath: string, opts: { tokenId?: string; wrappedAccessor?: string } = {}): WrapInfo {
+  wrap(response: Record<string, unknown>, ttl: number, creationPath: string, opts: { tokenId?: string; wrappedAccessor?: string; jwtOnly?: boolean } = {}): WrapInfo {
+    checkRequestedWrapTtl(ttl); // no wrapping token outlives the system max TTL, whoever asks
     const token = opts.tokenId ?? newServiceTokenId();
     const entry: WrapEntry = {
       response,
@@ -35,6 +41,7 @@ export class WrappingStore {
       ttl,
       expireTime: Date.now() + ttl * 1000,
       wrappedAccessor: opts.wrappedAccessor,
+      ...(opts.jwtOnly ? { jwtOnly: true } : {}),
     };
     this.barrier.putJSON(keyOf(token), entry);
     return {
@@ -47,10 +54,11 @@ export class WrappingStore {
     };
   }
 
-  private live(token: string): WrapEntry {
+  /** viaJwt: the caller verified a signed JWT whose jti is `token`. */
+  private live(token: string, viaJwt = false): WrapEntry {
     if (typeof token !== 'string' || !token) throw invalidWrapToken();
     const entry = this.barrier.getJSON<WrapEntry>(keyOf(token));
-    if (!entry) throw invalidWrapToken();
+    if (!entry || (entry.jwtOnly && !viaJwt)) throw invalidWrapToken();
     if (entry.expireTime <= Date.now()) {
       this.barrier.delete(keyOf(token));
       throw invalidWrapToken();
@@ -68,14 +76,14 @@ export class WrappingStore {
   }
 
   /** Single use: the entry is deleted before the response is returned. */
-  unwrap(token: string): Record<string, unknown> {
-    const entry = this.live(token);
+  unwrap(token: string, opts: { viaJwt?: boolean } = {}): Record<string, unknown> {
+    const entry = this.live(token, opts.viaJwt);
     this.barrier.delete(keyOf(token));
     return entry.response;
   }
 
-  lookup(token: string): Record<string, unknown> {
-    const e = this.live(token);
+  lookup(token: string, opts: { viaJwt?: boolean } = {}): Record<string, unknown> {
+    const e = this.live(token, opts.viaJwt);
     return { creation_path: e.creationPath, creation_time: e.creationTime, creation_ttl: e.ttl };
   }
 
@@ -85,8 +93,14 @@ export class WrappingStore {
     return this.wrap(e.response, e.ttl, e.creationPath, { wrappedAccessor: e.wrappedAccessor });
   }
 
-  /** Revoke without reading (revoke-secondary of an unused activation token). */
+  /** Revoke without reading. */
   revoke(token: string): void {
     this.barrier.delete(keyOf(token));
+  }
+
+  /** Revoke by wrapTokenHash(token), for callers that keep only the hash (revoke-secondary). */
+  revokeByHash(hash: string): void {
+    if (!/^[0-9a-f]{64}$/.test(hash)) throw new Error('revokeByHash: not a SHA-256 hex digest');
+    this.barrier.delete(PREFIX + hash);
   }
 }

@@ -8,7 +8,13 @@ import type { LogRecord } from '../storage/backend';
 // must fail loudly here rather than deep inside apply code, so decode checks
 // the tag and the shape of every field.
 
-/** Upper bound for one frame's payload; a larger length prefix closes the connection. */
+/**
+ * Upper bound for one frame's payload; a larger length prefix closes the
+ * connection. Any log record fits: storage refuses entries over
+ * max_entry_size (1 MiB default, 32 MiB at most: storage/entry-size.ts), which
+ * base64 makes ~43 MiB, and batches are byte-capped (context.ts
+ * WAL_BATCH_BYTES), so a large record travels alone.
+ */
 export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 const HEADER_BYTES = 4;
 

@@ -1,5 +1,6 @@
 import { KEYRING_PATH, SEAL_CONFIG_PATH } from '../barrier/barrier';
 import type { Core } from '../core/core';
+import { wrapTokenHash } from '../core/wrapping';
 import type { Logger } from '../log';
 import type { SqliteBackend } from '../storage/sqlite';
 import { telemetry } from '../telemetry/metrics';
@@ -85,6 +86,8 @@ export class ReplicationManager {
 
   /** After unseal: bring every mode's role back up from stored state. */
   async start(): Promise<void> {
+    const scrubbed = this.store.scrubLegacyTokenIds(wrapTokenHash);
+    if (scrubbed) this.logger.info({ scrubbed }, 'moved activation-token references behind the barrier');
     this.updateRoleGauges();
     if (MODES.some((m) => this.state(m).mode === 'primary')) await this.ensureListener();
     for (const m of MODES) {
@@ -173,7 +176,7 @@ export class ReplicationManager {
       return;
     }
     this.streams[mode].get(peer.commonName)?.stop();
-    const stream = new PrimaryStream(this.ctx, mode, conn, peer, () => this.state(mode).epoch, () => this.state(mode).clusterId);
+    const stream = new PrimaryStream(this.ctx, mode, conn, peer, () => this.state(mode).epoch, () => this.state(mode).clusterId, () => this.claimBootstrap(mode, peer));
     this.streams[mode].set(peer.commonName, stream);
     this.changed();
     stream.onHello = (apiAddress) => {
@@ -184,6 +187,26 @@ export class ReplicationManager {
     void stream.run().finally(() => {
       if (this.streams[mode].get(peer.commonName) === stream) this.changed();
     });
+  }
+
+  /**
+   * The root key goes once to each activated secondary, at its bootstrap: the
+   * mark is durable before the key is sent, so whoever holds the bundle later
+   * (a copy, a backup of the secondary) cannot pull the key over this port.
+   * A secondary that lost its bootstrap mid-way needs a new activation token.
+   */
+  private async claimBootstrap(mode: Mode, peer: PeerIdentity): Promise<string | null> {
+    const s = this.state(mode);
+    const known = s.secondaries.find((k) => k.id === peer.commonName && k.serial === peer.serial && !k.revoked);
+    if (!known) return `secondary "${peer.commonName}" is not known to this primary or was revoked`;
+    if (known.bootstrappedAt) {
+      this.logger.warn({ mode, secondary: known.id, bootstrappedAt: known.bootstrappedAt }, 'refused a second bootstrap: the root key is handed out once per activation');
+      return `secondary "${known.id}" was already bootstrapped at ${known.bootstrappedAt}; the root key is handed out once per activation token: revoke the secondary and activate it with a new token`;
+    }
+    const bootstrappedAt = new Date().toISOString();
+    this.save(mode, { ...s, secondaries: s.secondaries.map((k) => (k === known ? { ...k, bootstrappedAt } : k)) });
+    await this.opts.physical.flushed();
+    return null;
   }
 
   dropStream(m: Mode, id: string): void {
@@ -244,7 +267,7 @@ export class ReplicationManager {
     const { core, physical } = this.opts;
     // Read with the old keyring, still loaded: re-sealed below with the primary's.
     const secrets = this.collectReplicationSecrets();
-    physical.transaction([
+    physical.applyShipped([
       { op: 'put', key: SEAL_CONFIG_PATH, value: Buffer.from(f.sealConfig) },
       { op: 'put', key: KEYRING_PATH, value: Buffer.from(f.keyring, 'base64') },
     ]);

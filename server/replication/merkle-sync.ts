@@ -83,7 +83,7 @@ export async function merkleSync(
         const mine = physical.get(e.key);
         if (!mine || !mine.equals(v)) ops.push({ op: 'put', key: e.key, value: v });
       }
-      if (ops.length) physical.transaction(ops);
+      if (ops.length) physical.applyShipped(ops);
       applied += f.entries.length;
       progress.onProgress(applied, applied);
       if (f.done) break;

@@ -1,6 +1,7 @@
 import { parseDuration } from '../auth/duration';
 import { envelope } from '../core/envelope';
 import { newServiceTokenId, newUuid } from '../core/ids';
+import { wrapTokenHash } from '../core/wrapping';
 import type { Request, Response } from '../core/request';
 import { badRequest } from '../errors';
 import { generateSigningKey, signActivationToken } from './activation-token';
@@ -67,10 +68,14 @@ export async function secondaryToken(mgr: ReplicationManager, m: Mode, data: Rec
     primaryApiAddr: mgr.opts.apiAddr,
   });
   const core = mgr.opts.core;
-  const info = core.wrapping.wrap(envelope(req, { data: data0 as unknown as Record<string, unknown> }), ttl, req.path, { tokenId: jti });
+  // jwtOnly: the bundle unwraps only through this signed JWT, never through the bare jti.
+  const info = core.wrapping.wrap(envelope(req, { data: data0 as unknown as Record<string, unknown> }), ttl, req.path, { tokenId: jti, jwtOnly: true });
   const jwt = await signActivationToken(key.privateJwk, { jti, addr: mgr.opts.apiAddr, accessor: info.accessor, ttlSeconds: ttl, mode: m });
+  // Only the jti's hash is kept, behind the barrier: enough to revoke, useless to redeem.
+  revokeActivation(mgr, m, id); // a revoked secondary's old token, if it was never used
+  mgr.store.saveActivation(m, id, wrapTokenHash(jti));
   const fresh = mgr.state(m);
-  mgr.save(m, { ...fresh, secondaries: [...fresh.secondaries.filter((k) => k.id !== id), { id, serial: leaf.serial, revoked: false, createdAt: new Date().toISOString(), tokenId: jti }] });
+  mgr.save(m, { ...fresh, secondaries: [...fresh.secondaries.filter((k) => k.id !== id), { id, serial: leaf.serial, revoked: false, createdAt: new Date().toISOString() }] });
   return { wrapInfo: { ...info, token: jwt } };
 }
 
@@ -80,14 +85,27 @@ export function revokeSecondary(mgr: ReplicationManager, m: Mode, data: Record<s
   if (typeof id !== 'string' || !id) throw badRequest("'id' is required");
   const known = s.secondaries.find((k) => k.id === id && !k.revoked);
   if (!known) throw badRequest(`no known secondary with id "${id}"`);
-  mgr.opts.core.wrapping.revoke(known.tokenId);
+  revokeActivation(mgr, m, id);
   mgr.save(m, { ...s, secondaries: s.secondaries.map((k) => (k === known ? { ...k, revoked: true } : k)) });
   mgr.dropStream(m, id);
   return { warnings: [`Secondary "${id}" has been revoked and disconnected; it needs a new activation token to connect again.`] };
 }
 
+/** Kill the secondary's activation token if it is still unused, and forget its hash. */
+function revokeActivation(mgr: ReplicationManager, m: Mode, id: string): void {
+  const a = mgr.store.activation(m, id);
+  if (a) mgr.opts.core.wrapping.revokeByHash(a.tokenHash);
+  mgr.store.deleteActivation(m, id);
+}
+
+/** Leaving the primary role: no outstanding activation token may still hand out a bundle. */
+function revokeAllActivations(mgr: ReplicationManager, m: Mode): void {
+  for (const id of mgr.store.activations(m)) revokeActivation(mgr, m, id);
+}
+
 export async function demotePrimary(mgr: ReplicationManager, m: Mode): Promise<Response> {
   const s = requirePrimary(mgr, m);
+  revokeAllActivations(mgr, m);
   mgr.dropAllStreams(m);
   mgr.save(m, { ...s, mode: 'secondary', primaryClusterAddrInUse: '', primaryApiAddr: '', secondaryId: s.secondaryId || 'demoted', secondaries: [], supersededBy: '', lastError: '' });
   await mgr.releaseListenerIfUnused();
@@ -96,6 +114,7 @@ export async function demotePrimary(mgr: ReplicationManager, m: Mode): Promise<R
 
 export async function disablePrimary(mgr: ReplicationManager, m: Mode): Promise<Response> {
   requirePrimary(mgr, m);
+  revokeAllActivations(mgr, m);
   mgr.dropAllStreams(m);
   mgr.save(m, emptyState());
   await mgr.releaseListenerIfUnused();

@@ -1,4 +1,4 @@
-import { FETCH_KEYS_CHUNK, HEARTBEAT_INTERVAL_MS, shipsClass, WAL_BATCH_RECORDS, type ReplicationContext } from './context';
+import { FETCH_KEYS_BYTES, FETCH_KEYS_CHUNK, HEARTBEAT_INTERVAL_MS, shipsClass, WAL_BATCH_BYTES, WAL_BATCH_RECORDS, type ReplicationContext } from './context';
 import { FrameQueue } from './frame-queue';
 import { recordToWire, type Frame, type WirePosition } from './frames';
 import { KEYRING_PATH, SEAL_CONFIG_PATH } from '../barrier/barrier';
@@ -39,6 +39,8 @@ export class PrimaryStream {
     peer: PeerIdentity,
     private readonly epoch: () => number,
     private readonly clusterId: () => string,
+    /** Records that this secondary is being handed the root key; a refusal reason if it already was. */
+    private readonly claimBootstrap: () => Promise<string | null>,
   ) {
     this.link = { id: peer.commonName, apiAddress: '', clusterAddress: '', connected: true, lastHeartbeat: 0, lastHeartbeatDurationMs: 0, clockSkewMs: 0, ackedIndex: 0 };
   }
@@ -65,17 +67,22 @@ export class PrimaryStream {
     q.onSide('ack', (f) => (this.link.ackedIndex = Math.max(this.link.ackedIndex, f.index)));
     this.conn.onClose(() => this.stop());
     try {
+      // `return await` for refusals: the finally below destroys the connection, and must not before `refused` is flushed.
       const hello = await q.expect('hello', 15_000);
-      if (hello.secondaryId !== this.link.id) return this.refuse(`certificate is for "${this.link.id}" but hello names "${hello.secondaryId}"`);
-      if (hello.clusterId && hello.clusterId !== this.clusterId()) return this.refuse(`secondary belongs to replication set ${hello.clusterId}, this primary serves ${this.clusterId()}`);
+      if (hello.secondaryId !== this.link.id) return await this.refuse(`certificate is for "${this.link.id}" but hello names "${hello.secondaryId}"`);
+      if (hello.clusterId && hello.clusterId !== this.clusterId()) return await this.refuse(`secondary belongs to replication set ${hello.clusterId}, this primary serves ${this.clusterId()}`);
       if (hello.epoch > this.epoch()) {
-        return this.refuse(`this primary (epoch ${this.epoch()}) has been superseded by a promoted cluster (epoch ${hello.epoch}); demote it`);
+        return await this.refuse(`this primary (epoch ${this.epoch()}) has been superseded by a promoted cluster (epoch ${hello.epoch}); demote it`);
       }
       this.link.apiAddress = hello.apiAddr;
       this.link.clusterAddress = hello.clusterAddr;
       this.onHello?.(hello.apiAddr);
       await this.send({ type: 'hello-ack', clusterId: this.clusterId(), lastIndex: this.ctx.physical.committedIndex, epoch: this.epoch(), apiAddr: this.ctx.apiAddr, clusterAddr: this.ctx.clusterAddr });
-      if (hello.needsBootstrap) await this.bootstrap();
+      if (hello.needsBootstrap) {
+        const refusal = await this.claimBootstrap();
+        if (refusal) return await this.refuse(refusal);
+        await this.bootstrap();
+      }
       this.startHeartbeats();
       await this.tryStream(hello.position);
       for (;;) {
@@ -159,7 +166,7 @@ export class PrimaryStream {
           await this.send({ type: 'sync-required', reason: 'fell behind log retention' });
           break;
         }
-        const records = this.log.readFrom(this.next, WAL_BATCH_RECORDS).filter((r) => r.index <= tip);
+        const records = this.log.readFrom(this.next, WAL_BATCH_RECORDS, WAL_BATCH_BYTES).filter((r) => r.index <= tip);
         if (!records.length) break;
         const last = records[records.length - 1];
         const shipped = records.filter((r) => shipsClass(this.mode, r.cls));
@@ -201,13 +208,21 @@ export class PrimaryStream {
     // store never holds all of it in memory. Writes made between chunks are
     // covered by streaming from the diff's snapshot position afterwards.
     let chunk: { key: string; value: string }[] = [];
+    let bytes = 0;
+    const sendChunk = async () => {
+      await this.send({ type: 'fetch-keys', tree, entries: chunk, done: false });
+      chunk = [];
+      bytes = 0;
+      await this.ctx.physical.flushed(); // never ship a write that is not durable yet
+    };
     for (const b of buckets) {
-      for (const e of this.ctx.physical.entriesInBuckets(tree, [b])) chunk.push({ key: e.key, value: e.value.toString('base64') });
-      if (chunk.length >= FETCH_KEYS_CHUNK) {
-        await this.send({ type: 'fetch-keys', tree, entries: chunk, done: false });
-        chunk = [];
-        await this.ctx.physical.flushed(); // never ship a write that is not durable yet
+      for (const e of this.ctx.physical.entriesInBuckets(tree, [b])) {
+        // Byte-bounded too: a frame of many large entries must stay under MAX_FRAME_BYTES.
+        if (chunk.length && bytes + e.key.length + e.value.length > FETCH_KEYS_BYTES) await sendChunk();
+        chunk.push({ key: e.key, value: e.value.toString('base64') });
+        bytes += e.key.length + e.value.length;
       }
+      if (chunk.length >= FETCH_KEYS_CHUNK) await sendChunk();
     }
     await this.send({ type: 'fetch-keys', tree, entries: chunk, done: true });
     telemetry.observe('vault.replication.fetchRemoteKeys', Date.now() - started);

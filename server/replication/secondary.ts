@@ -124,7 +124,11 @@ export class SecondaryRunner {
       onConnected();
       if (this.d.needsBootstrap()) {
         this.state = 'bootstrapping';
-        await this.d.onBootstrap(await q.expect('bootstrap'));
+        const f = await q.next(30_000);
+        // A refused bootstrap (already bootstrapped, revoked) will not change by retrying.
+        if (f.type === 'refused') return this.refuse(f.reason);
+        if (f.type !== 'bootstrap') throw new Error(`expected bootstrap frame, got ${f.type}`);
+        await this.d.onBootstrap(f);
       }
       for (;;) {
         const f = await q.next();
@@ -162,7 +166,7 @@ export class SecondaryRunner {
       return r.op === 'put' ? { op: 'put', key: r.key, value: r.value! } : { op: 'delete', key: r.key };
     });
     ops.push(store.positionOp(this.d.mode, { index: f.lastIndex, guard: f.lastGuard }));
-    physical.transaction(ops);
+    physical.applyShipped(ops); // the primary's writes, accepted under its own max_entry_size
     await physical.flushed();
     this.coveredIdx = f.lastIndex;
     this.lagMs = Math.max(0, Date.now() - f.at - Math.max(0, this.clockSkewMs));

@@ -6,8 +6,10 @@ import type { ReplicationMode, WirePosition } from './frames';
 
 // Persistent replication state of one node, per mode. Everything lives under
 // core/replication/ (class `ignored`: never shipped to another cluster).
-// Non-secret fields are plain JSON in physical storage so status answers while
-// sealed; key material goes behind the barrier.
+// Only what status must show while sealed (mode, ids, addresses, epoch, cert
+// serials) is plain JSON in physical storage; anything that could be used —
+// CA and signing keys, bundles, the hash that revokes an activation token —
+// goes behind the barrier. Nothing here holds a token id.
 export type Mode = ReplicationMode;
 export const MODES: Mode[] = ['dr', 'performance'];
 export type ClusterMode = 'disabled' | 'primary' | 'secondary' | 'bootstrapping';
@@ -21,8 +23,12 @@ export interface KnownSecondary {
   serial: string;
   revoked: boolean;
   createdAt: string;
-  /** Wrapping-token id of its activation token, so revoke-secondary can kill an unused one. */
-  tokenId: string;
+  /**
+   * When the primary handed it the root key (bootstrap). Once set, no one
+   * presenting this certificate gets the root key again: a stolen bundle
+   * cannot pull it later. A new activation token (new certificate) starts over.
+   */
+  bootstrappedAt?: string;
   /** Its API address, learned from its hello: the fencing probe asks it who leads. */
   apiAddress?: string;
 }
@@ -64,6 +70,11 @@ const CA_PATH = 'core/replication/ca';
 const SERVER_CERT_PATH = 'core/replication/server-cert';
 const SIGNING_KEY_PATH = 'core/replication/jwt-key';
 const OP_TOKENS_PREFIX = 'core/replication/dr/op-tokens/';
+/** Per known secondary, behind the barrier: wrapTokenHash of its activation token, so revoke-secondary can kill an unused one. */
+const activationPrefix = (m: Mode) => `core/replication/${m}/activation/`;
+
+/** Before the token hash moved behind the barrier, the plaintext state held the token id itself. */
+type LegacySecondary = KnownSecondary & { tokenId?: string };
 
 export function emptyState(): ModeState {
   return {
@@ -154,6 +165,38 @@ export class ReplicationStore {
   saveSigningKey(k: { privateJwk: JWK; publicJwk: JWK } | null): void {
     if (k) this.barrier.putJSON(SIGNING_KEY_PATH, k);
     else this.barrier.delete(SIGNING_KEY_PATH);
+  }
+
+  saveActivation(m: Mode, id: string, tokenHash: string): void {
+    this.barrier.putJSON(activationPrefix(m) + id, { tokenHash });
+  }
+  activation(m: Mode, id: string): { tokenHash: string } | null {
+    return this.barrier.getJSON(activationPrefix(m) + id);
+  }
+  /** Ids with a stored activation hash (revoked on disable/demote). */
+  activations(m: Mode): string[] {
+    return this.barrier.list(activationPrefix(m));
+  }
+  deleteActivation(m: Mode, id: string): void {
+    this.barrier.delete(activationPrefix(m) + id);
+  }
+
+  /**
+   * After unseal: a state written before this layout kept each activation
+   * token's id in the plaintext JSON. Move its hash behind the barrier and
+   * rewrite the state without it. Returns how many ids were scrubbed.
+   */
+  scrubLegacyTokenIds(hash: (tokenId: string) => string): number {
+    let n = 0;
+    for (const m of MODES) {
+      const s = this.state(m);
+      const legacy = (s.secondaries as LegacySecondary[]).filter((k) => k.tokenId !== undefined);
+      if (!legacy.length) continue;
+      for (const k of legacy) if (k.tokenId) this.saveActivation(m, k.id, hash(k.tokenId));
+      this.saveState(m, { ...s, secondaries: (s.secondaries as LegacySecondary[]).map(({ tokenId: _dropped, ...k }) => k) });
+      n += legacy.length;
+    }
+    return n;
   }
 
   saveOperationToken(hash: string): void {

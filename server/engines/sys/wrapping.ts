@@ -16,6 +16,16 @@ function wrapTokenOf(req: Request, data: Record<string, unknown>): string {
   return (body as string) || req.clientToken;
 }
 
+/**
+ * A replication activation token is a signed JWT whose jti is the real
+ * wrapping token; its entry opens only through the verified JWT (viaJwt), so
+ * the bare jti alone redeems nothing.
+ */
+async function resolveWrapToken(core: Core, token: string): Promise<{ token: string; viaJwt: boolean }> {
+  if (token.split('.').length === 3 && core.jwtWrappingToken) return { token: await core.jwtWrappingToken(token), viaJwt: true };
+  return { token, viaJwt: false };
+}
+
 export const wrappingRoutes: Route<Core>[] = [
   {
     pattern: 'sys/wrapping/wrap',
@@ -31,10 +41,8 @@ export const wrappingRoutes: Route<Core>[] = [
     unauthenticated: true,
     ops: {
       update: async ({ core, req, data }) => {
-        let token = wrapTokenOf(req, data);
-        // A replication activation token is a signed JWT whose jti is the real wrapping token.
-        if (token.split('.').length === 3 && core.jwtWrappingToken) token = await core.jwtWrappingToken(token);
-        const original = core.wrapping.unwrap(token);
+        const { token, viaJwt } = await resolveWrapToken(core, wrapTokenOf(req, data));
+        const original = core.wrapping.unwrap(token, { viaJwt });
         return rawJson({ ...original, request_id: req.id });
       },
     },
@@ -43,7 +51,10 @@ export const wrappingRoutes: Route<Core>[] = [
     pattern: 'sys/wrapping/lookup',
     unauthenticated: true,
     ops: {
-      update: ({ core, req, data }) => ({ data: core.wrapping.lookup(wrapTokenOf(req, data)) }),
+      update: async ({ core, req, data }) => {
+        const { token, viaJwt } = await resolveWrapToken(core, wrapTokenOf(req, data));
+        return { data: core.wrapping.lookup(token, { viaJwt }) };
+      },
       read: ({ core, req }) => ({ data: core.wrapping.lookup(req.clientToken) }),
     },
   },
