@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, startConfiguredServer, startDevServer, type ConfiguredServer, type DevServer } from '../support/cluster';
-import { pair, replStatus, waitFor } from '../support/replication';
+import { initAndUnseal } from '../support/disk-scan';
+import { converged, enableSecondary, pair, replStatus, secondaryToken, waitFor } from '../support/replication';
 
 // Item 11: a maximum entry size (Vault's raft max_entry_size, 1 MiB default)
 // enforced on every storage write with a 413, so no client write — KV v2
@@ -88,5 +89,25 @@ describe('a configured max_entry_size', () => {
     expect(Number(TOO_LARGE.exec(big.body.errors[0])![1])).toBe(LIMIT);
     expect((await api(server.addr, 'GET', 'secret/data/too-big', { token })).status).toBe(404);
     expect((await api(server.addr, 'GET', 'sys/health')).status).toBe(200);
+  }, 120_000);
+});
+
+describe('a secondary with a smaller max_entry_size', () => {
+  let small: ConfiguredServer;
+  afterAll(async () => {
+    await small?.stop();
+  });
+
+  it('still applies what its primary accepted: the limit guards client writes, not replication', async () => {
+    small = await startConfiguredServer({ name: 'small-secondary', storageExtra: '  max_entry_size = 65536' });
+    const init = await initAndUnseal(small);
+    await enableSecondary(small.addr, init.rootToken, 'performance', await secondaryToken(primary.addr, primary.rootToken, 'performance', 'small-west'));
+    // 600 KiB: under the primary's 1 MiB, ten times the secondary's 64 KiB.
+    const value = 'w'.repeat(600 * 1024);
+    expect((await api(primary.addr, 'POST', 'secret/data/wide', { token: primary.rootToken, body: { data: { value } } })).status).toBe(200);
+    await converged(primary.addr, small.addr, 'performance', 60_000);
+    const s = await replStatus(small.addr, 'performance');
+    expect(s.state).toBe('stream-wals');
+    expect(s.last_error).toBeUndefined();
   }, 120_000);
 });
