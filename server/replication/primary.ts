@@ -39,8 +39,8 @@ export class PrimaryStream {
     peer: PeerIdentity,
     private readonly epoch: () => number,
     private readonly clusterId: () => string,
-    /** Records that this secondary is being handed the root key; a refusal reason if it already was. */
-    private readonly claimBootstrap: () => Promise<string | null>,
+    /** Records that this secondary holds (or is about to be handed) the root key; a refusal reason if a bootstrap is asked for again. */
+    private readonly claimKeys: (needsBootstrap: boolean) => Promise<string | null>,
   ) {
     this.link = { id: peer.commonName, apiAddress: '', clusterAddress: '', connected: true, lastHeartbeat: 0, lastHeartbeatDurationMs: 0, clockSkewMs: 0, ackedIndex: 0 };
   }
@@ -78,11 +78,9 @@ export class PrimaryStream {
       this.link.clusterAddress = hello.clusterAddr;
       this.onHello?.(hello.apiAddr);
       await this.send({ type: 'hello-ack', clusterId: this.clusterId(), lastIndex: this.ctx.physical.committedIndex, epoch: this.epoch(), apiAddr: this.ctx.apiAddr, clusterAddr: this.ctx.clusterAddr });
-      if (hello.needsBootstrap) {
-        const refusal = await this.claimBootstrap();
-        if (refusal) return await this.refuse(refusal);
-        await this.bootstrap();
-      }
+      const refusal = await this.claimKeys(hello.needsBootstrap);
+      if (refusal) return await this.refuse(refusal);
+      if (hello.needsBootstrap) await this.bootstrap();
       this.startHeartbeats();
       await this.tryStream(hello.position);
       for (;;) {

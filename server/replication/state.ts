@@ -24,9 +24,10 @@ export interface KnownSecondary {
   revoked: boolean;
   createdAt: string;
   /**
-   * When the primary handed it the root key (bootstrap). Once set, no one
-   * presenting this certificate gets the root key again: a stolen bundle
-   * cannot pull it later. A new activation token (new certificate) starts over.
+   * When the primary handed it the root key (bootstrap), or when it first
+   * connected already holding it (update-primary). Once set, no one presenting
+   * this certificate gets the root key: a copied bundle cannot pull it later.
+   * A new activation token (new certificate) starts over.
    */
   bootstrappedAt?: string;
   /** Its API address, learned from its hello: the fencing probe asks it who leads. */

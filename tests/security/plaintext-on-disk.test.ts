@@ -29,7 +29,8 @@ const configDir = mkdtempSync(join(tmpdir(), 'coffer-plain-cfg-'));
 // trace: the most verbose logs are scanned too.
 const start = (name: string) => startConfiguredServer({ name, configDir: mkdtempSync(join(configDir, `${name}-`)), args: ['-log-level=trace'] });
 
-const jtiOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()).jti as string;
+const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as { jti: string; accessor: string };
+const jtiOf = (jwt: string) => claimsOf(jwt).jti;
 const unwrap = (token: string) => api(primary.addr, 'POST', 'sys/wrapping/unwrap', { body: { token } });
 
 beforeAll(async () => {
@@ -63,36 +64,50 @@ describe('activation tokens', () => {
     expect(revoked.body.errors).toEqual([UNWRAP_INVALID]);
   });
 
-  it('a redeemed bundle pulls the root key over the cluster port once, never again', async () => {
-    const jwt = await secondaryToken(primary.addr, p.rootToken, 'performance', 'bundle-holder');
+  /** Redeem a fresh activation token the way a secondary does; the bundle is the cluster-port credential. */
+  async function redeemBundle(id: string): Promise<BundleData> {
+    const jwt = await secondaryToken(primary.addr, p.rootToken, 'performance', id);
     const first = await unwrap(jwt);
     expect(first.status).toBe(200);
     // Single use end to end: a second redemption fails.
     const again = await unwrap(jwt);
     expect(again.status).toBe(400);
     expect(again.body.errors).toEqual([UNWRAP_INVALID]);
+    return first.body.data as BundleData;
+  }
 
-    const data = first.body.data as BundleData;
+  /** Say hello on the cluster port with this bundle; returns the primary's first frame after hello-ack. */
+  async function hello(data: BundleData, needsBootstrap: boolean) {
     const creds = bundleFromData(data);
-    const askForRootKey = async () => {
-      const conn = await dialCluster({ addr: data.primary_cluster_addr, caPem: creds.caCert, certPem: creds.clientCert, keyPem: creds.clientKey, alpn: ALPN.perf, timeoutMs: 10_000 });
-      const q = new FrameQueue(conn);
-      try {
-        await conn.send({ type: 'hello', mode: 'performance', secondaryId: data.id, position: { index: 0, guard: '' }, clusterId: data.cluster_id, apiAddr: '', clusterAddr: '', epoch: 0, needsBootstrap: true });
-        await q.expect('hello-ack', 15_000);
-        return await q.next(15_000);
-      } finally {
-        conn.destroy();
-      }
-    };
+    const conn = await dialCluster({ addr: data.primary_cluster_addr, caPem: creds.caCert, certPem: creds.clientCert, keyPem: creds.clientKey, alpn: ALPN.perf, timeoutMs: 10_000 });
+    const q = new FrameQueue(conn);
+    try {
+      await conn.send({ type: 'hello', mode: 'performance', secondaryId: data.id, position: { index: 0, guard: '' }, clusterId: data.cluster_id, apiAddr: '', clusterAddr: '', epoch: 0, needsBootstrap });
+      await q.expect('hello-ack', 15_000);
+      return await q.next(15_000);
+    } finally {
+      conn.destroy();
+    }
+  }
+
+  it('a redeemed bundle pulls the root key over the cluster port once, never again', async () => {
+    const data = await redeemBundle('bundle-holder');
     // The activated secondary's own bootstrap: the root key, once.
-    expect((await askForRootKey()).type).toBe('bootstrap');
+    expect((await hello(data, true)).type).toBe('bootstrap');
     // Anyone holding a copy of the bundle afterwards: refused, no key.
-    const second = await askForRootKey();
+    const second = await hello(data, true);
     expect(second).toMatchObject({ type: 'refused' });
     expect((second as { reason: string }).reason).toMatch(/already bootstrapped/);
     // The primary still answers and still lists the secondary.
     expect((await replStatus(primary.addr, 'performance')).known_secondaries).toContain('bundle-holder');
+  }, 60_000);
+
+  it('a bundle first used by a secondary that already holds the keys (update-primary) never pulls the root key', async () => {
+    const data = await redeemBundle('already-keyed');
+    expect((await hello(data, false)).type).toBe('sync-required');
+    const later = await hello(data, true);
+    expect(later).toMatchObject({ type: 'refused' });
+    expect((later as { reason: string }).reason).toMatch(/already bootstrapped/);
   }, 60_000);
 });
 
@@ -133,7 +148,7 @@ describe('data files, WAL and logs', () => {
       ...needles('login token', login.client_token),
       ...needles('wrapping token', wrapped.token),
       ...[p, perfInit, drInit].flatMap((i, n) => [...i.keys.flatMap((k) => needles(`unseal key ${n} (= root key)`, k)), ...i.keysB64.flatMap((k) => needles(`unseal key ${n} b64`, k))]),
-      ...[perfJwt, drJwt, unusedJwt].flatMap((jwt, n) => [...needles(`activation JWT ${n}`, jwt), ...needles(`activation jti ${n}`, jtiOf(jwt)), ...needles(`activation JWT ${n} signature`, jwt.split('.')[2])]),
+      ...[perfJwt, drJwt, unusedJwt].flatMap((jwt, n) => [...needles(`activation JWT ${n}`, jwt), ...needles(`activation jti ${n}`, jtiOf(jwt)), ...needles(`activation accessor ${n}`, claimsOf(jwt).accessor), ...needles(`activation JWT ${n} signature`, jwt.split('.')[2])]),
       { name: 'PEM private key', bytes: Buffer.from('PRIVATE KEY') },
       { name: 'private JWK', bytes: Buffer.from('"kty":"EC"') },
     ];
