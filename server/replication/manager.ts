@@ -8,6 +8,7 @@ import { issueServerCert, type CaMaterial } from './ca';
 import type { ReplicationContext } from './context';
 import type { FrameOf } from './frames';
 import { PrimaryStream } from './primary';
+import { claimRootKey } from './root-key-claim';
 import { SecondaryRunner } from './secondary';
 import { MODES, ReplicationStore, type Mode, type ModeState } from './state';
 import { ALPN, parseClusterAddr, startClusterListener, type ClusterListener, type FrameConnection, type PeerIdentity } from './transport';
@@ -176,7 +177,7 @@ export class ReplicationManager {
       return;
     }
     this.streams[mode].get(peer.commonName)?.stop();
-    const stream = new PrimaryStream(this.ctx, mode, conn, peer, () => this.state(mode).epoch, () => this.state(mode).clusterId, (needsBootstrap) => this.claimKeys(mode, peer, needsBootstrap));
+    const stream = new PrimaryStream(this.ctx, mode, conn, peer, () => this.state(mode).epoch, () => this.state(mode).clusterId, (needsBootstrap) => claimRootKey(this, mode, peer, needsBootstrap));
     this.streams[mode].set(peer.commonName, stream);
     this.changed();
     stream.onHello = (apiAddress) => {
@@ -187,28 +188,6 @@ export class ReplicationManager {
     void stream.run().finally(() => {
       if (this.streams[mode].get(peer.commonName) === stream) this.changed();
     });
-  }
-
-  /**
-   * The root key goes at most once to each activated secondary: at its
-   * bootstrap, or never if it first connects already holding it (update-primary).
-   * The mark is durable before the key is sent, so whoever holds the bundle
-   * later (a copy, a backup of the secondary) cannot pull the key over this
-   * port. A secondary that lost its bootstrap mid-way needs a new activation token.
-   */
-  private async claimKeys(mode: Mode, peer: PeerIdentity, needsBootstrap: boolean): Promise<string | null> {
-    const s = this.state(mode);
-    const known = s.secondaries.find((k) => k.id === peer.commonName && k.serial === peer.serial && !k.revoked);
-    if (!known) return `secondary "${peer.commonName}" is not known to this primary or was revoked`;
-    if (known.bootstrappedAt && !needsBootstrap) return null;
-    if (known.bootstrappedAt) {
-      this.logger.warn({ mode, secondary: known.id, bootstrappedAt: known.bootstrappedAt }, 'refused a second bootstrap: the root key is handed out once per activation');
-      return `secondary "${known.id}" was already bootstrapped at ${known.bootstrappedAt}; the root key is handed out once per activation token: revoke the secondary and activate it with a new token`;
-    }
-    const bootstrappedAt = new Date().toISOString();
-    this.save(mode, { ...s, secondaries: s.secondaries.map((k) => (k === known ? { ...k, bootstrappedAt } : k)) });
-    await this.opts.physical.flushed();
-    return null;
   }
 
   dropStream(m: Mode, id: string): void {
