@@ -141,10 +141,12 @@ export class ListMethodSocket extends Duplex {
     this.socket.write(chunk, enc, cb);
   }
   override _writev(chunks: { chunk: Buffer; encoding: BufferEncoding }[], cb: (err?: Error | null) => void): void {
+    // Done when the socket has taken the last chunk, not before: node:http's
+    // 'finish', its pipelining backpressure and the write timeout all rest on it
+    // (calling back at once let a client that never reads pile responses up in memory).
     this.socket.cork();
-    for (const c of chunks) this.socket.write(c.chunk, c.encoding);
+    chunks.forEach((c, i) => this.socket.write(c.chunk, c.encoding, i === chunks.length - 1 ? cb : undefined));
     this.socket.uncork();
-    cb();
   }
   override _final(cb: (err?: Error | null) => void): void {
     this.socket.end(cb);

@@ -12,6 +12,7 @@ import { waitFor } from '../support/replication';
 const HEADER_TIMEOUT_MS = 1_000;
 const READ_TIMEOUT_MS = 2_000;
 const IDLE_TIMEOUT_MS = 1_000;
+const WRITE_TIMEOUT_MS = 3_000;
 const CLOSE_WITHIN_MS = 20_000;
 
 let server: ConfiguredServer;
@@ -20,7 +21,7 @@ let token: string;
 beforeAll(async () => {
   server = await startConfiguredServer({
     name: 'edges',
-    listenerExtra: `  http_read_header_timeout = "${HEADER_TIMEOUT_MS}ms"\n  http_read_timeout = "${READ_TIMEOUT_MS / 1000}s"\n  http_idle_timeout = "${IDLE_TIMEOUT_MS / 1000}s"`,
+    listenerExtra: `  http_read_header_timeout = "${HEADER_TIMEOUT_MS}ms"\n  http_read_timeout = "${READ_TIMEOUT_MS / 1000}s"\n  http_idle_timeout = "${IDLE_TIMEOUT_MS / 1000}s"\n  http_write_timeout = "${WRITE_TIMEOUT_MS / 1000}s"`,
   });
   const init = await api(server.addr, 'PUT', 'sys/init', { body: { secret_shares: 1, secret_threshold: 1 } });
   token = init.body.root_token;
@@ -33,7 +34,7 @@ afterAll(async () => {
 
 const health = async () => (await api(server.addr, 'GET', 'sys/health')).status;
 
-describe('slow and silent clients (http_read_header_timeout, http_read_timeout, http_idle_timeout)', () => {
+describe('slow and silent clients (http_read_header_timeout, http_read_timeout, http_write_timeout, http_idle_timeout)', () => {
   it('slowloris: headers sent a byte at a time are cut off at http_read_header_timeout, unanswered', async () => {
     const c = await openConnection(server.port);
     c.socket.write('GET /v1/sys/health HTTP/1.1\r\nHost: x\r\n');
@@ -81,6 +82,22 @@ describe('slow and silent clients (http_read_header_timeout, http_read_timeout, 
     // Then idle.
     const after = await within(c.closedAfter, CLOSE_WITHIN_MS, 'idle keep-alive connection closed');
     expect(after).toBeGreaterThanOrEqual(3_000 + IDLE_TIMEOUT_MS - 50);
+  });
+
+  it('a client that stops reading its responses is cut off at http_write_timeout', async () => {
+    const blob = 'x'.repeat(700 * 1024);
+    expect((await api(server.addr, 'POST', 'secret/data/big', { token, body: { data: { blob } } })).status).toBe(200);
+    const c = await openConnection(server.port);
+    let broken = false;
+    c.socket.on('error', () => (broken = true));
+    c.socket.pause(); // read nothing: ~20 MiB of answers cannot fit the socket buffers
+    const started = Date.now();
+    c.socket.write(`GET /v1/secret/data/big HTTP/1.1\r\nHost: x\r\nX-Vault-Token: ${token}\r\n\r\n`.repeat(30));
+    // A paused socket notices the server's reset on its next write; blank lines between requests are allowed.
+    await waitFor('the server to drop the stalled connection', async () => (c.socket.write('\r\n'), broken || c.socket.destroyed), CLOSE_WITHIN_MS, 200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(WRITE_TIMEOUT_MS - 50);
+    c.socket.destroy();
+    expect(await health()).toBe(200);
   });
 
   it('400 idle connections are all closed and do not exhaust the server', async () => {
