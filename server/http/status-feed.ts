@@ -127,16 +127,14 @@ export function stableJson(v: unknown): string {
 
 interface Subscriber {
   ws: WebSocket;
-  socket: Duplex;
   seq: number;
   /** What this client has been told, per section; null until its init went out. */
   sent: Sections | null;
 }
 
-/** Bytes queued for this client: ws's own queue plus the TCP socket under a wrapping Duplex (ListMethodSocket). */
+/** Bytes queued for this client. ListMethodSocket acknowledges a write only once the TCP socket has taken it, so ws's count covers both. */
 function queuedBytes(sub: Subscriber): number {
-  const inner = (sub.socket as Duplex & { socket?: { writableLength?: number } }).socket;
-  return sub.ws.bufferedAmount + (inner?.writableLength ?? 0);
+  return sub.ws.bufferedAmount;
 }
 
 export function attachStatusFeed(server: Server, source: StatusSource, opts: StatusFeedOptions): StatusFeed {
@@ -205,8 +203,8 @@ export function attachStatusFeed(server: Server, source: StatusSource, opts: Sta
   }, Math.min(HEARTBEAT_INTERVAL_MS, POLL_INTERVAL_MS));
   ticker.unref();
 
-  async function admit(ws: WebSocket, socket: Duplex, req: IncomingMessage): Promise<void> {
-    const sub: Subscriber = { ws, socket, seq: 0, sent: null };
+  async function admit(ws: WebSocket, req: IncomingMessage): Promise<void> {
+    const sub: Subscriber = { ws, seq: 0, sent: null };
     ws.on('error', (err) => warn({ err: err.message }, 'status feed socket error'));
     ws.on('close', () => subs.delete(sub));
     ws.on('message', () => {}); // clients have nothing to say; ignore it
@@ -256,7 +254,7 @@ export function attachStatusFeed(server: Server, source: StatusSource, opts: Sta
       socket.destroy();
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => void admit(ws, socket, req));
+    wss.handleUpgrade(req, socket, head, (ws) => void admit(ws, req));
   }
 
   server.on('upgrade', onUpgrade);
