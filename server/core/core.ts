@@ -261,8 +261,8 @@ export class Core {
     if (caller.root) return;
     const acl = this.policies.aclFor(caller.policies);
     const ask = { path: req.path, data: req.data, wrapTtl: req.wrapTtl };
-    let decision = acl.authorize({ ...ask, operation: op });
-    if (!decision.allowed && op === 'create') decision = acl.authorize({ ...ask, operation: 'update' });
+    // As in Vault, writing a path that does not exist yet needs `create`: `update` alone never creates.
+    const decision = acl.authorize({ ...ask, operation: op });
     if (!decision.allowed || (sudo && !decision.sudo)) {
       this.logger.debug({ path: req.path, operation: op, reason: decision.allowed ? 'sudo required' : decision.reason }, 'permission denied');
       throw permissionDenied();

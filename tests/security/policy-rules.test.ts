@@ -151,3 +151,21 @@ describe('wrapping TTL rules', () => {
     expect(atMax.body.wrap_info.ttl).toBe(768 * 3600);
   });
 });
+
+describe('create versus update', () => {
+  it('a policy with only update on a path cannot create a new secret there', async () => {
+    await writePolicy('update-only', 'path "secret/data/shared/*" { capabilities = ["update", "read"] }');
+    const exists = await api(server.addr, 'POST', 'secret/data/shared/existing', { token: root(), body: { data: { v: '1' } } });
+    expect(exists.status).toBe(200);
+    const token = await tokenWith('update-only');
+
+    denied(await api(server.addr, 'POST', 'secret/data/shared/brand-new', { token, body: { data: { v: 'x' } } }));
+    const missing = await api(server.addr, 'GET', 'secret/data/shared/brand-new', { token: root() });
+    expect(missing.status).toBe(404);
+
+    // Updating what exists is what `update` grants.
+    const updated = await api(server.addr, 'POST', 'secret/data/shared/existing', { token, body: { data: { v: '2' } } });
+    expect(updated.status).toBe(200);
+    expect(updated.body.data.version).toBe(2);
+  });
+});
