@@ -1,5 +1,11 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, startConfiguredServer, type ConfiguredServer } from '../support/cluster';
+import { createReplicationCa, issueServerCert } from '../../server/replication/ca';
+import { api, COFFER_BIN, REPO_ROOT, startConfiguredServer, type ConfiguredServer } from '../support/cluster';
+import { freePortPair } from '../support/ports';
 import { openConnection, rawExchange, within } from '../support/raw-http';
 import { waitFor } from '../support/replication';
 
@@ -199,5 +205,29 @@ describe('requests the parser or the path rules refuse get Vault-shaped 4xx', ()
   it('keeps serving and logged no internal error', async () => {
     expect(await health()).toBe(200);
     expect(server.output()).not.toMatch(/internal error/);
+  });
+});
+
+describe('TLS listener', () => {
+  it('a connection that never completes the TLS handshake is closed at http_read_header_timeout', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'coffer-edges-tls-'));
+    const leaf = issueServerCert(createReplicationCa('edges'), ['localhost', '127.0.0.1']);
+    writeFileSync(join(dir, 'cert.pem'), leaf.certPem);
+    writeFileSync(join(dir, 'key.pem'), leaf.keyPem);
+    const port = await freePortPair();
+    writeFileSync(
+      join(dir, 'tls.hcl'),
+      `storage "raft" {\n  path = "${dir}/data"\n  node_id = "tls"\n}\nlistener "tcp" {\n  address = "127.0.0.1:${port}"\n  tls_cert_file = "${dir}/cert.pem"\n  tls_key_file = "${dir}/key.pem"\n  http_read_header_timeout = "${HEADER_TIMEOUT_MS}ms"\n}\napi_addr = "https://localhost:${port}"\n`,
+    );
+    const proc = spawn(COFFER_BIN, ['server', `-config=${join(dir, 'tls.hcl')}`], { cwd: REPO_ROOT, stdio: 'ignore' });
+    try {
+      const c = await waitFor('the TLS listener', () => openConnection(port), 30_000, 200);
+      const after = await within(c.closedAfter, CLOSE_WITHIN_MS, 'TCP connection without a handshake closed');
+      expect(after).toBeGreaterThanOrEqual(HEADER_TIMEOUT_MS - 50);
+    } finally {
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      await exited;
+    }
   });
 });
