@@ -40,8 +40,8 @@ describe('status helpers', () => {
 describe('writeSnapshotToCache', () => {
   const snapshot: FeedSnapshot = {
     cluster: { name: 'a', id: 'c', apiAddr: 'http://a' },
-    health: { initialized: true, sealed: false, replication_dr_mode: 'primary' },
-    seal: { sealed: false },
+    health: { initialized: true, sealed: false, standby: false, performance_standby: false, version: '1', replication_dr_mode: 'primary' },
+    seal: { type: 'shamir', initialized: true, sealed: false, t: 1, n: 1, progress: 0, nonce: '', version: '1', migration: false, recovery_seal: false },
     replication: { dr: { mode: 'primary', state: 'running' }, performance: { mode: 'disabled' } },
   };
   it('puts an init into the keys the pages read', () => {
@@ -54,8 +54,8 @@ describe('writeSnapshotToCache', () => {
   it('writes only the changed sections of a delta, and never a half-empty health body', () => {
     const qc = new QueryClient();
     qc.setQueryData(['sys', 'health'], { initialized: true, sealed: false, cluster_name: 'kept' });
-    const next = { ...snapshot, health: {} as FeedSnapshot['health'], replication: { ...snapshot.replication, dr: { mode: 'primary', state: 'idle' } } };
-    writeSnapshotToCache(qc, next, { type: 'delta', seq: 2, at: 0, changes: [{ path: 'replication.dr', value: next.replication.dr }, { path: 'health', value: {} }] });
+    const next = { ...snapshot, health: {} as FeedSnapshot['health'], replication: { ...snapshot.replication, dr: { mode: 'primary', state: 'idle' as const } } };
+    writeSnapshotToCache(qc, next, { type: 'delta', seq: 2, at: 0, changes: [{ path: 'replication.dr', value: next.replication.dr }, { path: 'health', value: next.health }] });
     expect(qc.getQueryData<ReplicationStatus>(REPLICATION_STATUS_KEY)?.dr.state).toBe('idle');
     expect(qc.getQueryData<{ cluster_name: string }>(['sys', 'health'])?.cluster_name).toBe('kept');
     expect(qc.getQueryData(['sys', 'seal-status'])).toBeUndefined();

@@ -1,21 +1,42 @@
 // Messages of the live status feed (server/http/status-feed.ts documents the
-// protocol; this is the browser's copy of its types, since the console never
-// imports server code).
+// protocol). The one definition of the feed's wire shapes: the server builds
+// its snapshots and messages against these types and the console reads them,
+// so a field renamed on one side fails the type check on the other. (The
+// console never imports server code; the server imports this.)
 import type { HealthResponse, SealStatusResponse } from './cluster-status';
-import type { ReplicationModeStatus } from './replication';
+import type { ReplicationStatusPair } from './replication';
+
+/** sys/health without server_time_utc, which moves every second and would push a delta to every subscriber each second. */
+export type FeedHealth = Omit<HealthResponse, 'server_time_utc'>;
 
 export interface FeedSnapshot {
   cluster: { name: string; id: string; apiAddr: string };
-  health: Partial<HealthResponse> & Record<string, unknown>;
-  seal: Partial<SealStatusResponse> & Record<string, unknown>;
-  replication: { dr: ReplicationModeStatus; performance: ReplicationModeStatus };
+  /** The sys/health body (minus its clock). */
+  health: FeedHealth;
+  /** The sys/seal-status body. */
+  seal: SealStatusResponse;
+  /** As GET sys/replication/status data.dr / data.performance. */
+  replication: ReplicationStatusPair;
 }
 
-export type FeedSection = 'cluster' | 'health' | 'seal' | 'replication.dr' | 'replication.performance';
+/** The sections a delta may replace, each whole. */
+export const FEED_SECTIONS = ['cluster', 'health', 'seal', 'replication.dr', 'replication.performance'] as const;
+export type FeedSection = (typeof FEED_SECTIONS)[number];
+
+/** What a delta carries for each section. */
+export interface FeedSectionValues {
+  cluster: FeedSnapshot['cluster'];
+  health: FeedHealth;
+  seal: SealStatusResponse;
+  'replication.dr': ReplicationStatusPair['dr'];
+  'replication.performance': ReplicationStatusPair['performance'];
+}
+
+export type FeedChange = { [P in FeedSection]: { path: P; value: FeedSectionValues[P] } }[FeedSection];
 
 export type FeedMessage =
   | { type: 'init'; seq: number; at: number; snapshot: FeedSnapshot }
-  | { type: 'delta'; seq: number; at: number; changes: { path: FeedSection; value: unknown }[] }
+  | { type: 'delta'; seq: number; at: number; changes: FeedChange[] }
   | { type: 'heartbeat'; seq: number; at: number };
 
 /** The close code for a token the server rejected. */

@@ -5,6 +5,10 @@ import type { WrapInfo } from './vault-response';
 
 export type ReplicationKind = 'dr' | 'performance';
 export type ReplicationMode = 'disabled' | 'primary' | 'secondary' | 'bootstrapping' | 'unknown' | 'unsupported';
+/** `state`: a primary is `running` (or `idle` once superseded); a secondary names its step (Vault's sdk/helper/consts/replication.go). */
+export type ReplicationState = 'running' | 'idle' | 'connecting' | 'merkle-diff' | 'merkle-sync' | 'stream-wals' | 'bootstrapping';
+/** `connection_state` of a secondary: gRPC's channel states, as Vault reports them. */
+export type ConnectionState = 'idle' | 'connecting' | 'ready' | 'transient_failure' | 'shutdown';
 
 /** One entry of `secondaries[]` (on a primary) or `primaries[]` (on a secondary). */
 export interface ReplicationPeer {
@@ -16,13 +20,15 @@ export interface ReplicationPeer {
   last_heartbeat_duration_ms?: string;
   clock_skew_ms?: string;
   replication_primary_canary_age_ms?: string;
+  /** Coffer, on a primary: the last index this secondary acknowledged as applied. */
+  acked_wal?: number;
 }
 
 /** `GET sys/replication/<kind>/status` data, or data.dr / data.performance of the combined call. */
 export interface ReplicationModeStatus {
   mode: ReplicationMode | string;
-  state?: string;
-  connection_state?: string;
+  state?: ReplicationState;
+  connection_state?: ConnectionState;
   cluster_id?: string;
   known_secondaries?: string[];
   secondaries?: ReplicationPeer[];
@@ -47,12 +53,27 @@ export interface ReplicationModeStatus {
   last_error?: string;
   /** Coffer: this old primary was superseded by a promotion (never two primaries). */
   superseded_by?: string;
+  /** Coffer: on a promoted primary, the former primary answered again without being demoted. */
   stale_primary_warning?: string;
+  /** Coffer: when this cluster was promoted (RFC3339). */
+  promoted_at?: string;
+  /** Coffer: the replication set's fencing epoch; a promotion bumps it. */
   epoch?: number;
+  /** Coffer, on a secondary: this node's clock (ms since the epoch) when it applied `last_remote_wal`; 0 before the first apply. */
+  last_applied_at_ms?: number;
   reindex_in_progress?: boolean;
-  reindex_stage?: string;
+  reindex_stage?: ReindexStage;
   reindex_building_progress?: number;
   reindex_building_total?: number;
+}
+
+/** Vault's `reindex_stage` values (reference §3.1). */
+export type ReindexStage = 'scanning' | 'building' | 'wal-replay' | 'commit';
+
+/** The dr/performance pair of `GET sys/replication/status` (Enterprise shape), as the server builds it. */
+export interface ReplicationStatusPair {
+  dr: ReplicationModeStatus;
+  performance: ReplicationModeStatus;
 }
 
 /** `GET sys/replication/status`: ENT answers data.dr + data.performance; CE answers data.mode. */

@@ -1,3 +1,4 @@
+import type { SealStatusResponse } from '../../lib/types/cluster-status';
 import { Barrier } from '../barrier/barrier';
 import { SECRET_ENGINES, AUTH_METHODS } from '../engines/factories';
 import { badRequest, permissionDenied, sealedError, unsupportedPath, VaultError } from '../errors';
@@ -111,7 +112,7 @@ export class Core {
   /** Replication installs a provider; without one both kinds are disabled. */
   replicationModes: () => { dr: string; performance: string } = () => ({ dr: 'disabled', performance: 'disabled' });
 
-  sealStatus(): Record<string, unknown> {
+  sealStatus(): SealStatusResponse {
     return this.seal.status({ clusterName: this.opts.clusterName, clusterId: this.barrier.sealed ? undefined : this.clusterId() });
   }
 

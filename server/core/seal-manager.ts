@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { SealStatusResponse } from '../../lib/types/cluster-status';
 import type { Barrier, SealConfig } from '../barrier/barrier';
 import { combineKey, splitKey, validateShareConfig } from '../barrier/shamir';
 import { badRequest, VaultError } from '../errors';
@@ -90,7 +91,7 @@ export class SealManager {
     this.barrier.unseal(rootKey);
   }
 
-  status(extra: { clusterName?: string; clusterId?: string }): Record<string, unknown> {
+  status(extra: { clusterName?: string; clusterId?: string }): SealStatusResponse {
     const config = this.barrier.sealConfig();
     const sealed = this.barrier.sealed;
     return {

@@ -18,9 +18,7 @@
 // sys/seal-status and sys/replication/status already tell anyone, and the
 // status wall on one cluster's origin watches other clusters this way.
 import type { IncomingMessage } from 'node:http';
-
-export const FEED_PROTOCOL = 'coffer.feed.v1';
-export const FEED_TOKEN_PROTOCOL_PREFIX = 'coffer.token.';
+import { FEED_PROTOCOL, FEED_TOKEN_PROTOCOL_PREFIX } from '../../lib/types/replication-feed';
 /** Subscriptions one client address may hold at once: a console tab holds one, a wall one per watched cluster. */
 export const MAX_SUBSCRIBERS_PER_CLIENT = 32;
 /** The feed reads nothing from clients; this only bounds what a client may make it buffer (control frames are ≤ 125 bytes). */

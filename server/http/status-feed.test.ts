@@ -14,14 +14,17 @@ import {
 } from './status-feed';
 import { MAX_CLIENT_FRAME_BYTES } from './status-feed-access';
 
+const HEALTH: StatusSnapshot['health'] = { initialized: true, sealed: false, standby: false, performance_standby: false, version: '1.0.0', cluster_name: 'alpha' };
+const SEAL: StatusSnapshot['seal'] = { type: 'shamir', initialized: true, sealed: false, t: 1, n: 1, progress: 0, nonce: '', version: '1.0.0', migration: false, recovery_seal: false };
+
 // A test double of the StatusSource interface (not of storage): a snapshot
 // the test edits, and a way to fire onChange.
 class FakeSource implements StatusSource {
   listeners = new Set<() => void>();
   snap: StatusSnapshot = {
     cluster: { name: 'alpha', id: 'c-1', apiAddr: 'http://127.0.0.1:8200' },
-    health: { initialized: true, sealed: false, cluster_name: 'alpha' },
-    seal: { sealed: false, t: 1, n: 1 },
+    health: { ...HEALTH },
+    seal: { ...SEAL },
     replication: { dr: { mode: 'disabled' }, performance: { mode: 'disabled' } },
   };
   snapshot() {
@@ -172,7 +175,7 @@ describe('attachStatusFeed', () => {
     const c = connect(port);
     await c.next();
     source.change((s) => {
-      s.seal = { n: 1, t: 1, sealed: false };
+      s.seal = Object.fromEntries(Object.entries(SEAL).reverse()) as StatusSnapshot['seal'];
     });
     await new Promise((r) => setTimeout(r, 300));
     expect(c.messages.filter(isDelta)).toEqual([]);
@@ -233,7 +236,7 @@ describe('attachStatusFeed', () => {
     slow.ws.pause(); // stop reading: the server's queue for it can only grow
     const blob = 'x'.repeat(512 * 1024);
     let i = 0;
-    const pump = setInterval(() => source.change((s) => (s.health = { blob, i: ++i })), 20);
+    const pump = setInterval(() => source.change((s) => (s.health = { ...HEALTH, cluster_name: `${blob}${++i}` })), 20);
     cleanups.push(() => clearInterval(pump));
     // A paused client cannot see the close; watch the server drop it.
     const deadline = Date.now() + 15_000;

@@ -38,17 +38,23 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
+import {
+  FEED_CLOSE_ORIGIN_NOT_ALLOWED,
+  FEED_CLOSE_PERMISSION_DENIED,
+  FEED_PATH,
+  FEED_SECTIONS,
+  type FeedChange,
+  type FeedMessage,
+  type FeedSection,
+  type FeedSnapshot,
+} from '../../lib/types/replication-feed';
 import { ClientCounter, feedTokenOf, MAX_CLIENT_FRAME_BYTES, MAX_SUBSCRIBERS_PER_CLIENT, originAllowed, selectProtocol } from './status-feed-access';
 
-export interface StatusSnapshot {
-  cluster: { name: string; id: string; apiAddr: string };
-  /** The sys/health body. */
-  health: Record<string, unknown>;
-  /** The sys/seal-status body. */
-  seal: Record<string, unknown>;
-  /** As GET sys/replication/status data.dr / data.performance. */
-  replication: { dr: Record<string, unknown>; performance: Record<string, unknown> };
-}
+// The wire shapes (snapshot, sections, messages, close codes) are defined once,
+// in lib/types/replication-feed.ts, which the console reads too.
+export { FEED_SECTIONS, type FeedMessage, type FeedSection };
+/** What the feed shows: the console's FeedSnapshot, built by the server. */
+export type StatusSnapshot = FeedSnapshot;
 
 export interface StatusSource {
   snapshot(): StatusSnapshot;
@@ -75,45 +81,37 @@ export interface StatusFeed {
   subscribers(): number;
 }
 
-export const DEFAULT_FEED_PATH = '/v1/sys/replication/status/feed';
+export const DEFAULT_FEED_PATH = FEED_PATH;
 export const COALESCE_MS = 50;
 export const HEARTBEAT_INTERVAL_MS = 1000;
 export const POLL_INTERVAL_MS = 1000;
 export const MAX_BUFFERED_BYTES = 1024 * 1024;
-export const CLOSE_PERMISSION_DENIED = 4401;
-export const CLOSE_ORIGIN_NOT_ALLOWED = 4403;
+export const CLOSE_PERMISSION_DENIED = FEED_CLOSE_PERMISSION_DENIED;
+export const CLOSE_ORIGIN_NOT_ALLOWED = FEED_CLOSE_ORIGIN_NOT_ALLOWED;
 const CLOSE_TRY_AGAIN_LATER = 1013;
 const CLOSE_GOING_AWAY = 1001;
 
-export const FEED_SECTIONS = ['cluster', 'health', 'seal', 'replication.dr', 'replication.performance'] as const;
-export type FeedSection = (typeof FEED_SECTIONS)[number];
-
-export type FeedMessage =
-  | { type: 'init'; seq: number; at: number; snapshot: StatusSnapshot }
-  | { type: 'delta'; seq: number; at: number; changes: { path: FeedSection; value: unknown }[] }
-  | { type: 'heartbeat'; seq: number; at: number };
-
 type Sections = Record<FeedSection, string>;
 
-function sectionValue(s: StatusSnapshot, path: FeedSection): unknown {
+function sectionChange(s: StatusSnapshot, path: FeedSection): FeedChange {
   switch (path) {
     case 'cluster':
-      return s.cluster;
+      return { path, value: s.cluster };
     case 'health':
-      return s.health;
+      return { path, value: s.health };
     case 'seal':
-      return s.seal;
+      return { path, value: s.seal };
     case 'replication.dr':
-      return s.replication.dr;
+      return { path, value: s.replication.dr };
     case 'replication.performance':
-      return s.replication.performance;
+      return { path, value: s.replication.performance };
   }
 }
 
 /** Each section as JSON with sorted keys, so equal values compare equal whatever their key order. */
 function sectionsOf(s: StatusSnapshot): Sections {
   const out = {} as Sections;
-  for (const path of FEED_SECTIONS) out[path] = stableJson(sectionValue(s, path));
+  for (const path of FEED_SECTIONS) out[path] = stableJson(sectionChange(s, path).value);
   return out;
 }
 
@@ -181,7 +179,7 @@ export function attachStatusFeed(server: Server, source: StatusSource, opts: Sta
     const now = sectionsOf(snap);
     for (const sub of subs) {
       if (!sub.sent) continue;
-      const changes = FEED_SECTIONS.filter((p) => now[p] !== sub.sent![p]).map((p) => ({ path: p, value: sectionValue(snap, p) }));
+      const changes = FEED_SECTIONS.filter((p) => now[p] !== sub.sent![p]).map((p) => sectionChange(snap, p));
       if (changes.length === 0) continue;
       sub.sent = now;
       send(sub, { type: 'delta', seq: ++sub.seq, at: lastFlushAt, changes });

@@ -26,8 +26,8 @@ export function replicationRoutes(mgr: ReplicationManager, drGeneration: RootGen
     if (!isDrSecondary()) throw badRequest('Not a DR secondary');
   };
   return [
-    { pattern: 'sys/replication/status', unauthenticated: true, ops: { read: () => ({ data: replicationStatus(mgr) }) } },
-    { pattern: `sys/replication/${M}/status`, unauthenticated: true, ops: { read: (c) => ({ data: modeStatus(mgr, modeOf(c)) }) } },
+    { pattern: 'sys/replication/status', unauthenticated: true, ops: { read: () => ({ data: { ...replicationStatus(mgr) } }) } },
+    { pattern: `sys/replication/${M}/status`, unauthenticated: true, ops: { read: (c) => ({ data: { ...modeStatus(mgr, modeOf(c)) } }) } },
     // primary side
     { pattern: `sys/replication/(?:${M}/)?primary/enable`, ops: { update: (c) => enablePrimary(mgr, modeOf(c), c.data) } },
     { pattern: `sys/replication/(?:${M}/)?primary/secondary-token`, sudo: true, ops: { update: (c) => secondaryToken(mgr, modeOf(c), c.data, c.req) } },

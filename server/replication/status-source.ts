@@ -1,10 +1,12 @@
+import type { HealthResponse } from '../../lib/types/cluster-status';
+import type { FeedHealth } from '../../lib/types/replication-feed';
 import type { Core } from '../core/core';
 import { healthOf } from '../engines/sys/seal';
 import type { StatusSource } from '../http/status-feed';
 import type { ReplicationManager } from './manager';
 import { replicationStatus } from './status';
 
-function withoutClock(health: Record<string, unknown>): Record<string, unknown> {
+function withoutClock(health: HealthResponse): FeedHealth {
   const { server_time_utc: _clock, ...rest } = health;
   return rest;
 }

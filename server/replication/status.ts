@@ -1,9 +1,15 @@
 import { createHash } from 'node:crypto';
+import type { ReplicationModeStatus, ReplicationPeer, ReplicationStatusPair } from '../../lib/types/replication';
 import type { ReplicationManager } from './manager';
 import type { Mode } from './state';
 
 // Status payloads with Vault's field names (reference §3). Counters are
-// numbers; *_ms and *_epoch fields are strings, as Vault sends them.
+// numbers; *_ms and *_epoch fields are strings, as Vault sends them. The
+// shapes are lib/types/replication.ts (the console reads the same types):
+// every literal here is checked against them, conditional parts with
+// `satisfies`, so a field renamed on either side fails the type check.
+/** A conditional part of a status payload. */
+type StatusPart = Partial<ReplicationModeStatus>;
 const NEVER_CHECKED = '-62135596800';
 const iso = (ms: number) => (ms ? new Date(ms).toISOString() : '');
 
@@ -13,11 +19,11 @@ function merkleRoot(mgr: ReplicationManager, m: Mode): string {
   return createHash('sha1').update(p.merkleRoot('replicated')).update(p.merkleRoot('local')).digest('hex');
 }
 
-export function modeStatus(mgr: ReplicationManager, m: Mode): Record<string, unknown> {
+export function modeStatus(mgr: ReplicationManager, m: Mode): ReplicationModeStatus {
   const s = mgr.state(m);
   if (s.mode === 'disabled') return { mode: 'disabled' };
   const lastWal = mgr.opts.physical.committedIndex;
-  const common = {
+  const common: ReplicationModeStatus = {
     mode: s.mode,
     cluster_id: s.clusterId,
     merkle_root: merkleRoot(mgr, m),
@@ -35,10 +41,10 @@ export function modeStatus(mgr: ReplicationManager, m: Mode): Record<string, unk
       state: s.supersededBy ? 'idle' : 'running',
       primary_cluster_addr: s.primaryClusterAddr,
       known_secondaries: s.secondaries.filter((k) => !k.revoked).map((k) => k.id),
-      [m === 'dr' ? 'last_dr_wal' : 'last_performance_wal']: lastWal,
+      ...((m === 'dr' ? { last_dr_wal: lastWal } : { last_performance_wal: lastWal }) satisfies StatusPart),
       secondaries: s.secondaries
         .filter((k) => !k.revoked)
-        .map((k) => {
+        .map((k): ReplicationPeer => {
           const link = streams.get(k.id)?.link;
           return {
             node_id: k.id,
@@ -52,9 +58,9 @@ export function modeStatus(mgr: ReplicationManager, m: Mode): Record<string, unk
             acked_wal: link?.ackedIndex ?? 0,
           };
         }),
-      ...(s.supersededBy ? { superseded_by: s.supersededBy, last_error: s.lastError } : {}),
-      ...(s.promotedAt ? { promoted_at: s.promotedAt } : {}),
-      ...(s.stalePrimaryWarning ? { stale_primary_warning: s.stalePrimaryWarning } : {}),
+      ...(s.supersededBy ? ({ superseded_by: s.supersededBy, last_error: s.lastError } satisfies StatusPart) : {}),
+      ...(s.promotedAt ? ({ promoted_at: s.promotedAt } satisfies StatusPart) : {}),
+      ...(s.stalePrimaryWarning ? ({ stale_primary_warning: s.stalePrimaryWarning } satisfies StatusPart) : {}),
     };
   }
   const r = mgr.runners[m];
@@ -69,8 +75,8 @@ export function modeStatus(mgr: ReplicationManager, m: Mode): Record<string, unk
     last_remote_wal: r?.coveredIndex ?? mgr.store.position(m).index,
     last_start: s.lastStart,
     lag_ms: r?.lagMs ?? 0,
-    ...(state === 'merkle-sync' && r ? { merkle_sync_progress: r.syncProgress } : {}),
-    ...(r?.lastError || s.lastError ? { last_error: r?.lastError || s.lastError } : {}),
+    ...(state === 'merkle-sync' && r ? ({ merkle_sync_progress: r.syncProgress } satisfies StatusPart) : {}),
+    ...(r?.lastError || s.lastError ? ({ last_error: r?.lastError || s.lastError } satisfies StatusPart) : {}),
     primaries: s.primaryClusterAddrInUse
       ? [
           {
@@ -86,6 +92,6 @@ export function modeStatus(mgr: ReplicationManager, m: Mode): Record<string, unk
   };
 }
 
-export function replicationStatus(mgr: ReplicationManager): { dr: Record<string, unknown>; performance: Record<string, unknown> } {
+export function replicationStatus(mgr: ReplicationManager): ReplicationStatusPair {
   return { dr: modeStatus(mgr, 'dr'), performance: modeStatus(mgr, 'performance') };
 }

@@ -1,3 +1,4 @@
+import type { HealthResponse } from '../../../lib/types/cluster-status';
 import type { Core } from '../../core/core';
 import type { Route } from '../../core/route';
 import { VERSION } from '../../core/seal-manager';
@@ -16,7 +17,7 @@ function healthCode(query: Record<string, string>, name: keyof typeof HEALTH_DEF
   return n;
 }
 
-export function healthOf(core: Core, query: Record<string, string>): { status: number; body: Record<string, unknown> } {
+export function healthOf(core: Core, query: Record<string, string>): { status: number; body: HealthResponse } {
   const initialized = core.barrier.initialized();
   const sealed = core.barrier.sealed;
   const modes = core.replicationModes();
