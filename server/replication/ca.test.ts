@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { certFingerprint, commonNameOf, createReplicationCa, issueClientCert, issueServerCert, type CaMaterial } from './ca';
+import { certFingerprint, commonNameOf, createReplicationCa, issueClientCert, issueServerCert, serverCertFits, type CaMaterial } from './ca';
 
 const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
@@ -79,5 +79,18 @@ describe('certFingerprint', () => {
     expect(certFingerprint(leaf.certPem)).toBe(fp);
     expect(fp).toBe(new X509Certificate(leaf.certPem).fingerprint256.replaceAll(':', '').toLowerCase());
     expect(certFingerprint(issueClientCert(ca, 'fp').certPem)).not.toBe(fp);
+  });
+});
+
+describe('serverCertFits', () => {
+  it('accepts a listener certificate from this CA naming the host; refuses another CA or another host (DR promotion reissues it)', () => {
+    const leaf = issueServerCert(ca, ['127.0.0.1', 'localhost', 'dallas.internal']);
+    expect(serverCertFits(ca, leaf, '127.0.0.1')).toBe(true);
+    expect(serverCertFits(ca, leaf, 'dallas.internal')).toBe(true);
+    expect(serverCertFits(ca, leaf, 'dallas-dr.internal')).toBe(false);
+    expect(serverCertFits(ca, leaf, '10.0.0.9')).toBe(false);
+    const other = createReplicationCa('other');
+    expect(serverCertFits(other, leaf, '127.0.0.1')).toBe(false);
+    expect(serverCertFits(ca, { ...leaf, certPem: 'garbage' }, '127.0.0.1')).toBe(false);
   });
 });

@@ -61,6 +61,23 @@ export function issueServerCert(ca: CaMaterial, hosts: string[]): LeafMaterial {
   ]);
 }
 
+/**
+ * Does this listener certificate still fit: signed by `ca` and naming `host`?
+ * A cluster that takes over a replication role (DR promotion) inherits the CA
+ * but not the old primary's listener certificate, and a changed cluster_addr
+ * needs its new host in the SANs: either way a fresh one is issued.
+ */
+export function serverCertFits(ca: CaMaterial, cert: LeafMaterial, host: string): boolean {
+  try {
+    const caX = new X509Certificate(ca.certPem);
+    const x = new X509Certificate(cert.certPem);
+    if (!x.checkIssued(caX) || !x.verify(caX.publicKey)) return false;
+    return (isIP(host) ? x.checkIP(host) : x.checkHost(host)) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
 /** A secondary's client certificate: CN = secondary id, clientAuth. */
 export function issueClientCert(ca: CaMaterial, secondaryId: string): LeafMaterial {
   if (!secondaryId) throw new Error('issueClientCert: secondary id is required');

@@ -19,16 +19,23 @@ const FORWARD_TIMEOUT_MS = 30_000;
 
 export class ForwardClient {
   private conn: Promise<FrameConnection> | null = null;
-  private readonly pending = new Map<string, (f: FrameOf<'forward-response'>) => void>();
+  private connTarget = '';
+  /** Requests awaiting an answer, with the connection they went out on (a re-point may leave an old one closing). */
+  private readonly pending = new Map<string, { conn: FrameConnection; resolve: (f: FrameOf<'forward-response'>) => void }>();
 
   constructor(private readonly mgr: ReplicationManager) {}
 
   private connect(): Promise<FrameConnection> {
-    if (this.conn) return this.conn;
     const bundle = this.mgr.store.bundle('performance');
+    const addr = this.mgr.state('performance').primaryClusterAddrInUse;
+    // After update-primary (another address, or a new certificate) the cached link leads to the old primary.
+    const target = `${addr}\n${bundle?.clientCert ?? ''}`;
+    if (this.conn && target !== this.connTarget) this.close();
+    if (this.conn) return this.conn;
     if (!bundle) throw new VaultError('internal', 'performance secondary has no activation bundle');
+    this.connTarget = target;
     const p = dialCluster({
-      addr: this.mgr.state('performance').primaryClusterAddrInUse,
+      addr,
       caPem: bundle.caCert,
       certPem: bundle.clientCert,
       keyPem: bundle.clientKey,
@@ -37,18 +44,23 @@ export class ForwardClient {
     }).then((c) => {
       c.onFrame((f) => {
         if (f.type !== 'forward-response') return;
-        this.pending.get(f.id)?.(f);
+        this.pending.get(f.id)?.resolve(f);
         this.pending.delete(f.id);
       });
       c.onClose(() => {
-        this.conn = null;
-        for (const [id, resolve] of this.pending) resolve({ type: 'forward-response', id, status: 503, headers: {}, body: JSON.stringify({ errors: ['connection to the primary was lost while forwarding'] }), index: 0 });
-        this.pending.clear();
+        if (this.conn === p) this.conn = null;
+        for (const [id, w] of this.pending) {
+          if (w.conn !== c) continue;
+          this.pending.delete(id);
+          w.resolve({ type: 'forward-response', id, status: 503, headers: {}, body: JSON.stringify({ errors: ['connection to the primary was lost while forwarding'] }), index: 0 });
+        }
       });
       return c;
     });
     this.conn = p;
-    p.catch(() => (this.conn = null));
+    p.catch(() => {
+      if (this.conn === p) this.conn = null;
+    });
     return p;
   }
 
@@ -65,7 +77,7 @@ export class ForwardClient {
         this.pending.delete(id);
         reject(new VaultError('internal', 'the primary did not answer the forwarded request in time'));
       }, FORWARD_TIMEOUT_MS);
-      this.pending.set(id, (f) => (clearTimeout(timer), resolve(f)));
+      this.pending.set(id, { conn, resolve: (f) => (clearTimeout(timer), resolve(f)) });
     });
     const c = req.caller!;
     await conn.send({

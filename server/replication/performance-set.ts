@@ -1,0 +1,53 @@
+import type { StorageOp } from '../storage/backend';
+import type { KnownSecondary, ModeState } from './state';
+
+// The performance replication set a cluster leads, mirrored to its DR
+// secondaries so that a promoted DR secondary *is* the performance primary
+// (issue 8 item 9): same cluster id, same known secondaries with their
+// certificate serials, and — under their own DR-mirrored keys (key-class.ts) —
+// the same CA and activation-token signing key. The performance secondaries
+// then follow it with update-primary, by token or by address, without a wipe.
+//
+// The node's own ModeState stays node-local (class `ignored`): on a DR
+// secondary the performance mode is `disabled` — it serves nothing, as in
+// Vault, whose DR secondary reports performance "disabled" — until promotion
+// adopts this record.
+export const PERFORMANCE_SET_PATH = 'core/replication/performance/set';
+
+export interface PerformanceSetRecord {
+  clusterId: string;
+  epoch: number;
+  secondaries: KnownSecondary[];
+}
+
+/** The set a performance state leads, or null when it leads none. */
+export function setRecordOf(s: ModeState): PerformanceSetRecord | null {
+  return s.mode === 'primary' ? { clusterId: s.clusterId, epoch: s.epoch, secondaries: s.secondaries } : null;
+}
+
+/**
+ * Storage ops that keep the mirrored record in step with a new performance
+ * state: a put when the record changed, nothing when it did not. `stored` is
+ * the record's current plaintext; `wasPrimary` says whether the state being
+ * replaced led the set. Only a cluster that led the set removes the record
+ * (demote, disable): on a DR secondary, whose performance mode is disabled,
+ * the mirrored record must survive every local state write.
+ */
+export function setMirrorOps(next: ModeState, wasPrimary: boolean, stored: Buffer | null, seal: (key: string, plain: Buffer) => Buffer): StorageOp[] {
+  const rec = setRecordOf(next);
+  if (!rec) return wasPrimary && stored ? [{ op: 'delete', key: PERFORMANCE_SET_PATH }] : [];
+  const plain = Buffer.from(JSON.stringify(rec));
+  if (stored?.equals(plain)) return [];
+  return [{ op: 'put', key: PERFORMANCE_SET_PATH, value: seal(PERFORMANCE_SET_PATH, plain) }];
+}
+
+/**
+ * The performance state of a promoted DR secondary whose former primary led
+ * `rec`: primary of the same set, one epoch past it (a former primary that
+ * returns is stale against it), knowing the same secondaries — their
+ * certificates still authenticate against the mirrored CA, and their
+ * root-key claims stay spent.
+ */
+export function adoptedSetFields(rec: PerformanceSetRecord): Pick<ModeState, 'clusterId' | 'epoch' | 'secondaries'> {
+  return { clusterId: rec.clusterId, epoch: Math.max(1, rec.epoch) + 1, secondaries: rec.secondaries.map((k) => ({ ...k })) };
+}

@@ -1,0 +1,59 @@
+import { badRequest } from '../errors';
+import type { SecondaryBundle, Mode } from './state';
+import { ALPN, dialCluster, parseClusterAddr } from './transport';
+
+// update-primary with `update_primary_addrs` (Vault: "a lighter weight version
+// of specifying a token"): ping the addresses in order with this secondary's
+// own credentials — the bundle of its last activation — and follow the first
+// that accepts them. Only a primary that knows this secondary's certificate
+// accepts it: the same primary at a new address, or a promoted DR secondary of
+// it, which mirrors its replication set (performance-set.ts). No token, no wipe.
+export const PING_TIMEOUT_MS = 5_000;
+const MAX_ADDRS = 16;
+
+/**
+ * The addresses asked for, or [] when the call names none. Vault takes a list;
+ * a comma-separated string (the CLI's `update_primary_addrs=a,b`) works too.
+ * Naming both a token and addresses is refused, as Vault documents.
+ */
+export function updatePrimaryAddrs(data: Record<string, unknown>): string[] {
+  const raw = data.update_primary_addrs;
+  if (raw === undefined || raw === null || raw === '') return [];
+  const list = typeof raw === 'string' ? raw.split(',') : raw;
+  if (!Array.isArray(list) || list.some((a) => typeof a !== 'string')) throw badRequest("'update_primary_addrs' must be a list of cluster addresses");
+  const addrs = (list as string[]).map((a) => a.trim()).filter(Boolean);
+  if (!addrs.length) return [];
+  if (typeof data.token === 'string' && data.token.trim() !== '')
+    throw badRequest("'token' and 'update_primary_addrs' are mutually exclusive: give one of them");
+  if (addrs.length > MAX_ADDRS) throw badRequest(`'update_primary_addrs' takes at most ${MAX_ADDRS} addresses`);
+  for (const a of addrs) {
+    try {
+      parseClusterAddr(a);
+    } catch {
+      throw badRequest(`invalid cluster address in 'update_primary_addrs': ${JSON.stringify(a)}`);
+    }
+  }
+  return addrs;
+}
+
+/** Ping each address in order; the first primary that accepts this secondary's certificate, or why none did. */
+export async function firstAcceptingPrimary(m: Mode, bundle: SecondaryBundle, addrs: string[]): Promise<{ addr: string } | { failures: string[] }> {
+  const failures: string[] = [];
+  for (const addr of addrs) {
+    try {
+      const conn = await dialCluster({
+        addr,
+        caPem: bundle.caCert,
+        certPem: bundle.clientCert,
+        keyPem: bundle.clientKey,
+        alpn: m === 'dr' ? ALPN.dr : ALPN.perf,
+        timeoutMs: PING_TIMEOUT_MS,
+      });
+      conn.destroy();
+      return { addr };
+    } catch (err) {
+      failures.push(`${addr}: ${(err as Error).message}`);
+    }
+  }
+  return { failures };
+}
