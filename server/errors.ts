@@ -10,6 +10,8 @@ export type ErrorCode =
   | 'sealed'
   | 'uninitialized'
   | 'unsupported_operation'
+  /** A write this node does not own (storage/write-ownership.ts); core forwards it when it can. */
+  | 'read_only'
   | 'internal';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -22,6 +24,7 @@ const STATUS: Record<ErrorCode, number> = {
   sealed: 503,
   uninitialized: 503,
   unsupported_operation: 405,
+  read_only: 400,
   internal: 500,
 };
 

@@ -16,7 +16,7 @@ export const PAGE_COUNT = 64;
 export const LEAVES_PER_PAGE = 64;
 export const LEAF_COUNT = PAGE_COUNT * LEAVES_PER_PAGE;
 export const TREE_COUNT = 2;
-const MOD = 1n << 256n;
+export const MOD = 1n << 256n;
 
 export function bucketOf(key: string): number {
   const h = createHash('sha256').update(key).digest();
@@ -133,6 +133,20 @@ export class MerkleIndex {
     const h = createHash('sha1');
     for (const p of this.pages[tree]) h.update(toBuf(p));
     return h.digest('hex');
+  }
+
+  /**
+   * Swap in trees rebuilt from the entries (reindex): every leaf and page row
+   * is rewritten. Call inside the transaction that commits the rebuild.
+   */
+  replace(leaves: bigint[][]): void {
+    for (let t = 0; t < TREE_COUNT; t++) {
+      for (const stmt of this.clearRows) stmt.run(t);
+      this.leaves[t] = leaves[t].map((v) => ((v % MOD) + MOD) % MOD);
+      this.recomputePages(t);
+      this.dirty[t] = new Set(this.leaves[t].keys());
+    }
+    this.flush();
   }
 
   /** Empty a tree (the caller deletes its entries in the same transaction). */

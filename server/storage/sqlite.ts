@@ -1,10 +1,15 @@
 import Database from 'better-sqlite3';
 import type { LogRecord, PhysicalBackend, StorageOp } from './backend';
+import { ChangeBus } from './change-bus';
+import { SqliteCommittedReader, type CommittedReader } from './committed-reader';
 import { checkEntrySizes, DEFAULT_MAX_ENTRY_SIZE } from './entry-size';
 import { chmodDbFiles, prepareDbFile } from './file-modes';
 import { classOf, TREE_OF } from './key-class';
+import { MerkleHealth } from './merkle-health';
 import { bucketOf, entryHashBytes, MerkleIndex, toBig, type MerkleUndo } from './merkle-index';
 import { DEFAULT_LOG_RETENTION, WalLog } from './wal-log';
+import { activeJournal, withJournal } from './write-journal';
+import { checkWriteOwnership, ReadOnlyError, type WriteMode } from './write-ownership';
 
 export interface SqliteOptions {
   /** File path, or ':memory:' for unit tests. */
@@ -29,21 +34,36 @@ interface Batch {
 
 /** Fault switches on the real backend (like vault's inmem FailPut), for tests. */
 export interface StorageFaults {
+  /** Refuse every write before it starts. */
   failPut: boolean;
+  /** Let the writes run, then fail inside the transaction, after the writes and before COMMIT (group commit: the batch's COMMIT). */
+  failCommit: boolean;
 }
+
+/** This node's own record of its merkle health (class `ignored`: never shipped). */
+const MERKLE_HEALTH_KEY = 'core/node/merkle-health';
 
 export type CommitListener = (records: LogRecord[]) => void;
 
 // SqliteBackend: one file per node, WAL journal, synchronous=FULL. Every write
 // commits the entry, its replication-log record and its merkle update in ONE
-// immediate transaction.
+// immediate transaction. Writes are checked against the node's write mode
+// (write-ownership.ts); what ships is read through `reader`, a second,
+// read-only connection that sees only committed state (committed-reader.ts).
 export class SqliteBackend implements PhysicalBackend {
   readonly db: Database.Database;
   readonly log: WalLog;
   readonly merkle: MerkleIndex;
-  readonly faults: StorageFaults = { failPut: false };
+  readonly faults: StorageFaults = { failPut: false, failCommit: false };
+  /** Every change of a key is published here; caches subscribe by prefix (change-bus.ts). */
+  readonly changes = new ChangeBus();
+  /** Committed state only: the replication data plane reads log, merkle and entries through this. */
+  readonly reader: CommittedReader & { close(): void };
+  readonly health: MerkleHealth;
+  /** The file, or null when in memory. */
+  readonly path: string | null;
+  private mode: WriteMode = 'all';
   private readonly listeners = new Set<CommitListener>();
-  private readonly changeListeners = new Set<(keys: string[] | null) => void>();
   private readonly groupCommit: boolean;
   readonly maxEntrySize: number;
   private batch: Batch | null = null;
@@ -60,6 +80,7 @@ export class SqliteBackend implements PhysicalBackend {
 
   constructor(opts: SqliteOptions) {
     const onDisk = opts.path !== ':memory:' && opts.path !== '';
+    this.path = onDisk ? opts.path : null;
     if (onDisk) prepareDbFile(opts.path);
     this.db = new Database(opts.path);
     this.groupCommit = opts.groupCommit ?? false;
@@ -81,6 +102,18 @@ export class SqliteBackend implements PhysicalBackend {
     this.del = this.db.prepare('DELETE FROM entries WHERE key = ?');
     this.range = this.db.prepare<[string, string], { key: string }>('SELECT key FROM entries WHERE key >= ? AND key < ? ORDER BY key');
     this.all = this.db.prepare<[], { key: string }>('SELECT key FROM entries ORDER BY key');
+    // An in-memory store has no second connection; its reader shares the writer (unit tests only).
+    this.reader = onDisk ? SqliteCommittedReader.open(opts.path) : new SqliteCommittedReader(this.db);
+    this.health = new MerkleHealth(this, (v) => this.put(MERKLE_HEALTH_KEY, v), this.get(MERKLE_HEALTH_KEY));
+  }
+
+  /** Who may write what on this node; replication sets it from its stored role. */
+  get writeMode(): WriteMode {
+    return this.mode;
+  }
+
+  setWriteMode(mode: WriteMode): void {
+    this.mode = mode;
   }
 
   get(key: string): Buffer | null {
@@ -116,26 +149,9 @@ export class SqliteBackend implements PhysicalBackend {
     return buckets.flatMap((b) => this.inBucket.all(tree, b));
   }
 
-  /** Rebuild the merkle index from the entries themselves (sys/replication/reindex). */
+  /** Rebuild the merkle index from the entries at once (blocks; sys/replication/reindex runs health.startReindex()). */
   reindexMerkle(): number {
-    this.commitBatch();
-    const rows = this.db.prepare<[], { key: string; value: Buffer }>('SELECT key, value FROM entries').all();
-    const update = this.db.prepare('UPDATE entries SET hash = ?, tree = ?, bucket = ? WHERE key = ?');
-    this.db.transaction(() => {
-      for (const t of [0, 1]) this.merkle.reset(t);
-      for (const { key, value } of rows) {
-        const cls = classOf(key);
-        if (cls === 'ignored') {
-          update.run(null, null, null, key);
-          continue;
-        }
-        const h = entryHashBytes(key, value);
-        update.run(h, TREE_OF[cls], bucketOf(key), key);
-        this.merkle.update(TREE_OF[cls], key, 0n, toBig(h));
-      }
-      this.merkle.flush();
-    }).immediate();
-    return rows.length;
+    return this.health.rebuildNow();
   }
 
   /** Every key under prefix (recursive). */
@@ -146,21 +162,45 @@ export class SqliteBackend implements PhysicalBackend {
 
   /**
    * Every write of this node's own (client-originated) data comes here, so the
-   * entry size limit is enforced here once: a 413 before anything is written.
+   * entry size limit and write ownership are enforced here once: a 413 or a
+   * ReadOnlyError before anything is written.
    */
   transaction(ops: StorageOp[]): LogRecord[] {
     checkEntrySizes(ops, this.maxEntrySize);
+    checkWriteOwnership(this.mode, 'client', ops);
+    const journal = activeJournal();
+    if (journal) for (const o of ops) journal.noteBefore(o.key, () => this.get(o.key));
+    const records = this.commit(ops);
+    journal?.noteAfter(ops);
+    return records;
+  }
+
+  /**
+   * The replication applier's own entry point: what a primary shipped
+   * (records, merkle-sync entries and deletes, bootstrap). On a secondary only
+   * this may write replicated keys. Not size-checked: the primary already
+   * accepted these writes under its own limit, and a secondary configured with
+   * a smaller one must still follow (refusing would stall replication for good).
+   */
+  applyShipped(ops: StorageOp[]): LogRecord[] {
+    checkWriteOwnership(this.mode, 'applier', ops);
     return this.commit(ops);
   }
 
   /**
-   * Apply what a primary shipped (records, merkle-sync entries, bootstrap).
-   * Not size-checked: the primary already accepted these writes under its own
-   * limit, and a secondary configured with a smaller one must still follow
-   * (refusing would stall replication for good, the very thing the limit prevents).
+   * Run a request's handler; if it hits a write this node does not own, undo
+   * the local writes it made first (write-journal.ts) and rethrow, so the
+   * request can be forwarded whole. Nothing is journaled where every write is allowed.
    */
-  applyShipped(ops: StorageOp[]): LogRecord[] {
-    return this.commit(ops);
+  async undoOnReadOnly<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.mode === 'all') return fn();
+    const out = await withJournal(fn);
+    if ('result' in out) return out.result;
+    if (out.error instanceof ReadOnlyError) {
+      const undo = out.journal.undoOps((k) => this.get(k));
+      if (undo.length) this.commit(undo);
+    }
+    throw out.error;
   }
 
   private commit(ops: StorageOp[]): LogRecord[] {
@@ -175,17 +215,20 @@ export class SqliteBackend implements PhysicalBackend {
       records = this.db
         .transaction(() => {
           const out = ops.map((o) => this.applyOne(o, undo)).filter((r): r is LogRecord => r !== null);
-          if (!this.batch) this.merkle.flush();
+          if (!this.batch) {
+            this.merkle.flush();
+            if (this.faults.failCommit) throw new Error('storage fault injected: commit failed');
+          }
           return out;
         })
         .immediate();
     } catch (err) {
       this.merkle.undo(undo);
       this.log.rollbackTo(tip.index, tip.guard);
-      this.notifyChanged(null);
+      this.changes.publish(null);
       throw new Error('storage transaction failed', { cause: err });
     }
-    this.notifyChanged(ops.map((o) => o.key));
+    this.changes.publish(ops.map((o) => o.key));
     if (this.batch) this.batch.records.push(...records);
     else this.committed(records);
     return records;
@@ -205,6 +248,7 @@ export class SqliteBackend implements PhysicalBackend {
     const started = performance.now();
     try {
       this.merkle.flush();
+      if (this.faults.failCommit) throw new Error('storage fault injected: commit failed');
       this.db.exec('COMMIT');
       this.onFlush?.(performance.now() - started, b.records.length);
     } catch (cause) {
@@ -215,7 +259,7 @@ export class SqliteBackend implements PhysicalBackend {
       }
       this.log.rollbackTo(b.tip.index, b.tip.guard);
       this.merkle.reload(this.db);
-      this.notifyChanged(null);
+      this.changes.publish(null);
       const err = new Error('storage commit failed', { cause });
       for (const w of b.waiters) w.reject(err);
       return;
@@ -237,14 +281,9 @@ export class SqliteBackend implements PhysicalBackend {
     for (const l of this.listeners) l(records);
   }
 
-  /** Keys written (null: anything may have changed, after a rollback). Caches above subscribe. */
+  /** Every key written (null: anything may have changed, after a rollback). Prefer `changes.subscribe(prefix, …)`. */
   onKeysChanged(listener: (keys: string[] | null) => void): () => void {
-    this.changeListeners.add(listener);
-    return () => this.changeListeners.delete(listener);
-  }
-
-  private notifyChanged(keys: string[] | null): void {
-    for (const l of this.changeListeners) l(keys);
+    return this.changes.subscribe('', listener);
   }
 
   private applyOne(o: StorageOp, undo: MerkleUndo[]): LogRecord | null {
@@ -278,6 +317,7 @@ export class SqliteBackend implements PhysicalBackend {
 
   close(): void {
     this.commitBatch();
+    this.reader.close();
     this.db.close();
   }
 }

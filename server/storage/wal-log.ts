@@ -7,9 +7,9 @@ import type { LogRecord } from './backend';
 // Retention is bounded: records older than `retention` are garbage collected.
 export const DEFAULT_LOG_RETENTION = 100_000;
 const GC_EVERY_APPENDS = 1_000;
-const GENESIS_GUARD = '0'.repeat(32);
+export const GENESIS_GUARD = '0'.repeat(32);
 
-type Row = { idx: number; key: string; op: number; value: Buffer | null; cls: number; guard: string };
+export type WalRow = { idx: number; key: string; op: number; value: Buffer | null; cls: number; guard: string };
 
 export function guardOf(prevGuard: string, index: number, key: string, op: 'put' | 'delete', value: Buffer | null): string {
   const h = createHash('sha256').update(prevGuard).update(String(index)).update('\0').update(key).update('\0').update(op);
@@ -43,14 +43,14 @@ export class WalLog {
              value BLOB, cls INTEGER NOT NULL, guard TEXT NOT NULL);
              CREATE TABLE IF NOT EXISTS wal_meta (k TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID;`);
     this.insert = db.prepare('INSERT INTO wal (idx, key, op, value, cls, guard) VALUES (?, ?, ?, ?, ?, ?)');
-    this.selectFrom = db.prepare<[number, number], Row>('SELECT * FROM wal WHERE idx >= ? ORDER BY idx LIMIT ?');
+    this.selectFrom = db.prepare<[number, number], WalRow>('SELECT * FROM wal WHERE idx >= ? ORDER BY idx LIMIT ?');
     // length() of a BLOB reads no content, so sizing a batch costs no value I/O.
     this.sizesFrom = db.prepare<[number, number], { n: number }>('SELECT length(key) + ifnull(length(value), 0) AS n FROM wal WHERE idx >= ? ORDER BY idx LIMIT ?');
-    this.selectAt = db.prepare<[number], Row>('SELECT * FROM wal WHERE idx = ?');
+    this.selectAt = db.prepare<[number], WalRow>('SELECT * FROM wal WHERE idx = ?');
     this.selectFirst = db.prepare<[], { idx: number }>('SELECT MIN(idx) AS idx FROM wal');
     this.deleteBelow = db.prepare('DELETE FROM wal WHERE idx < ?');
     this.countAll = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM wal');
-    const last = db.prepare<[], Row>('SELECT * FROM wal ORDER BY idx DESC LIMIT 1').get();
+    const last = db.prepare<[], WalRow>('SELECT * FROM wal ORDER BY idx DESC LIMIT 1').get();
     // The log may be empty after GC of everything or a wipe; wal_meta remembers the tip.
     const meta = db.prepare<[], { v: string }>("SELECT v FROM wal_meta WHERE k = 'tip'").get();
     const tip = meta ? (JSON.parse(meta.v) as { idx: number; guard: string }) : { idx: 0, guard: GENESIS_GUARD };
@@ -132,7 +132,7 @@ export class WalLog {
   }
 }
 
-function toRecord(row: Row): LogRecord {
+export function toRecord(row: WalRow): LogRecord {
   return {
     index: row.idx,
     key: row.key,

@@ -1,0 +1,64 @@
+import { VaultError } from '../errors';
+import type { StorageOp } from './backend';
+import { classOf, type KeyClass } from './key-class';
+
+// Who may write which class of key, decided where the write lands (vault
+// sdk/logical/storage.go ErrReadOnly; ARCHITECTURE.md "Invariants"). A
+// secondary's replicated state belongs to its primary: only the replication
+// applier (SqliteBackend.applyShipped) writes it. A regex in a request gate can
+// be bypassed by the next route; this table cannot.
+//
+//   mode                  normal writers            the applier
+//   all                   every class               every class
+//   performance-secondary local + ignored           replicated + ignored
+//   dr-secondary          ignored (node state)      every class
+//
+// A performance primary never ships `local` keys, so the performance applier
+// refuses them: a secondary's own tokens are never overwritten by a peer.
+export type WriteMode = 'all' | 'performance-secondary' | 'dr-secondary';
+export type Writer = 'client' | 'applier';
+
+export const WRITE_RULES: Record<WriteMode, Record<Writer, readonly KeyClass[]>> = {
+  all: { client: ['replicated', 'local', 'ignored'], applier: ['replicated', 'local', 'ignored'] },
+  'performance-secondary': { client: ['local', 'ignored'], applier: ['replicated', 'ignored'] },
+  'dr-secondary': { client: ['ignored'], applier: ['replicated', 'local', 'ignored'] },
+};
+
+export function mayWrite(mode: WriteMode, writer: Writer, cls: KeyClass): boolean {
+  return WRITE_RULES[mode][writer].includes(cls);
+}
+
+/** Vault's wording (logical.ErrReadOnly), so clients and logs read the same. */
+export const READ_ONLY_MESSAGE = 'cannot write to readonly storage';
+
+const WHY: Record<Exclude<WriteMode, 'all'>, string> = {
+  'performance-secondary': 'this cluster is a performance secondary: replicated state is written on its primary',
+  'dr-secondary': 'this cluster is a DR secondary: only replication from its primary writes here',
+};
+
+/**
+ * A write this node does not own (typed: core forwards it to the primary or
+ * refuses it). Thrown before anything is written, so a refused transaction
+ * leaves no trace. The key is kept for logs, never put in the message (a
+ * token's salted hash is no one's business).
+ */
+export class ReadOnlyError extends VaultError {
+  constructor(
+    readonly key: string,
+    readonly keyClass: KeyClass,
+    readonly mode: WriteMode,
+    readonly writer: Writer,
+  ) {
+    super('read_only', mode === 'all' ? READ_ONLY_MESSAGE : `${READ_ONLY_MESSAGE}: ${WHY[mode]}`);
+    this.name = 'ReadOnlyError';
+  }
+}
+
+/** Throws ReadOnlyError for the first op this writer may not make under this mode. */
+export function checkWriteOwnership(mode: WriteMode, writer: Writer, ops: readonly StorageOp[]): void {
+  if (mode === 'all') return;
+  for (const o of ops) {
+    const cls = classOf(o.key);
+    if (!mayWrite(mode, writer, cls)) throw new ReadOnlyError(o.key, cls, mode, writer);
+  }
+}
