@@ -3,9 +3,23 @@
 //  - replicated: shipped to performance and DR secondaries
 //  - local:      shipped to DR secondaries only (tokens, leases, local mounts)
 //  - ignored:    never shipped (this node's own replication state)
+// A key's class decides the write's log record and merkle tree, so changing
+// it changes what replicates: every rule is pinned in key-class.test.ts.
 export type KeyClass = 'replicated' | 'local' | 'ignored';
 
 const IGNORED_PREFIXES = ['core/replication/', 'core/node/'];
+/**
+ * Under core/replication/ but `local`: the performance set this cluster leads
+ * (known secondaries, CA, token signing key: replication/performance-set.ts)
+ * and the hashes that revoke its unused activation tokens. DR secondaries
+ * mirror them so a promoted one *is* the performance primary (issue 8 item 9);
+ * performance secondaries never see them. A cluster holds them only while it
+ * leads a set, so a bootstrapping secondary never has one to keep. The rest of
+ * core/replication/ is this node's own (role, position, bundles, its CA and
+ * listener certificate) and never ships.
+ */
+const DR_MIRRORED_KEYS = new Set(['core/replication/performance/set']);
+const DR_MIRRORED_PREFIXES = ['core/replication/performance/activation/'];
 const LOCAL_PREFIXES = [
   'sys/token/',
   'sys/expire/',
@@ -20,6 +34,7 @@ const LOCAL_PREFIXES = [
 ];
 
 export function classOf(key: string): KeyClass {
+  if (DR_MIRRORED_KEYS.has(key) || DR_MIRRORED_PREFIXES.some((p) => key.startsWith(p))) return 'local';
   if (IGNORED_PREFIXES.some((p) => key.startsWith(p))) return 'ignored';
   if (LOCAL_PREFIXES.some((p) => key.startsWith(p))) return 'local';
   return 'replicated';

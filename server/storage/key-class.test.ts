@@ -1,0 +1,43 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { classOf } from './key-class';
+
+describe('classOf', () => {
+  it('ships shared state to every secondary, per-cluster state to DR secondaries only', () => {
+    expect(classOf('core/mounts')).toBe('replicated');
+    expect(classOf('core/keyring')).toBe('replicated');
+    expect(classOf('logical/abc/data/x')).toBe('replicated');
+    expect(classOf('sys/token/id/h123')).toBe('local');
+    expect(classOf('local-logical/abc/x')).toBe('local');
+    expect(classOf('core/login/lockedUsers/m/u')).toBe('local');
+  });
+
+  it("mirrors the replication role a cluster holds for others to its DR secondaries (DR failover keeps the topology)", () => {
+    for (const k of ['core/replication/performance/set', 'core/replication/performance/activation/london'])
+      expect(classOf(k), k).toBe('local');
+  });
+
+  it("never ships this node's own replication role, position, bundles or listener certificate", () => {
+    for (const m of ['dr', 'performance'])
+      for (const k of ['state', 'position', 'bundle'])
+        expect(classOf(`core/replication/${m}/${k}`), `${m}/${k}`).toBe('ignored');
+    expect(classOf('core/replication/server-cert')).toBe('ignored');
+    expect(classOf('core/replication/ca')).toBe('ignored'); // the set's CA travels inside the set record
+    expect(classOf('core/replication/jwt-key')).toBe('ignored');
+    expect(classOf('core/replication/dr/op-tokens/abc')).toBe('ignored');
+    // A DR primary's own DR activations are not a role its DR secondaries take over.
+    expect(classOf('core/replication/dr/activation/dr-east')).toBe('ignored');
+    expect(classOf('core/replication/dr/set')).toBe('ignored');
+    expect(classOf('core/node/id')).toBe('ignored');
+  });
+
+  it('mirrors exactly the listed keys: anything else under core/replication/ is ignored', () => {
+    const mirrored = (k: string) => k === 'core/replication/performance/set' || k.startsWith('core/replication/performance/activation/');
+    fc.assert(
+      fc.property(fc.constantFrom('', 'ca', 'jwt-key', 'performance/', 'performance/set', 'performance/activation/', 'dr/'), fc.string(), (head, tail) => {
+        const key = `core/replication/${head}${tail}`;
+        expect(classOf(key)).toBe(mirrored(key) ? 'local' : 'ignored');
+      }),
+    );
+  });
+});
