@@ -22,6 +22,8 @@ export interface ReplicationPeer {
   replication_primary_canary_age_ms?: string;
   /** Coffer, on a primary: the last index this secondary acknowledged as applied. */
   acked_wal?: number;
+  /** Coffer, on a primary: why the link to this secondary was given up (missed heartbeats, an error frame from either side). */
+  last_error?: string;
 }
 
 /** `GET sys/replication/<kind>/status` data, or data.dr / data.performance of the combined call. */

@@ -13,16 +13,18 @@ export interface ReplicationContext {
   clusterAddr: string;
   /** The dev-mode root token id, handed to dev secondaries (seed 003); set once dev init ran. */
   devRootTokenId: string;
+  /** Default HEARTBEAT_INTERVAL_MS; the data plane's unit tests shorten it. */
+  heartbeatIntervalMs?: number;
 }
 
 export const HEARTBEAT_INTERVAL_MS = 1_000;
 export const WAL_BATCH_RECORDS = 1_000;
 export const FETCH_KEYS_CHUNK = 2_000;
 /**
- * Byte caps for one wals / fetch-keys frame (raw key + value bytes; base64
- * makes them 4/3 larger on the wire). A record larger than the cap travels
- * alone, and storage's max_entry_size (at most MAX_MAX_ENTRY_SIZE, 32 MiB)
- * keeps any single record well inside MAX_FRAME_BYTES (64 MiB).
+ * Byte caps for one wals / fetch-keys frame, measured on the ENCODED frame
+ * (frame-budget.ts). A record larger than the cap travels alone, and
+ * storage's max_entry_size (at most MAX_MAX_ENTRY_SIZE, 32 MiB; ~43 MiB
+ * encoded) keeps any single record inside MAX_FRAME_BYTES (64 MiB).
  */
 export const WAL_BATCH_BYTES = 8 * 1024 * 1024;
 export const FETCH_KEYS_BYTES = 8 * 1024 * 1024;

@@ -1,7 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   decodeFrame,
   encodeFrame,
+  errorFrame,
+  MAX_REASON_CHARS,
   FrameDecoder,
   FrameError,
   recordFromWire,
@@ -29,11 +32,15 @@ const SAMPLES: { [T in FrameType]: Extract<Frame, { type: T }> } = {
   },
   'hello-ack': { type: 'hello-ack', clusterId: 'c-1', lastIndex: 99, epoch: 1, apiAddr: 'http://127.0.0.1:8200', clusterAddr: 'https://127.0.0.1:8201' },
   bootstrap: { type: 'bootstrap', rootKey: 'AAE=', sealConfig: '{}', keyring: 'AAE=', devRootToken: '' },
+  'bootstrap-ack': { type: 'bootstrap-ack' },
+  epoch: { type: 'epoch', mode: 'dr', clusterId: 'c-1', epoch: 2, apiAddr: 'http://127.0.0.1:8300', clusterAddr: 'https://127.0.0.1:8301' },
+  'epoch-ack': { type: 'epoch-ack', clusterMode: 'primary', clusterId: 'c-1', epoch: 1, fenced: true },
   'sync-required': { type: 'sync-required', reason: 'missing guard' },
   resume: { type: 'resume', position: { index: 3, guard: GUARD } },
   refused: { type: 'refused', reason: 'revoked' },
   wals: {
     type: 'wals',
+    follows: { index: 0, guard: '' },
     records: [
       { index: 1, key: 'logical/abc/foo', op: 'put', value: Buffer.from([0, 1, 255]).toString('base64'), cls: 'replicated', guard: GUARD },
       { index: 2, key: 'sys/token/id/x', op: 'delete', value: null, cls: 'local', guard: GUARD },
@@ -170,8 +177,84 @@ describe('wire records', () => {
     const del = { index: 6, key: 'k', op: 'delete' as const, value: null, cls: 'local' as const, guard: GUARD };
     const wire = [recordToWire(put), recordToWire(del)];
     expect(wire[0].value).toBe('AMgH/w==');
-    const back = (decodeFrame(encodeFrame({ type: 'wals', records: wire, at: 1, lastIndex: 6, lastGuard: GUARD })) as Extract<Frame, { type: 'wals' }>).records.map(recordFromWire);
+    const back = (decodeFrame(encodeFrame({ type: 'wals', follows: { index: 4, guard: GUARD }, records: wire, at: 1, lastIndex: 6, lastGuard: GUARD })) as Extract<Frame, { type: 'wals' }>).records.map(recordFromWire);
     expect(back).toEqual([put, del]);
     expect(Buffer.isBuffer(back[0].value)).toBe(true);
+  });
+});
+
+// ---- properties ---------------------------------------------------------------
+
+/** Enumerated fields keep their allowed values; everything else varies freely with the sample's shape. */
+const ENUMS: Record<string, readonly string[]> = { type: [], mode: ['performance', 'dr'], op: ['put', 'delete'], cls: ['replicated', 'local'] };
+const hexString = fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), maxLength: 64 });
+
+/** An arbitrary with the same shape as `sample`: strings of any unicode, any safe integers, arrays of any length. */
+function like(sample: unknown, key = ''): fc.Arbitrary<unknown> {
+  if (key === 'type') return fc.constant(sample);
+  if (key in ENUMS && typeof sample === 'string') return fc.constantFrom(...ENUMS[key]);
+  if (typeof sample === 'string') return fc.string({ unit: 'binary', maxLength: 200 });
+  if (typeof sample === 'number') return fc.maxSafeNat();
+  if (typeof sample === 'boolean') return fc.boolean();
+  if (sample === null) return fc.constant(null);
+  if (Array.isArray(sample)) {
+    const elem = key === 'hashes' ? hexString : sample.length ? like(sample[0]) : fc.constant(null);
+    return sample.length ? fc.array(elem, { maxLength: 8 }) : fc.constant([]);
+  }
+  const obj = sample as Record<string, unknown>;
+  if (key === 'headers') return fc.dictionary(fc.string({ maxLength: 20 }), fc.string({ unit: 'binary', maxLength: 50 }), { maxKeys: 4 });
+  // A nullable object (auth) may also be null.
+  const rec = fc.record(Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, like(v, k)])));
+  return key === 'auth' ? fc.option(rec, { nil: null }) : rec;
+}
+
+const anyFrame = fc.oneof(...Object.values(SAMPLES).map((s) => like(s) as fc.Arbitrary<Frame>));
+
+describe('frame codec properties', () => {
+  it('every frame round-trips through encode and decode, also when split into arbitrary chunks', () => {
+    fc.assert(
+      fc.property(fc.array(anyFrame, { minLength: 1, maxLength: 5 }), fc.array(fc.nat(), { maxLength: 6 }), (frames, cuts) => {
+        const stream = Buffer.concat(frames.map((f) => encodeFrame(f)));
+        for (const f of frames) expect(decodeFrame(encodeFrame(f))).toEqual(f);
+        const points = [...new Set(cuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
+        const d = new FrameDecoder();
+        const got: Frame[] = [];
+        let at = 0;
+        for (const p of [...points, stream.length]) {
+          got.push(...d.push(stream.subarray(at, p)));
+          at = p;
+        }
+        expect(got).toEqual(frames);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('no encoded frame exceeds the limit: encode either fits or throws, and decode refuses what is over', () => {
+    fc.assert(
+      fc.property(anyFrame, fc.integer({ min: 16, max: 4096 }), (frame, limit) => {
+        let buf: Buffer;
+        try {
+          buf = encodeFrame(frame, limit);
+        } catch (err) {
+          expect(err).toBeInstanceOf(FrameError);
+          expect(Buffer.byteLength(JSON.stringify(frame))).toBeGreaterThan(limit);
+          expect(() => decodeFrame(encodeFrame(frame), limit)).toThrow(FrameError);
+          return;
+        }
+        expect(buf.length - 4).toBeLessThanOrEqual(limit);
+        expect(decodeFrame(buf, limit)).toEqual(frame);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('an error frame stays small whatever the reason', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', minLength: 0, maxLength: 20_000 }), (reason) => {
+        expect(encodeFrame(errorFrame(reason)).length).toBeLessThan(6 * MAX_REASON_CHARS + 64);
+      }),
+      { numRuns: 50 },
+    );
   });
 });

@@ -12,11 +12,13 @@ import type { LogRecord } from '../storage/backend';
  * Upper bound for one frame's payload; a larger length prefix closes the
  * connection. Any log record fits: storage refuses entries over
  * max_entry_size (1 MiB default, 32 MiB at most: storage/entry-size.ts), which
- * base64 makes ~43 MiB, and batches are byte-capped (context.ts
- * WAL_BATCH_BYTES), so a large record travels alone.
+ * base64 makes ~43 MiB. Batches are cut by their encoded size, far below this
+ * (frame-budget.ts, context.ts WAL_BATCH_BYTES), so a large record travels alone.
  */
 export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 const HEADER_BYTES = 4;
+/** Longest reason an error frame carries: the explanation must never be what breaks the frame limit. */
+export const MAX_REASON_CHARS = 2_048;
 
 export type ReplicationMode = 'performance' | 'dr';
 export type WirePosition = { index: number; guard: string };
@@ -42,17 +44,29 @@ export interface ForwardedAuth {
 export type Frame =
   /** Transport-level: the listener authorized the peer (sent once, first). Never reaches onFrame. */
   | { type: 'accepted' }
-  | { type: 'hello'; mode: ReplicationMode; secondaryId: string; position: WirePosition; clusterId: string; apiAddr: string; clusterAddr: string; epoch: number; needsBootstrap: boolean }
+  /** bootstrapNonce: sent with needsBootstrap; the same secondary may fetch the key again after a crash (root-key-claim.ts). */
+  | { type: 'hello'; mode: ReplicationMode; secondaryId: string; position: WirePosition; clusterId: string; apiAddr: string; clusterAddr: string; epoch: number; needsBootstrap: boolean; bootstrapNonce?: string }
   | { type: 'hello-ack'; clusterId: string; lastIndex: number; epoch: number; apiAddr: string; clusterAddr: string }
   /** Primary → a wiped secondary: the root key and seal config it adopts (over mTLS only). */
   | { type: 'bootstrap'; rootKey: string; sealConfig: string; keyring: string; devRootToken: string }
+  /** Secondary → primary: the bootstrap is committed; the root key is never sent to this certificate again. */
+  | { type: 'bootstrap-ack' }
+  /** A promoted primary → its former primary, on the fence ALPN: "I lead this set at this epoch" (epoch-exchange.ts). */
+  | { type: 'epoch'; mode: ReplicationMode; clusterId: string; epoch: number; apiAddr: string; clusterAddr: string }
+  /** The answer: what the receiver now is for that mode, and whether it refuses client writes. */
+  | { type: 'epoch-ack'; clusterMode: string; clusterId: string; epoch: number; fenced: boolean }
   /** Primary → secondary: its position cannot be streamed from (missing guard); run a merkle sync. */
   | { type: 'sync-required'; reason: string }
   /** Secondary → primary: stream from this position (after a sync, or to retry). */
   | { type: 'resume'; position: WirePosition }
   | { type: 'refused'; reason: string }
-  /** Records after the secondary's position; lastIndex/lastGuard: the last primary record this frame covers (some may be filtered out by class). */
-  | { type: 'wals'; records: WireRecord[]; at: number; lastIndex: number; lastGuard: string }
+  /**
+   * Records after `follows`, the position the previous batch ended at (the
+   * secondary applies it only if that is exactly its stored position:
+   * continuity.ts). lastIndex/lastGuard: the last primary record this frame
+   * covers (some may be filtered out by class).
+   */
+  | { type: 'wals'; follows: WirePosition; records: WireRecord[]; at: number; lastIndex: number; lastGuard: string }
   | { type: 'ack'; index: number }
   | { type: 'heartbeat'; lastIndex: number; primaryTime: number; seq: number }
   | { type: 'heartbeat-ack'; seq: number; secondaryTime: number }
@@ -85,6 +99,7 @@ const int: Check = (v) => Number.isSafeInteger(v) && (v as number) >= 0;
 const num: Check = (v) => typeof v === 'number' && Number.isFinite(v);
 const bool: Check = (v) => typeof v === 'boolean';
 const nullable = (c: Check): Check => (v) => v === null || c(v);
+const optional = (c: Check): Check => (v) => v === undefined || c(v);
 const oneOf = (...allowed: string[]): Check => (v) => typeof v === 'string' && allowed.includes(v);
 const arrayOf = (c: Check): Check => (v) => Array.isArray(v) && v.every(c);
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -107,13 +122,17 @@ const FIELDS: { [T in FrameType]: { [K in Exclude<keyof FrameOf<T>, 'type'>]-?: 
     clusterAddr: str,
     epoch: int,
     needsBootstrap: bool,
+    bootstrapNonce: optional(str),
   },
   'hello-ack': { clusterId: str, lastIndex: int, epoch: int, apiAddr: str, clusterAddr: str },
   bootstrap: { rootKey: str, sealConfig: str, keyring: str, devRootToken: str },
+  'bootstrap-ack': {},
+  epoch: { mode: oneOf('performance', 'dr'), clusterId: str, epoch: int, apiAddr: str, clusterAddr: str },
+  'epoch-ack': { clusterMode: str, clusterId: str, epoch: int, fenced: bool },
   'sync-required': { reason: str },
   resume: { position: shape({ index: int, guard: str }) },
   refused: { reason: str },
-  wals: { records: arrayOf(record), at: num, lastIndex: int, lastGuard: str },
+  wals: { follows: shape({ index: int, guard: str }), records: arrayOf(record), at: num, lastIndex: int, lastGuard: str },
   ack: { index: int },
   heartbeat: { lastIndex: int, primaryTime: num, seq: int },
   'heartbeat-ack': { seq: int, secondaryTime: num },
@@ -242,6 +261,11 @@ export class FrameDecoder {
     this.buffered -= n;
     return out;
   }
+}
+
+/** The frame a side sends when it gives up on a link: the peer shows the reason as its last_error. */
+export function errorFrame(reason: string): FrameOf<'error'> {
+  return { type: 'error', message: reason.length > MAX_REASON_CHARS ? `${reason.slice(0, MAX_REASON_CHARS)}…` : reason };
 }
 
 // ---- log records ------------------------------------------------------------

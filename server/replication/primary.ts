@@ -1,7 +1,12 @@
 import { FETCH_KEYS_BYTES, FETCH_KEYS_CHUNK, HEARTBEAT_INTERVAL_MS, shipsClass, WAL_BATCH_BYTES, WAL_BATCH_RECORDS, type ReplicationContext } from './context';
+import { CommitTimes, preciseNowMs } from './commit-clock';
+import { encodedBytes, FrameBudget, itemBudget, largestItem } from './frame-budget';
 import { FrameQueue } from './frame-queue';
-import { recordToWire, type Frame, type WirePosition } from './frames';
+import { errorFrame, recordToWire, type Frame, type WireRecord, type WirePosition } from './frames';
+import { LivenessWatch, silenceReason } from './liveness';
+import { LEAF_COUNT, PAGE_COUNT } from '../storage/merkle-index';
 import { KEYRING_PATH, SEAL_CONFIG_PATH } from '../barrier/barrier';
+import type { LogRecord } from '../storage/backend';
 import type { Mode } from './state';
 import type { FrameConnection, PeerIdentity } from './transport';
 import { telemetry } from '../telemetry/metrics';
@@ -10,6 +15,9 @@ import { telemetry } from '../telemetry/metrics';
 // a wiped secondary, then either stream log records from its position (guard
 // found) or tell it to merkle-sync (missing guard) and answer its sync
 // requests; heartbeat every second.
+/** How long a secondary may take to commit a bootstrap (one small transaction) and say so. */
+export const BOOTSTRAP_ACK_TIMEOUT_MS = 60_000;
+
 export interface SecondaryLink {
   id: string;
   apiAddress: string;
@@ -19,11 +27,18 @@ export interface SecondaryLink {
   lastHeartbeatDurationMs: number;
   clockSkewMs: number;
   ackedIndex: number;
+  /** Why this link was given up (either side's reason), '' while healthy. */
+  lastError: string;
 }
 
 export class PrimaryStream {
   readonly link: SecondaryLink;
   private next = 0; // next log index to ship
+  private sent: WirePosition = { index: 0, guard: '' }; // where the last batch ended: the next one follows it
+  /** Lag telemetry: a batch's `at` is when its oldest record committed here (commit-clock.ts). */
+  private readonly commitTimes = new CommitTimes();
+  private watch: LivenessWatch | null = null;
+  private givenUp = false;
   private streaming = false;
   private pumping = false;
   private closed = false;
@@ -39,10 +54,12 @@ export class PrimaryStream {
     peer: PeerIdentity,
     private readonly epoch: () => number,
     private readonly clusterId: () => string,
-    /** Records that this secondary holds (or is about to be handed) the root key; a refusal reason if a bootstrap is asked for again. */
-    private readonly claimKeys: (needsBootstrap: boolean) => Promise<string | null>,
+    /** Who may get the root key (root-key-claim.ts): a refusal reason, or null to go on. */
+    private readonly claimKeys: (hello: { needsBootstrap: boolean; bootstrapNonce?: string }) => Promise<string | null>,
+    /** The secondary committed its bootstrap: the key never goes to this certificate again. */
+    private readonly confirmKeys: () => Promise<void>,
   ) {
-    this.link = { id: peer.commonName, apiAddress: '', clusterAddress: '', connected: true, lastHeartbeat: 0, lastHeartbeatDurationMs: 0, clockSkewMs: 0, ackedIndex: 0 };
+    this.link = { id: peer.commonName, apiAddress: '', clusterAddress: '', connected: true, lastHeartbeat: 0, lastHeartbeatDurationMs: 0, clockSkewMs: 0, ackedIndex: 0, lastError: '' };
   }
 
   private get log() {
@@ -65,6 +82,7 @@ export class PrimaryStream {
       this.link.clockSkewMs = Math.round(f.secondaryTime - (sent + (now - sent) / 2));
     });
     q.onSide('ack', (f) => (this.link.ackedIndex = Math.max(this.link.ackedIndex, f.index)));
+    this.conn.onFrame(() => this.watch?.touch()); // any frame shows the secondary is alive
     this.conn.onClose(() => this.stop());
     try {
       // `return await` for refusals: the finally below destroys the connection, and must not before `refused` is flushed.
@@ -78,9 +96,14 @@ export class PrimaryStream {
       this.link.clusterAddress = hello.clusterAddr;
       this.onHello?.(hello.apiAddr);
       await this.send({ type: 'hello-ack', clusterId: this.clusterId(), lastIndex: this.ctx.physical.committedIndex, epoch: this.epoch(), apiAddr: this.ctx.apiAddr, clusterAddr: this.ctx.clusterAddr });
-      const refusal = await this.claimKeys(hello.needsBootstrap);
+      const refusal = await this.claimKeys(hello);
       if (refusal) return await this.refuse(refusal);
-      if (hello.needsBootstrap) await this.bootstrap();
+      if (hello.needsBootstrap) {
+        await this.bootstrap();
+        // Until this ack the same secondary may claim the key again (after a crash); after it, no one.
+        await q.expect('bootstrap-ack', BOOTSTRAP_ACK_TIMEOUT_MS);
+        await this.confirmKeys();
+      }
       this.startHeartbeats();
       await this.tryStream(hello.position);
       for (;;) {
@@ -89,10 +112,11 @@ export class PrimaryStream {
         else if (f.type === 'merkle-pages-request') await this.answerPages(f.tree);
         else if (f.type === 'merkle-leaves-request') await this.answerLeaves(f.tree, f.pages);
         else if (f.type === 'fetch-keys-request') await this.answerFetch(f.tree, f.buckets);
+        else if (f.type === 'error') return void this.noteError(`secondary gave up: ${f.message}`);
         else throw new Error(`unexpected ${f.type} frame from secondary`);
       }
     } catch (err) {
-      if (!this.closed) this.ctx.logger.warn({ secondary: this.link.id, err: (err as Error).message }, 'secondary stream ended');
+      if (!this.closed) await this.giveUp((err as Error).message);
     } finally {
       this.stop();
       this.conn.destroy();
@@ -117,7 +141,24 @@ export class PrimaryStream {
     });
   }
 
+  private noteError(reason: string): void {
+    this.link.lastError ||= reason;
+    this.ctx.logger.warn({ secondary: this.link.id, reason }, 'secondary link given up');
+  }
+
+  /** Tell the secondary why this side stops (its last_error shows it), then hang up. */
+  private async giveUp(reason: string): Promise<void> {
+    if (this.givenUp) return;
+    this.givenUp = true;
+    this.noteError(reason);
+    this.link.connected = false;
+    await this.send(errorFrame(reason)).catch(() => {});
+    await this.conn.close().catch(() => {});
+  }
+
   private startHeartbeats(): void {
+    const interval = this.ctx.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS;
+    this.watch = new LivenessWatch(interval, (silent) => void this.giveUp(silenceReason('secondary', silent, interval)));
     let seq = 0;
     this.timers.push(
       setInterval(() => {
@@ -125,7 +166,7 @@ export class PrimaryStream {
         this.sentAt.set(seq, Date.now());
         if (this.sentAt.size > 30) this.sentAt.delete(this.sentAt.keys().next().value!);
         this.send({ type: 'heartbeat', lastIndex: this.ctx.physical.committedIndex, primaryTime: Date.now(), seq }).catch(() => {});
-      }, HEARTBEAT_INTERVAL_MS),
+      }, interval),
     );
   }
 
@@ -144,10 +185,14 @@ export class PrimaryStream {
     }
     telemetry.incr('vault.logshipper.streamWALs.guard_found');
     // An empty batch at the secondary's own position tells it streaming has begun, even when it is already caught up.
-    await this.send({ type: 'wals', records: [], at: Date.now(), lastIndex: pos.index, lastGuard: pos.guard });
+    await this.send({ type: 'wals', follows: pos, records: [], at: preciseNowMs(), lastIndex: pos.index, lastGuard: pos.guard });
+    this.sent = { index: pos.index, guard: pos.guard };
     this.next = pos.index + 1;
     this.streaming = true;
-    this.unsubscribe ??= this.ctx.physical.onCommit(() => void this.pump());
+    this.unsubscribe ??= this.ctx.physical.onCommit((records) => {
+      this.commitTimes.note(records[0].index, records[records.length - 1].index);
+      void this.pump();
+    });
     await this.pump();
   }
 
@@ -164,21 +209,44 @@ export class PrimaryStream {
           await this.send({ type: 'sync-required', reason: 'fell behind log retention' });
           break;
         }
-        const records = this.log.readFrom(this.next, WAL_BATCH_RECORDS, WAL_BATCH_BYTES).filter((r) => r.index <= tip);
+        const budget = itemBudget(WAL_BATCH_BYTES, this.conn.maxFrameBytes);
+        // Raw bytes read ≈ what base64 turns into the budget; the cut itself is by encoded size below.
+        const records = this.log.readFrom(this.next, WAL_BATCH_RECORDS, Math.floor(budget * 0.7)).filter((r) => r.index <= tip);
         if (!records.length) break;
-        const last = records[records.length - 1];
-        const shipped = records.filter((r) => shipsClass(this.mode, r.cls));
+        const { shipped, last } = this.cutBatch(records, budget);
+        const follows = this.sent;
+        this.sent = { index: last.index, guard: last.guard };
         this.next = last.index + 1;
         await telemetry.timeAsync('vault.wal.persistWALs', () =>
-          this.send({ type: 'wals', records: shipped.map(recordToWire), at: Date.now(), lastIndex: last.index, lastGuard: last.guard }),
+          this.send({ type: 'wals', follows, records: shipped, at: this.commitTimes.of(records[0].index), lastIndex: last.index, lastGuard: last.guard }),
         );
+        this.commitTimes.forgetThrough(last.index);
       }
     } catch (err) {
-      this.ctx.logger.warn({ secondary: this.link.id, err: (err as Error).message }, 'shipping failed');
-      this.conn.destroy();
+      if (!this.closed) await this.giveUp(`shipping failed: ${(err as Error).message}`);
     } finally {
       this.pumping = false;
     }
+  }
+
+  /** The longest prefix of `records` whose shipped part fits one frame's budget (at least one record). */
+  private cutBatch(records: LogRecord[], budget: number): { shipped: WireRecord[]; last: LogRecord } {
+    const b = new FrameBudget(budget);
+    const shipped: WireRecord[] = [];
+    let last = records[0];
+    for (const r of records) {
+      if (shipsClass(this.mode, r.cls)) {
+        const w = recordToWire(r);
+        const bytes = encodedBytes(w);
+        if (!b.admit(bytes)) break;
+        if (bytes > largestItem(this.conn.maxFrameBytes)) {
+          throw new Error(`record ${r.index} (${r.key}) encodes to ${bytes} bytes, more than a ${this.conn.maxFrameBytes}-byte frame can carry`);
+        }
+        shipped.push(w);
+      }
+      last = r;
+    }
+    return { shipped, last };
   }
 
   private snapshotPosition(): WirePosition {
@@ -195,7 +263,8 @@ export class PrimaryStream {
 
   private async answerLeaves(tree: number, pages: number[]): Promise<void> {
     await this.ctx.physical.flushed();
-    const leaves = pages.map((page) => ({ page, hashes: this.ctx.physical.merkle.leafHashes(tree, page).map((b) => b.toString('hex')) }));
+    // At most PAGE_COUNT distinct pages, so the answer stays a few hundred KiB whatever the request says.
+    const leaves = validIds(pages, PAGE_COUNT).map((page) => ({ page, hashes: this.ctx.physical.merkle.leafHashes(tree, page).map((b) => b.toString('hex')) }));
     await this.send({ type: 'merkle-leaves', tree, leaves });
   }
 
@@ -205,22 +274,25 @@ export class PrimaryStream {
     // Read bucket by bucket and send in chunks, so a bootstrap of a large
     // store never holds all of it in memory. Writes made between chunks are
     // covered by streaming from the diff's snapshot position afterwards.
+    // Chunks are cut by encoded size (and count, to bound one apply transaction).
+    const max = this.conn.maxFrameBytes;
+    const budget = itemBudget(FETCH_KEYS_BYTES, max);
     let chunk: { key: string; value: string }[] = [];
-    let bytes = 0;
-    const sendChunk = async () => {
-      await this.send({ type: 'fetch-keys', tree, entries: chunk, done: false });
-      chunk = [];
-      bytes = 0;
-      await this.ctx.physical.flushed(); // never ship a write that is not durable yet
-    };
-    for (const b of buckets) {
+    let room = new FrameBudget(budget);
+    for (const b of validIds(buckets, LEAF_COUNT)) {
       for (const e of this.ctx.physical.entriesInBuckets(tree, [b])) {
-        // Byte-bounded too: a frame of many large entries must stay under MAX_FRAME_BYTES.
-        if (chunk.length && bytes + e.key.length + e.value.length > FETCH_KEYS_BYTES) await sendChunk();
-        chunk.push({ key: e.key, value: e.value.toString('base64') });
-        bytes += e.key.length + e.value.length;
+        const entry = { key: e.key, value: e.value.toString('base64') };
+        const bytes = encodedBytes(entry);
+        if (bytes > largestItem(max)) throw new Error(`entry ${e.key} encodes to ${bytes} bytes, more than a ${max}-byte frame can carry`);
+        if (chunk.length >= FETCH_KEYS_CHUNK || !room.admit(bytes)) {
+          await this.send({ type: 'fetch-keys', tree, entries: chunk, done: false });
+          chunk = [];
+          room = new FrameBudget(budget);
+          room.admit(bytes);
+          await this.ctx.physical.flushed(); // never ship a write that is not durable yet
+        }
+        chunk.push(entry);
       }
-      if (chunk.length >= FETCH_KEYS_CHUNK) await sendChunk();
     }
     await this.send({ type: 'fetch-keys', tree, entries: chunk, done: true });
     telemetry.observe('vault.replication.fetchRemoteKeys', Date.now() - started);
@@ -232,6 +304,12 @@ export class PrimaryStream {
     this.streaming = false;
     this.link.connected = false;
     this.unsubscribe?.();
+    this.watch?.stop();
     for (const t of this.timers) clearInterval(t);
   }
+}
+
+/** Distinct ids in [0, count), in order: a peer's request never multiplies the answer. */
+function validIds(ids: number[], count: number): number[] {
+  return [...new Set(ids)].filter((i) => Number.isInteger(i) && i >= 0 && i < count);
 }

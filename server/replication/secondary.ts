@@ -1,8 +1,9 @@
-import type { StorageOp } from '../storage/backend';
 import { telemetry } from '../telemetry/metrics';
-import { TREES_OF, type ReplicationContext } from './context';
+import { applyBatch } from './apply-batch';
+import { HEARTBEAT_INTERVAL_MS, TREES_OF, type ReplicationContext } from './context';
 import { FrameQueue } from './frame-queue';
-import { recordFromWire, type Frame, type FrameOf } from './frames';
+import { errorFrame, type Frame, type FrameOf } from './frames';
+import { LivenessWatch, silenceReason } from './liveness';
 import { merkleSync } from './merkle-sync';
 import type { ConnectionState, Mode, SecondaryBundle, SecondaryState } from './state';
 import { ALPN, dialCluster, type FrameConnection } from './transport';
@@ -22,13 +23,21 @@ export interface SecondaryDeps {
   secondaryId: () => string;
   epoch: () => number;
   needsBootstrap: () => boolean;
+  /** Kept with the bundle until the bootstrap commits: lets this secondary fetch the key again after a crash. */
+  bootstrapNonce: () => string;
+  /** Adopt the primary's keys: one transaction, durable when this resolves (bootstrap-apply.ts). */
   onBootstrap: (f: FrameOf<'bootstrap'>) => Promise<void>;
   onPrimaryInfo: (info: { apiAddr: string; clusterAddr: string; epoch: number }) => void;
   /** A primary that must not be followed (older epoch, other set): stop and say why. */
   onRefusal: (reason: string) => void;
   onApplied: (keys: string[]) => void;
   onSynced: () => Promise<void>;
+  /** How to reach the primary; default: dial its cluster port with the stored bundle. The data plane's unit tests pass an in-memory link. */
+  connect?: () => Promise<FrameConnection>;
 }
+
+/** The primary sent an error frame: it gave up on this link, and said why. */
+class PrimaryGaveUp extends Error {}
 
 export class SecondaryRunner {
   state: SecondaryState = 'connecting';
@@ -36,18 +45,32 @@ export class SecondaryRunner {
   lastHeartbeat = 0;
   lastHeartbeatDurationMs = 0;
   clockSkewMs = 0;
-  lagMs = 0;
   syncProgress = { sync_progress: 0, sync_total_keys: 0 };
   lastError = '';
   private conn: FrameConnection | null = null;
   private stopped = false;
   private coveredIdx = 0;
+  /** Lag measured when the primary was last heard from (0 when a heartbeat found us caught up). */
+  private measuredLag = 0;
+  private lastContact = 0;
+  /** Set when the link went silent; kept in last_error through failed reconnects until the primary answers again. */
+  private silence = '';
   private readonly waiters: { index: number; resolve: () => void }[] = [];
   private readonly done: Promise<void>;
 
   constructor(private readonly d: SecondaryDeps) {
     this.coveredIdx = d.ctx.store.position(d.mode).index;
     this.done = this.loop();
+  }
+
+  /**
+   * How far this secondary trails its primary (`lag_ms`). While the link is
+   * not ready it grows with the time since the primary was last heard from:
+   * a silent primary may be taking writes we do not see.
+   */
+  get lagMs(): number {
+    if (this.connectionState === 'ready' || !this.lastContact) return this.measuredLag;
+    return this.measuredLag + Math.max(0, Date.now() - this.lastContact);
   }
 
   /** Last primary log index this secondary holds (`last_remote_wal`). */
@@ -66,10 +89,10 @@ export class SecondaryRunner {
         await this.session(() => (attempt = 0));
       } catch (err) {
         if (this.stopped) break;
-        this.lastError = (err as Error).message;
+        const msg = (err as Error).message;
+        this.lastError = !this.silence || msg === this.silence ? msg : `${this.silence}; reconnecting: ${msg}`;
         this.connectionState = 'transient_failure';
         this.state = 'connecting';
-        this.lagMs = 0;
         this.log.warn({ err: this.lastError }, 'replication connection lost; retrying');
       }
       if (this.stopped) break;
@@ -77,11 +100,10 @@ export class SecondaryRunner {
     }
   }
 
-  private async session(onConnected: () => void): Promise<void> {
+  private dial(): Promise<FrameConnection> {
     const bundle = this.d.bundle();
     if (!bundle) throw new Error('no activation bundle stored for this secondary');
-    this.connectionState = 'connecting';
-    const conn = await dialCluster({
+    return dialCluster({
       addr: this.d.primaryClusterAddr(),
       caPem: bundle.caCert,
       certPem: bundle.clientCert,
@@ -89,15 +111,30 @@ export class SecondaryRunner {
       alpn: this.d.mode === 'dr' ? ALPN.dr : ALPN.perf,
       timeoutMs: 5_000,
     });
+  }
+
+  private async session(onConnected: () => void): Promise<void> {
+    this.connectionState = 'connecting';
+    const conn = await (this.d.connect ? this.d.connect() : this.dial());
     if (this.stopped) return void conn.destroy();
     this.conn = conn;
     const q = new FrameQueue(conn);
+    let watch: LivenessWatch | null = null;
+    conn.onFrame(() => {
+      this.lastContact = Date.now();
+      watch?.touch();
+    });
     const send = (f: Frame) => conn.send(f);
     q.onSide('heartbeat', (f) => {
       const now = Date.now();
       this.lastHeartbeat = now;
       this.clockSkewMs = Math.round(now - f.primaryTime);
-      if (f.lastIndex <= this.coveredIdx) this.lagMs = 0;
+      if (f.lastIndex <= this.coveredIdx) {
+        // Caught up with a live primary: whatever went wrong before is over. (Cleared here, not on
+        // reconnect, so an error that recurs on every connection stays visible instead of flickering.)
+        this.measuredLag = 0;
+        this.lastError = '';
+      }
       telemetry.setGauge('vault.replication.rpc.server.last_heartbeat', Math.floor(now / 1000));
       conn.send({ type: 'heartbeat-ack', seq: f.seq, secondaryTime: now }).catch(() => {});
     });
@@ -113,6 +150,7 @@ export class SecondaryRunner {
         clusterAddr: this.d.ctx.clusterAddr,
         epoch: this.d.epoch(),
         needsBootstrap: this.d.needsBootstrap(),
+        ...(this.d.needsBootstrap() ? { bootstrapNonce: this.d.bootstrapNonce() } : {}),
       });
       const ack = await q.expect('hello-ack', 15_000);
       if (ack.clusterId !== this.d.clusterId()) return this.refuse(`primary serves replication set ${ack.clusterId}, this secondary belongs to ${this.d.clusterId()}`);
@@ -120,7 +158,7 @@ export class SecondaryRunner {
         return this.refuse(`primary at ${this.d.primaryClusterAddr()} is stale (epoch ${ack.epoch} < ${this.d.epoch()}): it was superseded by a promotion and must be demoted`);
       this.d.onPrimaryInfo({ apiAddr: ack.apiAddr, clusterAddr: ack.clusterAddr, epoch: ack.epoch });
       this.connectionState = 'ready';
-      this.lastError = '';
+      this.silence = '';
       onConnected();
       if (this.d.needsBootstrap()) {
         this.state = 'bootstrapping';
@@ -129,7 +167,17 @@ export class SecondaryRunner {
         if (f.type === 'refused') return this.refuse(f.reason);
         if (f.type !== 'bootstrap') throw new Error(`expected bootstrap frame, got ${f.type}`);
         await this.d.onBootstrap(f);
+        await send({ type: 'bootstrap-ack' });
       }
+      // From here the primary heartbeats; three missed and the link is down.
+      const interval = this.d.ctx.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS;
+      watch = new LivenessWatch(interval, (silent) => {
+        this.silence = silenceReason('primary', silent, interval);
+        this.lastError = this.silence;
+        this.connectionState = 'transient_failure';
+        this.log.warn({ err: this.silence }, 'primary is silent; reconnecting');
+        void this.giveUp(conn, this.silence);
+      });
       for (;;) {
         const f = await q.next();
         if (f.type === 'sync-required') {
@@ -150,26 +198,32 @@ export class SecondaryRunner {
         } else if (f.type === 'refused') {
           return this.refuse(f.reason);
         } else if (f.type === 'error') {
-          throw new Error(`primary error: ${f.message}`);
+          throw new PrimaryGaveUp(`primary error: ${f.message}`);
         } else throw new Error(`unexpected ${f.type} frame from primary`);
       }
+    } catch (err) {
+      if (watch?.expired) throw new Error(this.silence); // the close that followed our own hang-up
+      // Whatever made this side stop (a continuity gap, a failed apply, a bad frame), the primary hears why.
+      if (!(err instanceof PrimaryGaveUp) && !conn.closed) await this.giveUp(conn, (err as Error).message);
+      throw err;
     } finally {
+      watch?.stop();
       this.conn = null;
       conn.destroy();
     }
   }
 
+  /** Send the reason (the primary shows it for this secondary), then hang up. */
+  private async giveUp(conn: FrameConnection, reason: string): Promise<void> {
+    await conn.send(errorFrame(reason)).catch(() => {});
+    await conn.close().catch(() => {});
+  }
+
+  /** Apply one batch: applyBatch checks it continues the stored position, or throws and nothing is written. */
   private async apply(f: FrameOf<'wals'>): Promise<void> {
-    const { physical, store } = this.d.ctx;
-    const ops: StorageOp[] = f.records.map((w) => {
-      const r = recordFromWire(w);
-      return r.op === 'put' ? { op: 'put', key: r.key, value: r.value! } : { op: 'delete', key: r.key };
-    });
-    ops.push(store.positionOp(this.d.mode, { index: f.lastIndex, guard: f.lastGuard }));
-    physical.applyShipped(ops); // the primary's writes, accepted under its own max_entry_size
-    await physical.flushed();
+    await applyBatch(this.d.ctx.physical, this.d.ctx.store, this.d.mode, f);
     this.coveredIdx = f.lastIndex;
-    this.lagMs = Math.max(0, Date.now() - f.at - Math.max(0, this.clockSkewMs));
+    this.measuredLag = Math.max(0, Date.now() - f.at - Math.max(0, this.clockSkewMs));
     telemetry.setGauge('vault.replication.fsm.last_remote_wal', f.lastIndex);
     telemetry.setGauge('vault.replication.lag_ms', this.lagMs, { mode: this.d.mode });
     if (f.records.length) this.d.onApplied(f.records.map((r) => r.key));

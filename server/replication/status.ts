@@ -56,6 +56,8 @@ export function modeStatus(mgr: ReplicationManager, m: Mode): ReplicationModeSta
             clock_skew_ms: String(link?.clockSkewMs ?? 0),
             replication_primary_canary_age_ms: String(link?.lastHeartbeat ? Date.now() - link.lastHeartbeat : 0),
             acked_wal: link?.ackedIndex ?? 0,
+            // Coffer: why this link was given up (liveness, continuity, an error frame from either side).
+            ...(link?.lastError ? { last_error: link.lastError } : {}),
           };
         }),
       ...(s.supersededBy ? ({ superseded_by: s.supersededBy, last_error: s.lastError } satisfies StatusPart) : {}),

@@ -263,6 +263,7 @@ describe('cluster transport: frames', () => {
     for (let i = 0; i < value.length; i++) value[i] = (i * 31) & 0xff;
     const big: Frame = {
       type: 'wals',
+      follows: { index: 0, guard: '' },
       records: [{ index: 1, key: 'logical/x/big', op: 'put', value: value.toString('base64'), cls: 'replicated', guard: '00'.repeat(16) }],
       at: Date.now(),
       lastIndex: 1,

@@ -70,6 +70,8 @@ export interface FrameConnection {
   /** Negotiated TLS version, always 'TLSv1.3'. */
   readonly tlsVersion: string;
   readonly closed: boolean;
+  /** Largest frame payload either end accepts; batch senders cut their frames well below it (frame-budget.ts). */
+  readonly maxFrameBytes: number;
   /**
    * Queue a frame. Resolves at once while the socket buffer is below its high
    * water mark, else on 'drain': await it in loops that produce many frames.
@@ -336,7 +338,7 @@ class TlsFrameConnection implements FrameConnection {
   constructor(
     private readonly socket: tls.TLSSocket,
     readonly peer: PeerIdentity,
-    private readonly maxFrameBytes: number,
+    readonly maxFrameBytes: number,
     awaitAccept: boolean,
   ) {
     this.decoder = new FrameDecoder(maxFrameBytes);
