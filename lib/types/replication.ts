@@ -61,8 +61,15 @@ export interface ReplicationModeStatus {
   promoted_at?: string;
   /** Coffer: the replication set's fencing epoch; a promotion bumps it. */
   epoch?: number;
-  /** Coffer, on a secondary: this node's clock (ms since the epoch) when it applied `last_remote_wal`; 0 before the first apply. */
+  /**
+   * Coffer's lag telemetry, on a secondary: this node's clock (ms since the
+   * epoch, sub-ms precision) when it applied the batch ending at
+   * `last_remote_wal`, and the primary's clock when that batch's oldest record
+   * committed there. Their difference, corrected by the clock offset the
+   * heartbeats measure, is that batch's write → applied lag. 0 before the first apply.
+   */
   last_applied_at_ms?: number;
+  last_applied_primary_commit_ms?: number;
   reindex_in_progress?: boolean;
   reindex_stage?: ReindexStage;
   reindex_building_progress?: number;

@@ -1,5 +1,6 @@
 import { telemetry } from '../telemetry/metrics';
 import { applyBatch } from './apply-batch';
+import { preciseNowMs } from './commit-clock';
 import { HEARTBEAT_INTERVAL_MS, TREES_OF, type ReplicationContext } from './context';
 import { FrameQueue } from './frame-queue';
 import { errorFrame, type Frame, type FrameOf } from './frames';
@@ -45,6 +46,8 @@ export class SecondaryRunner {
   lastHeartbeat = 0;
   lastHeartbeatDurationMs = 0;
   clockSkewMs = 0;
+  /** Lag telemetry (commit-clock.ts): when the batch ending at coveredIndex was applied here, and when its oldest record committed on the primary (the primary's clock). */
+  lastApplied = { atMs: 0, primaryCommitMs: 0 };
   syncProgress = { sync_progress: 0, sync_total_keys: 0 };
   lastError = '';
   private conn: FrameConnection | null = null;
@@ -223,6 +226,7 @@ export class SecondaryRunner {
   private async apply(f: FrameOf<'wals'>): Promise<void> {
     await applyBatch(this.d.ctx.physical, this.d.ctx.store, this.d.mode, f);
     this.coveredIdx = f.lastIndex;
+    this.lastApplied = { atMs: preciseNowMs(), primaryCommitMs: f.at };
     this.measuredLag = Math.max(0, Date.now() - f.at - Math.max(0, this.clockSkewMs));
     telemetry.setGauge('vault.replication.fsm.last_remote_wal', f.lastIndex);
     telemetry.setGauge('vault.replication.lag_ms', this.lagMs, { mode: this.d.mode });
