@@ -4,7 +4,7 @@ import { envelope } from '../core/envelope';
 import type { Operation, Request, Response } from '../core/request';
 import { VaultError } from '../errors';
 import { FrameQueue } from './frame-queue';
-import type { FrameOf } from './frames';
+import { FrameError, type FrameOf } from './frames';
 import type { ReplicationManager } from './manager';
 import { ALPN, dialCluster, type FrameConnection } from './transport';
 
@@ -80,15 +80,23 @@ export class ForwardClient {
       this.pending.set(id, { conn, resolve: (f) => (clearTimeout(timer), resolve(f)) });
     });
     const c = req.caller!;
-    await conn.send({
-      type: 'forward-request',
-      id,
-      method: req.operation,
-      path: req.path,
-      headers: req.wrapTtl ? { 'x-vault-wrap-ttl': String(req.wrapTtl) } : {},
-      body: JSON.stringify(req.data),
-      auth: { policies: c.policies, displayName: c.displayName, entityId: c.entityId },
-    });
+    try {
+      await conn.send({
+        type: 'forward-request',
+        id,
+        method: req.operation,
+        path: req.path,
+        headers: req.wrapTtl ? { 'x-vault-wrap-ttl': String(req.wrapTtl) } : {},
+        body: JSON.stringify(req.data),
+        auth: { policies: c.policies, displayName: c.displayName, entityId: c.entityId },
+      });
+    } catch (err) {
+      this.pending.get(id)?.resolve({ type: 'forward-response', id, status: 0, headers: {}, body: null, index: 0 }); // settles the timer
+      this.pending.delete(id);
+      // A frame over the limit (frames.ts) is the request's size, not a broken link.
+      if (err instanceof FrameError) throw new VaultError('too_large', `request too large to forward to the primary: ${err.message}`);
+      throw new VaultError('internal', `cannot forward the request to the primary: ${(err as Error).message}`);
+    }
     const f = await reply;
     const body = f.body ? (JSON.parse(f.body) as Record<string, unknown>) : null;
     if (f.status < 300 && f.index > 0) {
@@ -152,7 +160,11 @@ async function answer(core: Core, conn: FrameConnection, f: FrameOf<'forward-req
     status = err instanceof VaultError ? err.status : 500;
     body = { errors: [err instanceof VaultError ? err.message : 'internal error'] };
   }
-  await conn
-    .send({ type: 'forward-response', id: f.id, status, headers: {}, body: body === null ? null : JSON.stringify(body), index: core.physical.committedIndex })
-    .catch(() => {});
+  const index = core.physical.committedIndex;
+  await conn.send({ type: 'forward-response', id: f.id, status, headers: {}, body: body === null ? null : JSON.stringify(body), index }).catch((err) =>
+    // A response too large for one frame still gets an answer, not a 30 s timeout on the secondary.
+    err instanceof FrameError
+      ? conn.send({ type: 'forward-response', id: f.id, status: 500, headers: {}, body: JSON.stringify({ errors: [`response too large to forward from the primary: ${err.message}`] }), index }).catch(() => {})
+      : undefined,
+  );
 }
