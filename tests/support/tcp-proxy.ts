@@ -20,6 +20,8 @@ export interface TcpProxy {
   pause(): void;
   /** Forward again whatever was held. */
   resume(): void;
+  /** Latency: hold every chunk this long before forwarding it, in order (0 = none). */
+  setLatency(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -41,15 +43,42 @@ export async function startTcpProxy(target: { host?: string; port: number }): Pr
   let accepted = 0;
   const forwarded = { toTarget: 0, fromTarget: 0 };
 
+  let latencyMs = 0;
+
   const pipe = (from: Socket, to: Socket, way: keyof typeof forwarded) => {
+    // With latency, chunks wait in `held` (due times ascend, so order is kept); the end follows the last one.
+    const held: { chunk: Buffer; due: number }[] = [];
+    let timer: NodeJS.Timeout | null = null;
+    let ended = false;
+    const flush = () => {
+      timer = null;
+      if (paused) {
+        timer = setTimeout(flush, 20);
+        return;
+      }
+      while (held.length && held[0].due <= Date.now()) {
+        const { chunk } = held.shift()!;
+        if (!to.destroyed) to.write(chunk);
+      }
+      if (held.length) timer = setTimeout(flush, held[0].due - Date.now());
+      else if (ended && !to.destroyed) to.end();
+    };
     from.on('data', (chunk: Buffer) => {
       forwarded[way] += chunk.length;
+      if (latencyMs > 0 || held.length) {
+        held.push({ chunk, due: Math.max(Date.now() + latencyMs, held.length ? held[held.length - 1].due : 0) });
+        if (!timer) timer = setTimeout(flush, held[0].due - Date.now());
+        return;
+      }
       if (!to.write(chunk)) from.pause();
     });
     to.on('drain', () => {
       if (!paused) from.resume();
     });
-    from.on('end', () => to.end());
+    from.on('end', () => {
+      ended = true;
+      if (!held.length) to.end();
+    });
   };
 
   const server: Server = createServer((client) => {
@@ -112,6 +141,9 @@ export async function startTcpProxy(target: { host?: string; port: number }): Pr
         p.client.resume();
         p.upstream.resume();
       }
+    },
+    setLatency(ms: number) {
+      latencyMs = Math.max(0, ms);
     },
     close() {
       for (const p of [...pairs]) {

@@ -1,0 +1,95 @@
+import type { ChaosNode } from './chaos-node';
+import type { Clients } from './clients';
+import type { ClusterDriver } from './cluster-driver';
+import type { Failover, History } from './history';
+import { sleep, until } from './http';
+import { listKeys } from './readback';
+import type { Fault, Isolation } from './schedule';
+
+// A DR failover and its fail-back, as seed 002's operator does them:
+// the primary is lost (killed, frozen, or cut off from its secondaries while
+// clients can still reach it), a DR secondary is promoted with the batch DR
+// operation token, the other DR secondaries and the performance secondary
+// are re-pointed at it with fresh activation tokens, clients move over —
+// except a stale one that keeps writing to the old primary. Later the old
+// primary returns, is demoted, and follows the new one as a DR secondary.
+//
+// Recorded: what the promoted node held right after promotion (for the RPO
+// check), when the promotion returned and when the old primary was demoted.
+const FENCE_WAIT_MS = 10_000;
+const LOST_AS: Record<Isolation, string> = { kill: 'killed', freeze: 'frozen', partition: 'partitioned' };
+
+/** Cut the old primary off; returns how to bring it back (idempotent). */
+async function isolate(node: ChaosNode, how: Isolation, unsealKey: string): Promise<() => Promise<void>> {
+  if (how === 'kill') await node.kill();
+  else if (how === 'freeze') node.freeze();
+  else for (const p of Object.values(node.proxies)) p.pause();
+  let restored = false;
+  return async () => {
+    if (restored) return;
+    restored = true;
+    if (how === 'kill') await node.restart(unsealKey);
+    else if (how === 'freeze') node.thaw();
+    else for (const p of Object.values(node.proxies)) p.resume();
+  };
+}
+
+export async function failover(d: ClusterDriver, clients: Clients, h: History, clock: () => number, n: number, f: Fault): Promise<string> {
+  if (!d.drSecondaries.length) return '- skipped: no DR secondary to promote';
+  const old = d.primary;
+  const fresh = d.drSecondaries[f.pick % d.drSecondaries.length];
+  const notes: string[] = [];
+  const oldEpoch = Number((await d.status(fresh, 'dr')).epoch ?? 0);
+
+  // Forwarded writes wait while their primary changes under them (their ack could not be attributed).
+  await clients.pauseForwarding();
+  clients.stalePrimary = old;
+  const startedAt = clock();
+  const restore = await isolate(d.node(old), f.isolation, d.unsealKey);
+  try {
+    const newEpoch = await d.promote(fresh);
+    const promotedAt = clock();
+    const record: Failover = { n, oldPrimary: old, newPrimary: fresh, oldEpoch, newEpoch, startedAt, promotedAt, presentOnPromoted: await listKeys(d, fresh) };
+    h.failovers.push(record);
+    notes.push(`${fresh} promoted (epoch ${newEpoch}) ${promotedAt - startedAt} ms after ${old} was ${LOST_AS[f.isolation]}`);
+
+    for (const s of [...d.drSecondaries]) {
+      try {
+        await d.followDr(s);
+      } catch (err) {
+        h.driverErrors.push(`failover ${n}: DR secondary ${s} could not follow ${fresh}: ${(err as Error).message}`);
+      }
+    }
+    try {
+      await d.followPerf();
+      notes.push(`${d.perfSecondary} follows ${fresh}`);
+    } catch (err) {
+      h.driverErrors.push(`failover ${n}: performance secondary ${d.perfSecondary} could not follow the promoted ${fresh} (issue 8 item 9): ${(err as Error).message}`);
+      d.perfSecondary = null; // detached: left out of what follows
+    }
+    clients.resumeForwarding();
+    await sleep(f.ms);
+
+    // Fail-back: the old primary returns undemoted, should notice it was superseded, is demoted and follows.
+    const back = clock();
+    await restore();
+    h.silences.push({ peer: old, from: startedAt, to: back, cause: `${old} lost in failover ${n}` });
+    try {
+      await until(`${old} to report itself superseded`, async () => (await d.status(old, 'dr')).superseded_by, FENCE_WAIT_MS, 100);
+      notes.push(`${old} reported itself superseded ${clock() - back} ms after it returned`);
+    } catch {
+      notes.push(`${old} did not report itself superseded within ${FENCE_WAIT_MS} ms of returning`);
+    }
+    await d.demote(old);
+    record.demotedAt = clock();
+    clients.stalePrimary = null;
+    await d.followDr(old);
+    notes.push(`${old} demoted and following ${fresh}`);
+    return `${old} → ${fresh}: ${notes.join('; ')}`;
+  } finally {
+    // A move that failed half-way still gives the old primary back, so the run goes on.
+    await restore().catch(() => {});
+    clients.stalePrimary = null;
+    clients.resumeForwarding();
+  }
+}
