@@ -31,10 +31,28 @@ export class Barrier {
   private readonly cache = new Map<string, Buffer | null>();
 
   constructor(readonly physical: SqliteBackend) {
-    physical.onKeysChanged((keys) => {
-      if (keys === null) this.cache.clear();
-      else for (const k of keys) this.cache.delete(k);
-    });
+    // Tier 'cache' on storage's change bus: owners that rebuild from storage
+    // (mount table, token salt, …) hear the same change after this cache has
+    // dropped it and the keyring has been followed.
+    physical.changes.subscribe(
+      '',
+      (keys) => {
+        if (keys === null || keys.includes(KEYRING_PATH)) this.keyringChanged();
+        if (keys === null) this.cache.clear();
+        else for (const k of keys) this.cache.delete(k);
+      },
+      'cache',
+    );
+  }
+
+  /** The stored keyring changed (replicated rotation, rolled-back commit): follow it while our root key opens it. */
+  private keyringChanged(): void {
+    if (!this.rootKey) return;
+    try {
+      this.unseal(this.rootKey);
+    } catch {
+      // A bootstrap's keyring, sealed by the primary's root key: adopted with it right after.
+    }
   }
 
   get sealed(): boolean {
@@ -94,9 +112,26 @@ export class Barrier {
     this.rootKey = null;
   }
 
-  /** Re-read the keyring after replication applied a new one. */
+  /** Re-read the keyring (the change bus does this on every keyring write). */
   reloadKeyring(): void {
     if (this.rootKey) this.unseal(this.rootKey);
+  }
+
+  /**
+   * Replication bootstrap: open a primary's keyring with its root key (throws
+   * if they do not match) and return an encrypt function under its active
+   * term, so what this node keeps can be re-sealed in the same transaction
+   * that writes that keyring. Adopt it afterwards with unseal(rootKey).
+   */
+  static sealerFor(rootKey: Buffer, keyringCiphertext: Buffer): (key: string, plaintext: Buffer) => Buffer {
+    let keyring: Keyring;
+    try {
+      keyring = Keyring.deserialize(open(rootKey, KEYRING_PATH, keyringCiphertext));
+    } catch (cause) {
+      throw new Error("the primary's root key does not open the keyring it sent", { cause });
+    }
+    const { term, key: k } = keyring.active;
+    return (key, plaintext) => seal(k, term, key, plaintext);
   }
 
   /** The root key, for handing to a new secondary over mTLS only. */

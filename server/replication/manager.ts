@@ -1,14 +1,17 @@
-import { KEYRING_PATH, SEAL_CONFIG_PATH } from '../barrier/barrier';
 import type { Core } from '../core/core';
 import { wrapTokenHash } from '../core/wrapping';
 import type { Logger } from '../log';
+import type { StorageOp } from '../storage/backend';
 import type { SqliteBackend } from '../storage/sqlite';
 import { telemetry } from '../telemetry/metrics';
-import { issueServerCert, type CaMaterial } from './ca';
+import { bootstrapOps } from './bootstrap-apply';
+import { issueServerCert, serverCertFits, type CaMaterial, type LeafMaterial } from './ca';
 import type { ReplicationContext } from './context';
+import { noCrash, type CrashPoint } from './crash-points';
 import type { FrameOf } from './frames';
+import { KIND, transition, type ControlEvent } from './mode-transitions';
 import { PrimaryStream } from './primary';
-import { claimRootKey } from './root-key-claim';
+import { claimRootKey, confirmBootstrap } from './root-key-claim';
 import { SecondaryRunner } from './secondary';
 import { MODES, ReplicationStore, type Mode, type ModeState } from './state';
 import { ALPN, parseClusterAddr, startClusterListener, type ClusterListener, type FrameConnection, type PeerIdentity } from './transport';
@@ -23,13 +26,16 @@ export interface ManagerOptions {
   apiAddr: string;
   clusterAddr: string;
   devRootTokenId: string;
+  /** Test-only: kill the process at a named step (crash-points.ts). */
+  crashPoint?: CrashPoint;
 }
 
 export class ReplicationManager {
   readonly store: ReplicationStore;
   readonly ctx: ReplicationContext;
   private listener: ClusterListener | null = null;
-  private listenerCa = '';
+  /** CA and certificate the running listener serves with (both PEMs). */
+  private listenerCreds = '';
   readonly streams: Record<Mode, Map<string, PrimaryStream>> = { dr: new Map(), performance: new Map() };
   readonly runners: Partial<Record<Mode, SecondaryRunner>> = {};
   private readonly changeListeners = new Set<() => void>();
@@ -57,10 +63,30 @@ export class ReplicationManager {
     return this.store.state(m);
   }
 
+  /** Fields that describe a role (addresses, errors, known secondaries); a change of role goes through transition(). */
   save(m: Mode, s: ModeState): void {
+    if (s.mode !== this.store.mode(m)) throw new Error(`replication ${m}: a change of mode (${this.store.mode(m)} → ${s.mode}) must go through transition()`);
     this.store.saveState(m, s);
+    this.changed();
+  }
+
+  /**
+   * The one way a mode's role changes: the next state comes from the
+   * transition table (mode-transitions.ts) and commits in ONE transaction with
+   * `ops` (a wipe, a bundle, keys). `apply` is the storage write: the client
+   * path by default, the replication applier for a bootstrap.
+   */
+  transition(m: Mode, e: ControlEvent, ops: StorageOp[] = [], apply: (ops: StorageOp[]) => unknown = (o) => this.opts.physical.transaction(o)): ModeState {
+    const next = transition(KIND[m], this.state(m), e);
+    this.store.commit(apply, ops, { [m]: next });
+    this.logger.info({ mode: m, event: e.type, to: next.mode }, 'replication state transition');
     this.updateRoleGauges();
     this.changed();
+    return next;
+  }
+
+  crash(step: Parameters<CrashPoint>[0]): void {
+    (this.opts.crashPoint ?? noCrash)(step);
   }
 
   onChange(l: () => void): () => void {
@@ -111,22 +137,30 @@ export class ReplicationManager {
     this.listener = null;
   }
 
-  reindex(): number {
-    const n = this.opts.physical.reindexMerkle();
+  /** Start rebuilding the merkle index in the background (status shows stage and progress); false while one runs. */
+  reindex(): boolean {
+    const run = this.opts.physical.health.startReindex();
+    if (!run) return false;
     this.changed();
-    return n;
+    void run
+      .then(
+        (entries) => this.logger.info({ entries }, 'merkle index rebuilt'),
+        (err) => this.logger.error({ err }, 'merkle reindex failed'),
+      )
+      .finally(() => this.changed());
+    return true;
   }
 
   // ---- the cluster listener (primary side) ----
 
   async ensureListener(): Promise<void> {
     const ca = this.store.ca();
-    const cert = this.store.serverCert();
-    if (!ca || !cert) throw new Error('replication CA missing');
+    if (!ca) throw new Error('replication CA missing');
+    const cert = this.listenerCertFor(ca);
     if (this.listener) {
-      if (this.listenerCa !== ca.certPem) {
+      if (this.listenerCreds !== ca.certPem + cert.certPem) {
         this.listener.updateCredentials({ caPem: ca.certPem, certPem: cert.certPem, keyPem: cert.keyPem });
-        this.listenerCa = ca.certPem;
+        this.listenerCreds = ca.certPem + cert.certPem;
       }
       return;
     }
@@ -141,8 +175,21 @@ export class ReplicationManager {
       onConnection: (conn, peer) => this.accept(conn, peer),
       onHandshakeError: (err, addr) => this.logger.warn({ err: err.message, remote: addr }, 'cluster handshake refused'),
     });
-    this.listenerCa = ca.certPem;
+    this.listenerCreds = ca.certPem + cert.certPem;
     this.logger.info({ port: this.listener.port }, 'cluster listener started');
+  }
+
+  /**
+   * The listener's certificate from `ca`, issued anew when there is none, when
+   * it is from another CA (a DR secondary took over its primary's performance
+   * set, CA included) or when it does not name this node's cluster_addr host.
+   */
+  private listenerCertFor(ca: CaMaterial): LeafMaterial {
+    const cert = this.store.serverCert();
+    if (cert && serverCertFits(ca, cert, parseClusterAddr(this.opts.clusterAddr).host)) return cert;
+    const fresh = ReplicationManager.serverCertFor(ca, this.opts.clusterAddr);
+    this.store.saveCa(ca, fresh);
+    return fresh;
   }
 
   /** A server certificate for the cluster listener, valid for the names secondaries dial. */
@@ -177,7 +224,16 @@ export class ReplicationManager {
       return;
     }
     this.streams[mode].get(peer.commonName)?.stop();
-    const stream = new PrimaryStream(this.ctx, mode, conn, peer, () => this.state(mode).epoch, () => this.state(mode).clusterId, (needsBootstrap) => claimRootKey(this, mode, peer, needsBootstrap));
+    const stream = new PrimaryStream(
+      this.ctx,
+      mode,
+      conn,
+      peer,
+      () => this.state(mode).epoch,
+      () => this.state(mode).clusterId,
+      (hello) => claimRootKey(this, mode, peer, hello),
+      () => confirmBootstrap(this, mode, peer),
+    );
     this.streams[mode].set(peer.commonName, stream);
     this.changed();
     stream.onHello = (apiAddress) => {
@@ -220,12 +276,12 @@ export class ReplicationManager {
       secondaryId: () => this.state(m).secondaryId,
       epoch: () => this.state(m).epoch,
       needsBootstrap: () => this.state(m).mode === 'bootstrapping',
+      bootstrapNonce: () => this.store.bootstrapNonce(m),
       onBootstrap: (f) => this.applyBootstrap(m, f),
       onPrimaryInfo: (info) => {
+        if (info.epoch > this.state(m).epoch) this.transition(m, { type: 'epoch-seen', epoch: info.epoch });
         const s = this.state(m);
-        if (s.primaryApiAddr !== info.apiAddr || s.epoch !== Math.max(s.epoch, info.epoch)) {
-          this.save(m, { ...s, primaryApiAddr: info.apiAddr || s.primaryApiAddr, epoch: Math.max(s.epoch, info.epoch) });
-        }
+        if (info.apiAddr && s.primaryApiAddr !== info.apiAddr) this.save(m, { ...s, primaryApiAddr: info.apiAddr });
       },
       onRefusal: (reason) => this.save(m, { ...this.state(m), lastError: reason }),
       onApplied: (keys) => this.afterApply(keys),
@@ -243,58 +299,36 @@ export class ReplicationManager {
     await r?.stop();
   }
 
-  /** A wiped secondary adopts the primary's seal config, keyring and root key. */
+  /** A wiped secondary adopts the primary's seal config, keyring and root key: one transaction (bootstrap-apply.ts). */
   private async applyBootstrap(m: Mode, f: FrameOf<'bootstrap'>): Promise<void> {
     const { core, physical } = this.opts;
-    // Read with the old keyring, still loaded: re-sealed below with the primary's.
-    const secrets = this.collectReplicationSecrets();
-    physical.applyShipped([
-      { op: 'put', key: SEAL_CONFIG_PATH, value: Buffer.from(f.sealConfig) },
-      { op: 'put', key: KEYRING_PATH, value: Buffer.from(f.keyring, 'base64') },
-    ]);
+    const { ops, rootKey } = bootstrapOps(this, m, f); // read with the keyring this node has now
+    this.crash('bootstrap-received');
+    this.transition(m, { type: 'bootstrapped' }, ops, (o) => physical.applyShipped(o));
     await physical.flushed();
-    core.seal.adoptRootKey(Buffer.from(f.rootKey, 'base64'));
-    // Secrets kept under the old keyring (this node's own CA, bundles) are re-sealed with the new one.
-    for (const [key, value] of secrets) core.barrier.put(key, value);
+    this.crash('bootstrap-committed');
+    core.seal.adoptRootKey(rootKey); // opens the keyring just committed
+    rootKey.fill(0);
     this.pendingDevRootToken = f.devRootToken;
-    this.save(m, { ...this.state(m), mode: 'secondary' });
-    await physical.flushed();
   }
 
   private pendingDevRootToken = '';
 
-  collectReplicationSecrets(): Map<string, Buffer> {
-    const out = new Map<string, Buffer>();
-    const { core, physical } = this.opts;
-    for (const key of physical.keysUnder('core/replication/')) {
-      if (/\/(state|position)$/.test(key)) continue; // plain JSON, not barrier-sealed
-      try {
-        const v = core.barrier.get(key);
-        if (v) out.set(key, v);
-      } catch {
-        /* sealed with a keyring we no longer hold */
-      }
-    }
-    return out;
-  }
-
-  private afterApply(keys: string[]): void {
-    const { core } = this.opts;
-    const all = keys.includes('*');
-    if (all || keys.includes(KEYRING_PATH)) core.barrier.reloadKeyring();
-    if (all || keys.some((k) => k.startsWith('core/mounts') || k.startsWith('core/auth') || k.startsWith('core/local-mounts') || k.startsWith('core/local-auth'))) core.mounts.load();
-    if (all || keys.includes('core/token-salt')) core.tokens.reset();
+  /** Caches follow applied keys by themselves (storage's change bus); only the status feed is told here. */
+  private afterApply(_keys: string[]): void {
     this.changed();
   }
 
   private async afterSync(m: Mode): Promise<void> {
     const { core } = this.opts;
-    if (this.pendingDevRootToken && this.ctx.devRootTokenId && !core.tokens.lookup(this.pendingDevRootToken)) {
+    // A DR secondary received the primary's tokens (and writes none itself).
+    if (m === 'performance' && this.pendingDevRootToken && this.ctx.devRootTokenId && !core.tokens.lookup(this.pendingDevRootToken)) {
       // Seed 003: in dev mode the primary's initial root token works on the secondary too.
       core.tokens.create({ policies: ['root'], path: 'auth/token/root', displayName: 'root', id: this.pendingDevRootToken });
     }
     this.pendingDevRootToken = '';
     await this.opts.physical.flushed();
+    this.crash('synced');
     this.logger.info({ mode: m }, 'secondary in sync with its primary');
     this.changed();
   }

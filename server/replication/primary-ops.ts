@@ -9,11 +9,12 @@ import { bundleData } from './bundle';
 import { createReplicationCa, issueClientCert } from './ca';
 import { BUNDLE_MODE } from './context';
 import { ReplicationManager } from './manager';
-import { emptyState, type Mode } from './state';
+import { KIND, requireAllowed } from './mode-transitions';
+import type { Mode } from './state';
 
 // sys/replication/<mode>/primary/*: enable, secondary-token, revoke-secondary,
 // demote, disable.
-export const KIND: Record<Mode, string> = { dr: 'DR', performance: 'performance' };
+export { KIND };
 export const DEFAULT_SECONDARY_TOKEN_TTL = '30m';
 
 export function requirePrimary(mgr: ReplicationManager, m: Mode) {
@@ -32,14 +33,12 @@ export async function ensureCredentials(mgr: ReplicationManager): Promise<void> 
 }
 
 export async function enablePrimary(mgr: ReplicationManager, m: Mode, data: Record<string, unknown>): Promise<Response> {
-  const s = mgr.state(m);
-  if (s.mode === 'primary') throw badRequest(`this cluster is already a ${KIND[m]} primary`);
-  if (s.mode !== 'disabled') throw badRequest(`this cluster is a ${KIND[m]} ${s.mode}: promote it instead of enabling it as a primary`);
+  requireAllowed(KIND[m], mgr.state(m), 'enable-primary');
   if (m === 'performance' && mgr.state('dr').mode === 'secondary') throw badRequest('a DR secondary cannot run performance replication');
   const addr = data.primary_cluster_addr ?? '';
   if (typeof addr !== 'string') throw badRequest("'primary_cluster_addr' must be a string");
   await ensureCredentials(mgr);
-  mgr.save(m, { ...emptyState(), mode: 'primary', clusterId: newUuid(), epoch: 1, primaryClusterAddr: addr });
+  mgr.transition(m, { type: 'enable-primary', clusterId: newUuid(), primaryClusterAddr: addr });
   await mgr.ensureListener();
   mgr.logger.info({ mode: m }, 'enabled as replication primary');
   return { warnings: ['This cluster is being enabled as a primary for replication. Vault will be unavailable for a brief period and will resume service shortly.'] };
@@ -104,19 +103,19 @@ function revokeAllActivations(mgr: ReplicationManager, m: Mode): void {
 }
 
 export async function demotePrimary(mgr: ReplicationManager, m: Mode): Promise<Response> {
-  const s = requirePrimary(mgr, m);
+  requireAllowed(KIND[m], mgr.state(m), 'demote');
   revokeAllActivations(mgr, m);
   mgr.dropAllStreams(m);
-  mgr.save(m, { ...s, mode: 'secondary', primaryClusterAddrInUse: '', primaryApiAddr: '', secondaryId: s.secondaryId || 'demoted', secondaries: [], supersededBy: '', lastError: '' });
+  mgr.transition(m, { type: 'demote' }, mgr.store.formerPrimaryCredentialsOps(m, null));
   await mgr.releaseListenerIfUnused();
   return { warnings: ['This cluster has been demoted to a secondary without a primary. Point it at a primary with update-primary.'] };
 }
 
 export async function disablePrimary(mgr: ReplicationManager, m: Mode): Promise<Response> {
-  requirePrimary(mgr, m);
+  requireAllowed(KIND[m], mgr.state(m), 'disable-primary');
   revokeAllActivations(mgr, m);
   mgr.dropAllStreams(m);
-  mgr.save(m, emptyState());
+  mgr.transition(m, { type: 'disable-primary' }, mgr.store.formerPrimaryCredentialsOps(m, null));
   await mgr.releaseListenerIfUnused();
   return { warnings: ['Replication is disabled. Secondaries can no longer connect; enabling again creates a new replication set.'] };
 }

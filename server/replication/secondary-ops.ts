@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { KEYRING_PATH, SEAL_CONFIG_PATH } from '../barrier/barrier';
 import type { Response } from '../core/request';
 import { badRequest } from '../errors';
@@ -5,13 +6,14 @@ import { decodeActivationClaims, looksLikeJwt } from './activation-token';
 import { bundleFromData, unwrapAtPrimary, type BundleData } from './bundle';
 import { BUNDLE_MODE } from './context';
 import type { ReplicationManager } from './manager';
-import { KIND } from './primary-ops';
-import { emptyState, type Mode } from './state';
+import { KIND, requireAllowed } from './mode-transitions';
+import type { Mode } from './state';
 
 // sys/replication/<mode>/secondary/*: enable (wipe + adopt the primary),
 // disable, update-primary, promote.
 const KEEP_ON_WIPE = (key: string) => key.startsWith('core/replication/') || key === KEYRING_PATH || key === SEAL_CONFIG_PATH;
-const WIPE_CHUNK = 2_000;
+/** Bytes of the nonce a bootstrapping secondary claims the root key with (root-key-claim.ts). */
+const BOOTSTRAP_NONCE_BYTES = 32;
 
 interface TokenInput {
   token: string;
@@ -41,39 +43,34 @@ async function redeem(m: Mode, input: TokenInput): Promise<BundleData> {
   return bundle;
 }
 
-/** Delete everything but the keyring, seal config and this node's replication state. Deletes are logged, so a downstream DR secondary follows. */
-async function wipe(mgr: ReplicationManager): Promise<number> {
-  const { physical, core } = mgr.opts;
-  const keys = physical.keysUnder('').filter((k) => !KEEP_ON_WIPE(k));
-  for (let i = 0; i < keys.length; i += WIPE_CHUNK) {
-    physical.transaction(keys.slice(i, i + WIPE_CHUNK).map((key) => ({ op: 'delete' as const, key })));
-    await physical.flushed();
-  }
-  core.tokens.reset();
-  core.mounts.load();
-  return keys.length;
-}
-
 export async function enableSecondary(mgr: ReplicationManager, m: Mode, data: Record<string, unknown>): Promise<Response> {
-  const s = mgr.state(m);
-  if (s.mode !== 'disabled') throw badRequest(`this cluster is already a ${KIND[m]} ${s.mode}; disable it first, or use update-primary`);
+  requireAllowed(KIND[m], mgr.state(m), 'enable-secondary');
   if (m === 'dr' && mgr.state('performance').mode !== 'disabled')
     throw badRequest('When running as a DR secondary Coffer is read only, so no other replication mode may run at the same time: disable performance replication first.');
   if (m === 'performance' && mgr.state('dr').mode === 'secondary') throw badRequest('a DR secondary cannot run performance replication');
   const input = tokenInput(m, data);
   const bundle = await redeem(m, input); // nothing is wiped unless the token redeems
-  const wiped = await wipe(mgr);
-  mgr.store.saveBundle(m, bundleFromData(bundle));
-  mgr.opts.physical.transaction([mgr.store.positionOp(m, { index: 0, guard: '' })]);
-  mgr.save(m, {
-    ...emptyState(),
-    mode: 'bootstrapping',
-    clusterId: bundle.cluster_id,
-    secondaryId: bundle.id,
-    primaryApiAddr: input.apiAddr,
-    primaryClusterAddrInUse: bundle.primary_cluster_addr,
-  });
-  await mgr.opts.physical.flushed();
+  mgr.crash('enable-redeemed');
+  const { physical, core } = mgr.opts;
+  // The wipe (deletes are logged, so a downstream DR secondary follows), the
+  // bundle, the nonce, the position and the state commit together: killed
+  // anywhere, the node is either as before (disabled, data intact) or wiped
+  // and bootstrapping — never half-wiped, never without its bundle.
+  const doomed = physical.keysUnder('').filter((k) => !KEEP_ON_WIPE(k));
+  mgr.transition(
+    m,
+    { type: 'enable-secondary', clusterId: bundle.cluster_id, secondaryId: bundle.id, primaryApiAddr: input.apiAddr, primaryClusterAddr: bundle.primary_cluster_addr },
+    [
+      ...doomed.map((key) => ({ op: 'delete' as const, key })),
+      ...mgr.store.bundleOps(m, bundleFromData(bundle)),
+      mgr.store.bootstrapNonceOp(m, randomBytes(BOOTSTRAP_NONCE_BYTES).toString('base64url')),
+      mgr.store.positionOp(m, { index: 0, guard: '' }),
+    ],
+  );
+  await physical.flushed();
+  mgr.crash('enable-committed');
+  // Token salt, mount table and caches followed the wipe on storage's change bus.
+  const wiped = doomed.length;
   mgr.startSecondary(m);
   mgr.logger.warn({ mode: m, wiped, primary: input.apiAddr }, 'enabled as replication secondary: local data wiped');
   return {
@@ -84,20 +81,19 @@ export async function enableSecondary(mgr: ReplicationManager, m: Mode, data: Re
 }
 
 export async function disableSecondary(mgr: ReplicationManager, m: Mode): Promise<Response> {
-  const s = mgr.state(m);
-  if (s.mode !== 'secondary' && s.mode !== 'bootstrapping') throw badRequest(`this cluster is not a ${KIND[m]} secondary`);
+  requireAllowed(KIND[m], mgr.state(m), 'disable-secondary');
   await mgr.stopSecondary(m);
-  mgr.store.saveBundle(m, null);
-  mgr.save(m, emptyState());
+  await mgr.opts.physical.flushed();
+  mgr.transition(m, { type: 'disable-secondary' }, [...mgr.store.bundleOps(m, null), mgr.store.bootstrapNonceOp(m, null)]);
   return { warnings: ['Replication is disabled on this secondary. Its data stays; enabling it as a secondary again wipes it.'] };
 }
 
 export async function updatePrimary(mgr: ReplicationManager, m: Mode, data: Record<string, unknown>): Promise<Response> {
   const s = mgr.state(m);
-  if (s.mode !== 'secondary') throw badRequest(`this cluster is not a ${KIND[m]} secondary`);
+  requireAllowed(KIND[m], s, 'update-primary');
   if (data.token === '' || data.token === undefined) {
     await mgr.stopSecondary(m);
-    mgr.save(m, { ...s, primaryClusterAddrInUse: '', primaryApiAddr: '' });
+    mgr.transition(m, { type: 'detach' });
     return { warnings: ['This secondary no longer follows any primary.'] };
   }
   const input = tokenInput(m, data);
@@ -105,34 +101,30 @@ export async function updatePrimary(mgr: ReplicationManager, m: Mode, data: Reco
   if (bundle.cluster_id !== s.clusterId)
     throw badRequest(`the token is for replication set ${bundle.cluster_id}, this secondary belongs to ${s.clusterId}: disable and enable it instead (that wipes it)`);
   await mgr.stopSecondary(m);
-  mgr.store.saveBundle(m, bundleFromData(bundle));
-  mgr.save(m, { ...mgr.state(m), secondaryId: bundle.id, primaryApiAddr: input.apiAddr, primaryClusterAddrInUse: bundle.primary_cluster_addr, lastError: '' });
+  mgr.transition(
+    m,
+    { type: 'update-primary', secondaryId: bundle.id, primaryApiAddr: input.apiAddr, primaryClusterAddr: bundle.primary_cluster_addr },
+    mgr.store.bundleOps(m, bundleFromData(bundle)),
+  );
   await mgr.opts.physical.flushed();
   mgr.startSecondary(m);
   return { warnings: [`This secondary now follows ${input.apiAddr}; no data was wiped.`] };
 }
 
 export async function promoteSecondary(mgr: ReplicationManager, m: Mode, data: Record<string, unknown>, ensureCredentials: () => Promise<void>): Promise<Response> {
-  const s = mgr.state(m);
-  if (s.mode !== 'secondary') throw badRequest(`this cluster is not a ${KIND[m]} secondary`);
+  requireAllowed(KIND[m], mgr.state(m), 'promote');
   const addr = data.primary_cluster_addr ?? '';
   if (typeof addr !== 'string') throw badRequest("'primary_cluster_addr' must be a string");
   await mgr.stopSecondary(m);
   await ensureCredentials();
-  mgr.save(m, {
-    ...s,
-    mode: 'primary',
-    epoch: Math.max(1, s.epoch) + 1,
-    primaryClusterAddr: addr,
-    secondaries: [],
-    primaryClusterAddrInUse: '',
-    primaryApiAddr: '',
-    promotedAt: new Date().toISOString(),
-    formerPrimaryApiAddr: s.primaryApiAddr,
-    stalePrimaryWarning: '',
-    lastError: '',
-  });
-  mgr.store.saveBundle(m, null);
+  // The bundle stays, as the credential with which this new primary tells its
+  // former one that it leads now (epoch-exchange.ts): the old CA still trusts it.
+  const bundle = mgr.store.bundle(m);
+  mgr.transition(m, { type: 'promote', primaryClusterAddr: addr, at: new Date().toISOString() }, [
+    ...mgr.store.bundleOps(m, null),
+    ...mgr.store.formerPrimaryCredentialsOps(m, bundle),
+  ]);
+  await mgr.opts.physical.flushed();
   await mgr.ensureListener();
   mgr.logger.warn({ mode: m, epoch: mgr.state(m).epoch }, 'promoted to replication primary');
   return { warnings: ['This cluster is being promoted to a replication primary. Vault will be unavailable for a brief period and will resume service shortly.'] };

@@ -1,4 +1,5 @@
 import type { Barrier } from '../barrier/barrier';
+import type { StorageOp } from '../storage/backend';
 import type { SqliteBackend } from '../storage/sqlite';
 import type { JWK } from './activation-token';
 import type { CaMaterial, LeafMaterial } from './ca';
@@ -30,7 +31,16 @@ export interface KnownSecondary {
    * A new activation token (new certificate) starts over.
    */
   bootstrappedAt?: string;
-  /** Its API address, learned from its hello: the fencing probe asks it who leads. */
+  /**
+   * sha256 of the nonce the secondary sent when it claimed the root key. The
+   * same secondary (it keeps the nonce with its bundle until its bootstrap
+   * commits) may fetch the key again after a crash mid-bootstrap; a copy of the
+   * bundle alone cannot. Cleared meaning: see bootstrapConfirmedAt.
+   */
+  bootstrapNonceHash?: string;
+  /** When the secondary confirmed its bootstrap committed (bootstrap-ack, or a hello that needs none): no re-fetch after this. */
+  bootstrapConfirmedAt?: string;
+  /** Its API address, learned from its hello. */
   apiAddress?: string;
 }
 
@@ -54,6 +64,8 @@ export interface ModeState {
   promotedAt: string;
   /** After a promotion: the API address of the primary we replaced, watched for a stale return. */
   formerPrimaryApiAddr: string;
+  /** …and its cluster address, where the epoch exchange tells it (epoch-exchange.ts). */
+  formerPrimaryClusterAddr: string;
   /** Set when that former primary is seen still claiming to be primary. */
   stalePrimaryWarning: string;
 }
@@ -64,15 +76,20 @@ export interface SecondaryBundle {
   clientKey: string;
 }
 
-const statePath = (m: Mode) => `core/replication/${m}/state`;
+export const statePath = (m: Mode) => `core/replication/${m}/state`;
 const positionPath = (m: Mode) => `core/replication/${m}/position`;
 const bundlePath = (m: Mode) => `core/replication/${m}/bundle`;
+const formerBundlePath = (m: Mode) => `core/replication/${m}/former-primary-bundle`;
+const bootstrapNoncePath = (m: Mode) => `core/replication/${m}/bootstrap-nonce`;
 const CA_PATH = 'core/replication/ca';
 const SERVER_CERT_PATH = 'core/replication/server-cert';
 const SIGNING_KEY_PATH = 'core/replication/jwt-key';
 const OP_TOKENS_PREFIX = 'core/replication/dr/op-tokens/';
 /** Per known secondary, behind the barrier: wrapTokenHash of its activation token, so revoke-secondary can kill an unused one. */
 const activationPrefix = (m: Mode) => `core/replication/${m}/activation/`;
+
+/** Keys of this layout that are plain JSON (readable while sealed); every other key under core/replication/ is barrier-sealed. */
+export const isPlainReplicationKey = (key: string) => /^core\/replication\/(dr|performance)\/(state|position|fence)$/.test(key);
 
 /** Before the token hash moved behind the barrier, the plaintext state held the token id itself. */
 type LegacySecondary = KnownSecondary & { tokenId?: string };
@@ -92,6 +109,7 @@ export function emptyState(): ModeState {
     supersededBy: '',
     promotedAt: '',
     formerPrimaryApiAddr: '',
+    formerPrimaryClusterAddr: '',
     stalePrimaryWarning: '',
   };
 }
@@ -104,7 +122,14 @@ export class ReplicationStore {
   constructor(
     private readonly physical: SqliteBackend,
     private readonly barrier: Barrier,
-  ) {}
+  ) {
+    // A rolled-back group commit may have carried a state write, and an
+    // applier may write one (bootstrap): read it again (storage's change bus).
+    physical.changes.subscribe('core/replication/', (keys) => {
+      if (keys === null) this.cached.clear();
+      else for (const m of MODES) if (keys.includes(statePath(m))) this.cached.delete(m);
+    });
+  }
 
   state(m: Mode): ModeState {
     let s = this.cached.get(m);
@@ -124,6 +149,48 @@ export class ReplicationStore {
   saveState(m: Mode, s: ModeState): void {
     this.physical.put(statePath(m), Buffer.from(JSON.stringify(s)));
     this.cached.set(m, structuredClone(s));
+  }
+
+  /** The storage op that records a mode's state, for a transaction that must commit it with other writes. */
+  stateOp(m: Mode, s: ModeState): StorageOp {
+    return { op: 'put', key: statePath(m), value: Buffer.from(JSON.stringify(s)) };
+  }
+
+  /**
+   * Commit ops and the new states in ONE storage transaction (`apply`:
+   * physical.transaction, or applyShipped for a secondary's applier), then
+   * cache the states. Nothing is cached if the transaction throws; a group
+   * commit that fails later drops the cache (see the constructor).
+   */
+  commit(apply: (ops: StorageOp[]) => unknown, ops: StorageOp[], states: Partial<Record<Mode, ModeState>>): void {
+    const stateOps = MODES.filter((m) => states[m]).map((m) => this.stateOp(m, states[m]!));
+    apply([...ops, ...stateOps]);
+    for (const m of MODES) if (states[m]) this.cached.set(m, structuredClone(states[m]!));
+  }
+
+  /** A put sealed by the barrier's current keyring, for such a transaction. */
+  sealedOp(key: string, value: unknown): StorageOp {
+    return { op: 'put', key, value: this.barrier.encrypt(key, Buffer.from(JSON.stringify(value))) };
+  }
+
+  bundleOps(m: Mode, b: SecondaryBundle | null): StorageOp[] {
+    return [b ? this.sealedOp(bundlePath(m), b) : { op: 'delete', key: bundlePath(m) }];
+  }
+
+  /** The nonce a bootstrapping secondary claims the root key with; kept until its bootstrap commits. */
+  bootstrapNonce(m: Mode): string {
+    return this.barrier.getJSON<{ nonce: string }>(bootstrapNoncePath(m))?.nonce ?? '';
+  }
+  bootstrapNonceOp(m: Mode, nonce: string | null): StorageOp {
+    return nonce ? this.sealedOp(bootstrapNoncePath(m), { nonce }) : { op: 'delete', key: bootstrapNoncePath(m) };
+  }
+
+  /** A promoted primary's credentials for its former primary's cluster port (its last bundle), for the epoch exchange. */
+  formerPrimaryCredentials(m: Mode): SecondaryBundle | null {
+    return this.barrier.getJSON<SecondaryBundle>(formerBundlePath(m));
+  }
+  formerPrimaryCredentialsOps(m: Mode, b: SecondaryBundle | null): StorageOp[] {
+    return [b ? this.sealedOp(formerBundlePath(m), b) : { op: 'delete', key: formerBundlePath(m) }];
   }
 
   position(m: Mode): WirePosition {

@@ -27,8 +27,8 @@ export interface DevServer extends ServerProcess {
   unsealKeys: string[];
 }
 
-function spawnServer(args: string[], port: number, opts: { umask?: string } = {}): ServerProcess {
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production' };
+function spawnServer(args: string[], port: number, opts: { umask?: string; env?: Record<string, string> } = {}): ServerProcess {
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production', ...opts.env };
   // With a umask: through sh, which sets it and execs the server (same pid, so signals still reach it).
   const proc = opts.umask
     ? spawn('/bin/sh', ['-c', `umask ${opts.umask} && exec "$0" "$@"`, COFFER_BIN, 'server', ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -99,6 +99,8 @@ export interface ConfiguredServerOptions {
   umask?: string;
   /** Extra top-level stanzas (e.g. user_lockout "all" { … }). */
   extraConfig?: string;
+  /** Extra environment for this process only (e.g. COFFER_TEST_CRASH_AT); restart() starts without it. */
+  env?: Record<string, string>;
 }
 
 /** A server from an HCL config file with a persistent data dir (survives restarts). */
@@ -126,9 +128,9 @@ log_level    = "warn"
 ${opts.extraConfig ?? ''}
 `,
   );
-  const s = spawnServer([`-config=${configFile}`, ...(opts.args ?? [])], port, { umask: opts.umask });
+  const s = spawnServer([`-config=${configFile}`, ...(opts.args ?? [])], port, { umask: opts.umask, env: opts.env });
   await waitForHealth(s.addr, s.proc, s.output);
-  return { ...s, dataDir, configFile, restart: () => startConfiguredServer({ ...opts, dataDir, port }) };
+  return { ...s, dataDir, configFile, restart: () => startConfiguredServer({ ...opts, dataDir, port, env: undefined }) };
 }
 
 /** Minimal JSON call for tests: returns status and parsed body. */
