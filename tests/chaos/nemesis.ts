@@ -26,8 +26,10 @@ export class Nemesis {
       try {
         detail = await this.inject(i + 1, f);
       } catch (err) {
-        detail = `FAILED: ${(err as Error).message}`;
-        this.h.driverErrors.push(`fault ${i + 1} (${describeFault(f)}): ${(err as Error).message}`);
+        // A server that will not start prints a stack: its first lines say enough (the node's log has the rest).
+        const msg = (err as Error).message.split('\n').filter(Boolean).slice(0, 4).join(' | ');
+        detail = `FAILED: ${msg}`;
+        this.h.driverErrors.push(`fault ${i + 1} (${describeFault(f)}): ${msg}`);
       }
       const ev = { n: i + 1, kind: f.kind, target: detail.split(' ')[0], detail, startedAt, endedAt: this.clock() };
       this.h.faults.push(ev);
