@@ -4,10 +4,14 @@ import { join, resolve } from 'node:path';
 import { ConfigError, loadConfigFile } from './config';
 import { createLogger } from './log';
 import { startNode, type CofferNode } from './node';
+import { crashPointAt } from './replication/crash-points';
 import { parseServerFlags, splitHostPort } from './server-flags';
 
 // `coffer server`: wiring only. Flags/config → options → startNode.
 const REPO_ROOT = resolve(new URL('..', import.meta.url).pathname);
+/** Test-only (atomic-bootstrap regression test): kill -9 this process at a named step of enable/bootstrap. */
+const CRASH_AT_ENV = 'COFFER_TEST_CRASH_AT';
+const testCrashPoint = () => crashPointAt(process.env[CRASH_AT_ENV], () => process.kill(process.pid, 'SIGKILL'));
 
 export async function runServer(args: string[]): Promise<void> {
   let flags;
@@ -19,7 +23,7 @@ export async function runServer(args: string[]): Promise<void> {
   }
   try {
     if (flags.dev) await runDev(flags);
-    else await runWithConfig(flags.config!, flags.logLevel, flags.logRetention);
+    else await runWithConfig(flags.config!, flags.logLevel, flags.logRetention, flags.devFaults);
   } catch (err) {
     const msg = err instanceof ConfigError ? err.message : (err as Error).stack ?? String(err);
     process.stderr.write(`Error initializing core: ${msg}\n`);
@@ -42,6 +46,8 @@ async function runDev(flags: ReturnType<typeof parseServerFlags>): Promise<void>
     uiDir: REPO_ROOT,
     logger,
     logRetention: flags.logRetention,
+    crashPoint: testCrashPoint(),
+    devFaults: flags.devFaults,
   });
   const init = await node.core.seal.init({ secret_shares: 1, secret_threshold: 1 }, { rootTokenId: flags.devRootTokenId, stayUnsealed: true });
   node.replication.ctx.devRootTokenId = init.root_token; // seed 003: dev secondaries accept the primary's root token
@@ -83,7 +89,7 @@ async function runDev(flags: ReturnType<typeof parseServerFlags>): Promise<void>
   handleSignals(node, () => rmSync(dataDir, { recursive: true, force: true }));
 }
 
-async function runWithConfig(path: string, logLevelFlag?: string, logRetention?: number): Promise<void> {
+async function runWithConfig(path: string, logLevelFlag?: string, logRetention?: number, devFaults = false): Promise<void> {
   const config = loadConfigFile(path);
   const logger = createLogger({ level: logLevelFlag ?? config.logLevel });
   const listen = splitHostPort(config.listener.address);
@@ -102,6 +108,8 @@ async function runWithConfig(path: string, logLevelFlag?: string, logRetention?:
     uiDir: REPO_ROOT,
     logger,
     logRetention,
+    crashPoint: testCrashPoint(),
+    devFaults,
   });
   process.stdout.write(
     [

@@ -12,9 +12,11 @@ import { attachProtocolReplies } from './http/protocol-replies';
 import { attachStatusFeed, DEFAULT_FEED_PATH } from './http/status-feed';
 import { clusterStatusSource } from './replication/status-source';
 import { sendJson } from './http/respond';
+import { serveStorageFaults, STORAGE_FAULTS_PATH } from './http/storage-faults';
 import type { Logger } from './log';
 import { installReplication } from './replication';
 import type { ReplicationManager } from './replication/manager';
+import type { CrashPoint } from './replication/crash-points';
 import { secureDataDir } from './storage/file-modes';
 import { SqliteBackend } from './storage/sqlite';
 import type { UserLockoutDefaults } from './core/user-lockout-config';
@@ -38,6 +40,10 @@ export interface NodeOptions {
   httpTimeouts?: Partial<HttpTimeouts>;
   /** Browser origins besides the API's own that may open a token-authenticated status feed. */
   statusFeedAllowedOrigins?: string[];
+  /** Test-only: where to kill the process during enable/bootstrap (replication/crash-points.ts). */
+  crashPoint?: CrashPoint;
+  /** Test-only (-dev-faults): serve storage's fault switches at sys/storage/faults (http/storage-faults.ts). */
+  devFaults?: boolean;
 }
 
 export interface CofferNode {
@@ -73,6 +79,7 @@ export async function startNode(opts: NodeOptions): Promise<CofferNode> {
     logger: opts.logger,
     apiAddr: opts.apiAddr,
     clusterAddr: opts.clusterAddr,
+    crashPoint: opts.crashPoint,
   });
   const api = createApiHandler(core, opts.logger.child({ component: 'http' }));
 
@@ -86,6 +93,7 @@ export async function startNode(opts: NodeOptions): Promise<CofferNode> {
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     armWriteDeadline(req, res, timeouts.writeMs);
     const url = req.url ?? '/';
+    if (opts.devFaults && url.split('?')[0] === STORAGE_FAULTS_PATH) return void serveStorageFaults(req, res, core, storage);
     if (url === '/v1' || url.startsWith('/v1/')) return void api(req, res);
     // Browsers ask for /favicon.ico on their own (e.g. for a page they loaded from a JSON error); point them at the console's icon.
     if (url === '/favicon.ico' && ui) {

@@ -10,12 +10,14 @@ export interface ServerFlags {
   config?: string;
   logLevel?: string;
   logRetention?: number;
+  /** Test-only: serve sys/storage/faults (storage fault switches, root token). Never set in production. */
+  devFaults: boolean;
 }
 
-const BOOLEAN = new Set(['dev', 'dev-no-ui']);
+const BOOLEAN = new Set(['dev', 'dev-no-ui', 'dev-faults']);
 
 export function parseServerFlags(args: string[]): ServerFlags {
-  const flags: ServerFlags = { dev: false, devListenAddress: '127.0.0.1:8200', devNoUi: false };
+  const flags: ServerFlags = { dev: false, devListenAddress: '127.0.0.1:8200', devNoUi: false, devFaults: false };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (!arg.startsWith('-')) throw new Error(`unexpected argument "${arg}"`);
@@ -33,6 +35,9 @@ export function parseServerFlags(args: string[]): ServerFlags {
         break;
       case 'dev-no-ui':
         flags.devNoUi = value === undefined || value === 'true';
+        break;
+      case 'dev-faults':
+        flags.devFaults = value === undefined || value === 'true';
         break;
       case 'dev-root-token-id':
         flags.devRootTokenId = value;

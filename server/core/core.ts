@@ -4,6 +4,7 @@ import { SECRET_ENGINES, AUTH_METHODS } from '../engines/factories';
 import { badRequest, permissionDenied, sealedError, unsupportedPath, VaultError } from '../errors';
 import type { Logger } from '../log';
 import type { SqliteBackend } from '../storage/sqlite';
+import { ReadOnlyError } from '../storage/write-ownership';
 import { envelope } from './envelope';
 import { RootGeneration } from './generate-root';
 import { newUuid } from './ids';
@@ -58,6 +59,12 @@ export class Core {
   readonly gates: RequestGate[] = [];
   /** Gates that run before the token is even looked up (a DR secondary refuses everyone). */
   readonly preAuthGates: RequestGate[] = [];
+  /**
+   * Replication installs this: what becomes of a request whose handler hit a
+   * write this node does not own (a performance secondary forwards it to its
+   * primary, as Vault does on ErrReadOnly). Without it the ReadOnlyError is the answer.
+   */
+  onReadOnly: ((req: Request, err: ReadOnlyError) => Promise<Response>) | null = null;
   /** Replication installs this: verifies a JWT activation token and returns its wrapping token id. */
   jwtWrappingToken: ((jwt: string) => Promise<string>) | null = null;
   readonly unsealListeners: (() => void)[] = [];
@@ -70,6 +77,7 @@ export class Core {
     readonly physical: SqliteBackend,
     readonly opts: CoreOptions,
   ) {
+    physical.changes.onSubscriberError = (err) => opts.logger.error({ err }, 'a cache failed to follow a storage change');
     this.barrier = new Barrier(physical);
     this.tokens = new TokenStore(this.barrier);
     // A DR secondary gets its primary's revocations through replication; it must not expire tokens itself.
@@ -210,13 +218,19 @@ export class Core {
     }
 
     let res: Response | null;
-    if (builtin) {
-      const handler = builtin.route.ops[req.operation] ?? (req.operation === 'create' ? builtin.route.ops.update : undefined);
-      if (!handler) throw new VaultError('method_not_allowed', `unsupported operation`);
-      if (needsToken) this.authorize(req, req.operation, Boolean(builtin.route.sudo));
-      res = await handler({ req, params: builtin.params, data: req.data, core: this });
-    } else {
-      res = await this.handleMounted(req, needsToken);
+    try {
+      // A write this node does not own fails in storage with ReadOnlyError; the
+      // request's earlier local writes are undone, so it can be forwarded whole.
+      res = await this.physical.undoOnReadOnly(async () => {
+        if (!builtin) return this.handleMounted(req, needsToken);
+        const handler = builtin.route.ops[req.operation] ?? (req.operation === 'create' ? builtin.route.ops.update : undefined);
+        if (!handler) throw new VaultError('method_not_allowed', `unsupported operation`);
+        if (needsToken) this.authorize(req, req.operation, Boolean(builtin.route.sudo));
+        return handler({ req, params: builtin.params, data: req.data, core: this });
+      });
+    } catch (err) {
+      if (err instanceof ReadOnlyError && this.onReadOnly) return this.onReadOnly(req, err);
+      throw err;
     }
     if (res === null) throw unsupportedPath(req.path);
 

@@ -55,7 +55,14 @@ export class MountTable {
   constructor(
     private readonly barrier: Barrier,
     private readonly factories: Record<TableKind, Record<string, BackendFactory>>,
-  ) {}
+  ) {
+    // The routing table follows its stored tables, whoever wrote them: this
+    // node, replication, a wipe, or a rolled-back commit. Sealed: nothing to route.
+    const tables = Object.values(TABLE_PATHS).flatMap((t) => [t.replicated, t.local]);
+    barrier.physical.changes.subscribe(tables, () => {
+      if (!barrier.sealed) this.load();
+    });
+  }
 
   entries(kind: TableKind): MountEntry[] {
     return this.mounted.filter((m) => m.kind === kind).map((m) => m.entry);

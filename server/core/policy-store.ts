@@ -13,7 +13,14 @@ export class PolicyStore {
   /** Compiled ACLs by policy-name set; reused while every policy parses to the same object. */
   private readonly acls = new Map<string, { policies: Policy[]; acl: Acl }>();
 
-  constructor(private readonly barrier: Barrier) {}
+  constructor(private readonly barrier: Barrier) {
+    // Policies change under us by replication too: drop what was parsed from the old text.
+    barrier.physical.changes.subscribe(PREFIX, (keys) => {
+      if (keys === null) this.cache.clear();
+      else for (const k of keys) this.cache.delete(k.slice(PREFIX.length));
+      this.acls.clear();
+    });
+  }
 
   /** Write the default policy if missing (at init). */
   ensureDefault(): void {

@@ -18,7 +18,12 @@ export const DEFAULT_TOKEN_TTL = SYSTEM_DEFAULT_TTL;
 export const MAX_TOKEN_TTL = SYSTEM_MAX_TTL;
 /** num_uses of a token on its last use: invalid for every later lookup, revoked once its request ends. */
 export const REVOCATION_PENDING = -1;
-const SALT_PATH = 'core/token-salt';
+// Vault keeps the token store's salt in its view, sys/token/salt: class
+// `local`, like the tokens it hashes, so a performance secondary makes its own
+// and never writes its primary's state. Stores made before that kept it in
+// core/token-salt (replicated); it is still read so their tokens stay valid.
+const SALT_PATH = 'sys/token/salt';
+const LEGACY_SALT_PATH = 'core/token-salt';
 const ID_PREFIX = 'sys/token/id/';
 const ACCESSOR_PREFIX = 'sys/token/accessor/';
 const PARENT_PREFIX = 'sys/token/parent/';
@@ -88,17 +93,22 @@ export class TokenStore {
   /** TTL limits of the mount a token is created through (the core consults its mount table). */
   limitsFor: (path: string) => TtlLimits = () => limitsOf();
 
-  constructor(private readonly barrier: Barrier) {}
+  constructor(private readonly barrier: Barrier) {
+    // A wipe, a replicated apply (DR) or a rolled-back commit may change the salt under us.
+    barrier.physical.changes.subscribe([SALT_PATH, LEGACY_SALT_PATH], () => this.reset());
+  }
 
-  /** Forget the cached salt (after a replication wipe). */
+  /** Forget the cached salt. */
   reset(): void {
     this.cachedSalt = null;
   }
 
-  private salt(): string {
+  /** Created by the first token written, never by a lookup (null: none yet, so no token exists either). */
+  private salt(create: boolean): string | null {
     if (this.cachedSalt) return this.cachedSalt;
-    let salt = this.barrier.getJSON<string>(SALT_PATH);
+    let salt = this.barrier.getJSON<string>(SALT_PATH) ?? this.barrier.getJSON<string>(LEGACY_SALT_PATH);
     if (!salt) {
+      if (!create) return null;
       salt = base62(32);
       this.barrier.putJSON(SALT_PATH, salt);
     }
@@ -107,7 +117,13 @@ export class TokenStore {
   }
 
   private hash(v: string): string {
-    return saltedHash(this.salt(), v);
+    return saltedHash(this.salt(true)!, v);
+  }
+
+  /** For lookups, which never write. */
+  private lookupHash(v: string): string | null {
+    const salt = this.salt(false);
+    return salt === null ? null : saltedHash(salt, v);
   }
 
   /** Read on every check, never cached: replication may replace it underneath (a DR secondary receives its primary's). */
@@ -178,7 +194,8 @@ export class TokenStore {
   lookup(id: string, opts: { tainted?: boolean } = {}): TokenEntry | null {
     if (!id) return null;
     if (id.startsWith(BATCH_PREFIX)) return this.lookupBatch(id);
-    const entry = this.barrier.getJSON<TokenEntry>(ID_PREFIX + this.hash(id));
+    const key = this.lookupHash(id);
+    const entry = key === null ? null : this.barrier.getJSON<TokenEntry>(ID_PREFIX + key);
     if (!entry) return null;
     if (entry.numUses < 0 && !opts.tainted) return null;
     if (entry.expireTime && entry.expireTime <= Date.now()) return null;
@@ -204,7 +221,8 @@ export class TokenStore {
 
   lookupAccessor(accessor: string): TokenEntry | null {
     if (!accessor) return null;
-    const ref = this.barrier.getJSON<{ id: string }>(ACCESSOR_PREFIX + this.hash(accessor));
+    const key = this.lookupHash(accessor);
+    const ref = key === null ? null : this.barrier.getJSON<{ id: string }>(ACCESSOR_PREFIX + key);
     return ref ? this.lookup(ref.id) : null;
   }
 

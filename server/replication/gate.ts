@@ -1,12 +1,16 @@
 import type { Core, RequestGate } from '../core/core';
-import type { Request } from '../core/request';
+import type { Request, Response } from '../core/request';
 import { badRequest, VaultError } from '../errors';
+import type { ReadOnlyError } from '../storage/write-ownership';
 import type { ForwardClient } from './forward';
 import type { ReplicationManager } from './manager';
 
 // What a secondary does with client requests, before any handler runs:
 // a DR secondary answers only status, unseal and DR-operation paths; a
 // performance secondary forwards writes to replicated state to its primary.
+// The up-front route check saves a local attempt; the rule that cannot be
+// bypassed is storage's: a write the node does not own throws ReadOnlyError,
+// and forwardOnReadOnly sends that request on.
 const DR_SECONDARY_ALLOWED = [
   /^sys\/(health|seal-status|unseal|init|leader)$/,
   /^sys\/replication\/status$/,
@@ -54,6 +58,21 @@ export function perfSecondaryGate(mgr: ReplicationManager, forwarder: ForwardCli
   return async (req) => {
     if (mgr.store.mode('performance') !== 'secondary' || !req.caller) return null;
     if (routeOnPerfSecondary(mgr.opts.core, req) === 'local') return null;
+    return forwarder.forward(req);
+  };
+}
+
+/**
+ * A request whose handler hit a replicated write on a performance secondary
+ * goes to the primary (Vault forwards on ErrReadOnly). Not a login: the token
+ * must be minted here, where it is used; such a request gets the read-only error.
+ */
+export function forwardOnReadOnly(mgr: ReplicationManager, forwarder: ForwardClient): (req: Request, err: ReadOnlyError) => Promise<Response> {
+  return async (req, err) => {
+    if (mgr.store.mode('performance') !== 'secondary' || !req.caller) throw err;
+    const r = mgr.opts.core.mounts.route(req.path);
+    if (r?.mount.kind === 'auth' && r.rest.startsWith('login')) throw err;
+    mgr.logger.debug({ path: req.path }, 'write owned by the primary: forwarding');
     return forwarder.forward(req);
   };
 }

@@ -91,7 +91,8 @@ export async function merkleSync(
     stats.roundTrips += 1;
     stats.keysFetched += seen.size;
     const stale = physical.entriesInBuckets(tree, buckets).filter(({ key }) => !seen.has(key));
-    for (let i = 0; i < stale.length; i += APPLY_CHUNK) physical.transaction(stale.slice(i, i + APPLY_CHUNK).map(({ key }) => ({ op: 'delete' as const, key })));
+    // Keys the primary no longer has: deleted by the applier (on a secondary only it may touch replicated keys).
+    for (let i = 0; i < stale.length; i += APPLY_CHUNK) physical.applyShipped(stale.slice(i, i + APPLY_CHUNK).map(({ key }) => ({ op: 'delete' as const, key })));
     await physical.flushed();
   }
   physical.transaction([positionOp(stats.position)]);

@@ -10,17 +10,18 @@ import { classOf, type KeyClass } from './key-class';
 //
 //   mode                  normal writers            the applier
 //   all                   every class               every class
-//   performance-secondary local + ignored           replicated + ignored
+//   performance-secondary local + ignored           every class
 //   dr-secondary          ignored (node state)      every class
 //
-// A performance primary never ships `local` keys, so the performance applier
-// refuses them: a secondary's own tokens are never overwritten by a peer.
+// (A performance primary ships no `local` key — context.ts shipsClass — but a
+// bootstrap re-seals what this node keeps, its own CA included, in the same
+// applier transaction that adopts the primary's keyring.)
 export type WriteMode = 'all' | 'performance-secondary' | 'dr-secondary';
 export type Writer = 'client' | 'applier';
 
 export const WRITE_RULES: Record<WriteMode, Record<Writer, readonly KeyClass[]>> = {
   all: { client: ['replicated', 'local', 'ignored'], applier: ['replicated', 'local', 'ignored'] },
-  'performance-secondary': { client: ['local', 'ignored'], applier: ['replicated', 'ignored'] },
+  'performance-secondary': { client: ['local', 'ignored'], applier: ['replicated', 'local', 'ignored'] },
   'dr-secondary': { client: ['ignored'], applier: ['replicated', 'local', 'ignored'] },
 };
 

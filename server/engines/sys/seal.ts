@@ -124,6 +124,10 @@ export const sealRoutes: Route<Core>[] = [
     sudo: true,
     ops: {
       update: ({ core }) => {
+        // Vault refuses (vault/logical_system.go handleRotate): the keyring is its primary's.
+        // Storage would refuse the write anyway; forwarding it would rotate the primary instead.
+        const perf = core.replicationModes().performance;
+        if (perf === 'secondary' || perf === 'bootstrapping') throw badRequest('cannot rotate on a replication secondary');
         core.barrier.rotate();
         return noContent();
       },
