@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ReplicationModeStatus, ReplicationPeer, ReplicationStatusPair } from '../../lib/types/replication';
+import { supersession } from './fencing';
 import type { ReplicationManager } from './manager';
 import type { Mode } from './state';
 
@@ -19,6 +20,23 @@ function merkleRoot(mgr: ReplicationManager, m: Mode): string {
   return createHash('sha1').update(p.merkleRoot('replicated')).update(p.merkleRoot('local')).digest('hex');
 }
 
+/**
+ * Computed, never constants (storage/merkle-health.ts): corruption found by the
+ * last merkle-check or at open, until a reindex; a running reindex's stage and progress.
+ */
+function merkleTruth(mgr: ReplicationManager): StatusPart {
+  const h = mgr.opts.physical.health;
+  const epoch = (ms: number) => String(Math.floor(ms / 1000));
+  const r = h.reindex;
+  return {
+    corrupted_merkle_tree: h.corrupted,
+    last_reindex_epoch: h.lastReindexAt ? epoch(h.lastReindexAt) : '0',
+    last_corruption_check_epoch: h.lastCheckAt ? epoch(h.lastCheckAt) : NEVER_CHECKED,
+    reindex_in_progress: r.inProgress,
+    ...(r.inProgress && r.stage ? { reindex_stage: r.stage, reindex_building_progress: r.buildingProgress, reindex_building_total: r.buildingTotal } : {}),
+  };
+}
+
 export function modeStatus(mgr: ReplicationManager, m: Mode): ReplicationModeStatus {
   const s = mgr.state(m);
   if (s.mode === 'disabled') return { mode: 'disabled' };
@@ -28,17 +46,16 @@ export function modeStatus(mgr: ReplicationManager, m: Mode): ReplicationModeSta
     cluster_id: s.clusterId,
     merkle_root: merkleRoot(mgr, m),
     last_wal: lastWal,
-    corrupted_merkle_tree: false,
-    last_reindex_epoch: '0',
-    last_corruption_check_epoch: NEVER_CHECKED,
+    ...merkleTruth(mgr),
     ssct_generation_counter: 0,
     epoch: s.epoch,
   };
   if (s.mode === 'primary') {
+    const fence = supersession(mgr, m); // storage refuses client writes while a newer primary leads the set
     const streams = mgr.streams[m];
     return {
       ...common,
-      state: s.supersededBy ? 'idle' : 'running',
+      state: fence ? 'idle' : 'running',
       primary_cluster_addr: s.primaryClusterAddr,
       known_secondaries: s.secondaries.filter((k) => !k.revoked).map((k) => k.id),
       ...((m === 'dr' ? { last_dr_wal: lastWal } : { last_performance_wal: lastWal }) satisfies StatusPart),
@@ -60,7 +77,7 @@ export function modeStatus(mgr: ReplicationManager, m: Mode): ReplicationModeSta
             ...(link?.lastError ? { last_error: link.lastError } : {}),
           };
         }),
-      ...(s.supersededBy ? ({ superseded_by: s.supersededBy, last_error: s.lastError } satisfies StatusPart) : {}),
+      ...(fence ? ({ superseded_by: fence.by, last_error: fence.reason } satisfies StatusPart) : {}),
       ...(s.promotedAt ? ({ promoted_at: s.promotedAt } satisfies StatusPart) : {}),
       ...(s.stalePrimaryWarning ? ({ stale_primary_warning: s.stalePrimaryWarning } satisfies StatusPart) : {}),
     };

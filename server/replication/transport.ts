@@ -14,7 +14,8 @@ import { encodeFrame, FrameDecoder, MAX_FRAME_BYTES, type Frame } from './frames
 // closes), and dialCluster resolves only after `accepted`. A caller holding a
 // FrameConnection therefore knows the primary took it.
 
-export const ALPN = { perf: 'replication_v1', dr: 'replication_dr_v1', forward: 'req_fw_sb-act_v1' } as const;
+/** fence: the epoch exchange, a promoted primary telling its former primary that it leads now (fencing.ts). */
+export const ALPN = { perf: 'replication_v1', dr: 'replication_dr_v1', forward: 'req_fw_sb-act_v1', fence: 'replication_fence_v1' } as const;
 export type AlpnProtocol = (typeof ALPN)[keyof typeof ALPN];
 const ALL_ALPN: AlpnProtocol[] = Object.values(ALPN);
 

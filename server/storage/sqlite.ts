@@ -10,6 +10,7 @@ import { bucketOf, entryHashBytes, MerkleIndex, toBig, type MerkleUndo } from '.
 import { DEFAULT_LOG_RETENTION, WalLog } from './wal-log';
 import { activeJournal, withJournal } from './write-journal';
 import { checkWriteOwnership, ReadOnlyError, type WriteMode } from './write-ownership';
+import { WriteFence } from './write-fence';
 
 export interface SqliteOptions {
   /** File path, or ':memory:' for unit tests. */
@@ -60,6 +61,8 @@ export class SqliteBackend implements PhysicalBackend {
   /** Committed state only: the replication data plane reads log, merkle and entries through this. */
   readonly reader: CommittedReader & { close(): void };
   readonly health: MerkleHealth;
+  /** Epoch fencing of a superseded replication leader (write-fence.ts), checked on every client write. */
+  readonly fence: WriteFence;
   /** The file, or null when in memory. */
   readonly path: string | null;
   private mode: WriteMode = 'all';
@@ -104,6 +107,7 @@ export class SqliteBackend implements PhysicalBackend {
     this.all = this.db.prepare<[], { key: string }>('SELECT key FROM entries ORDER BY key');
     // An in-memory store has no second connection; its reader shares the writer (unit tests only).
     this.reader = onDisk ? SqliteCommittedReader.open(opts.path) : new SqliteCommittedReader(this.db);
+    this.fence = new WriteFence(this.db);
     this.health = new MerkleHealth(this, (v) => this.put(MERKLE_HEALTH_KEY, v), this.get(MERKLE_HEALTH_KEY));
   }
 
@@ -168,6 +172,7 @@ export class SqliteBackend implements PhysicalBackend {
   transaction(ops: StorageOp[]): LogRecord[] {
     checkEntrySizes(ops, this.maxEntrySize);
     checkWriteOwnership(this.mode, 'client', ops);
+    this.fence.check(ops);
     const journal = activeJournal();
     if (journal) for (const o of ops) journal.noteBefore(o.key, () => this.get(o.key));
     const records = this.commit(ops);
