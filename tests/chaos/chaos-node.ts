@@ -12,6 +12,8 @@ import { call, until } from './http';
 // secondary dials it THROUGH the proxy and the nemesis can cut, stall or slow
 // those links while both processes run. Proxies and port survive restarts.
 export type NodeRun = 'up' | 'down' | 'frozen';
+/** A loaded 2-core box (other test runs beside this one) can take a minute to start a server. */
+const START_TIMEOUT_MS = 120_000;
 
 export class ChaosNode {
   run: NodeRun = 'up';
@@ -27,7 +29,7 @@ export class ChaosNode {
   static async start(name: string, args: string[]): Promise<ChaosNode> {
     const port = await freePortPair();
     const [dr, performance] = await Promise.all([startTcpProxy({ port: port + 1 }), startTcpProxy({ port: port + 1 })]);
-    const server = await startConfiguredServer({ name, port, args });
+    const server = await startConfiguredServer({ name, port, args, healthTimeoutMs: START_TIMEOUT_MS });
     return new ChaosNode(name, server, { dr, performance });
   }
 

@@ -101,6 +101,8 @@ export interface ConfiguredServerOptions {
   extraConfig?: string;
   /** Extra environment for this process only (e.g. COFFER_TEST_CRASH_AT); restart() starts without it. */
   env?: Record<string, string>;
+  /** How long to wait for the process to answer sys/health (default 30 s); on timeout it is killed. */
+  healthTimeoutMs?: number;
 }
 
 /** A server from an HCL config file with a persistent data dir (survives restarts). */
@@ -129,7 +131,10 @@ ${opts.extraConfig ?? ''}
 `,
   );
   const s = spawnServer([`-config=${configFile}`, ...(opts.args ?? [])], port, { umask: opts.umask, env: opts.env });
-  await waitForHealth(s.addr, s.proc, s.output);
+  await waitForHealth(s.addr, s.proc, s.output, opts.healthTimeoutMs).catch(async (err) => {
+    await s.kill(); // never leave a process that may still come up on the port
+    throw err;
+  });
   return { ...s, dataDir, configFile, restart: () => startConfiguredServer({ ...opts, dataDir, port, env: undefined }) };
 }
 
