@@ -1,5 +1,8 @@
+import type { Response } from '../core/request';
 import { badRequest } from '../errors';
-import type { SecondaryBundle, Mode } from './state';
+import type { ReplicationManager } from './manager';
+import { KIND } from './mode-transitions';
+import type { Mode, SecondaryBundle } from './state';
 import { ALPN, dialCluster, parseClusterAddr } from './transport';
 
 // update-primary with `update_primary_addrs` (Vault: "a lighter weight version
@@ -56,4 +59,22 @@ export async function firstAcceptingPrimary(m: Mode, bundle: SecondaryBundle, ad
     }
   }
   return { failures };
+}
+
+/** update-primary by address: follow the first of `addrs` whose primary accepts this secondary. Nothing changes if none does. */
+export async function repointByAddrs(mgr: ReplicationManager, m: Mode, addrs: string[]): Promise<Response> {
+  const bundle = mgr.store.bundle(m);
+  if (!bundle)
+    throw badRequest(
+      `this ${KIND[m]} secondary holds no credentials from an earlier activation (a demoted primary has none): use 'token' with an activation token from the new primary`,
+    );
+  const found = await firstAcceptingPrimary(m, bundle, addrs);
+  if ('failures' in found) throw badRequest(`no primary in 'update_primary_addrs' accepted this secondary: ${found.failures.join('; ')}`);
+  await mgr.stopSecondary(m);
+  // Its API address comes with the primary's hello-ack.
+  mgr.transition(m, { type: 'update-primary', secondaryId: mgr.state(m).secondaryId, primaryApiAddr: '', primaryClusterAddr: found.addr });
+  await mgr.opts.physical.flushed();
+  mgr.startSecondary(m);
+  mgr.logger.info({ mode: m, primary: found.addr }, 're-pointed by update_primary_addrs');
+  return { warnings: [`This secondary now follows the primary at ${found.addr}; no data was wiped.`] };
 }
