@@ -46,6 +46,8 @@ export class PrimaryStream {
   private unsubscribe: (() => void) | null = null;
   private readonly sentAt = new Map<number, number>();
   onHello: ((apiAddress: string) => void) | null = null;
+  /** The secondary has seen a newer primary of this set: this one stands down (fencing.ts). */
+  onNewerEpoch: ((epoch: number) => Promise<void>) | null = null;
 
   constructor(
     private readonly ctx: ReplicationContext,
@@ -62,8 +64,9 @@ export class PrimaryStream {
     this.link = { id: peer.commonName, apiAddress: '', clusterAddress: '', connected: true, lastHeartbeat: 0, lastHeartbeatDurationMs: 0, clockSkewMs: 0, ackedIndex: 0, lastError: '' };
   }
 
+  /** Log records come from the committed snapshot (storage/committed-reader.ts), never the writer. */
   private get log() {
-    return this.ctx.physical.log;
+    return this.ctx.physical.reader;
   }
 
   private send(f: Frame): Promise<void> {
@@ -90,6 +93,7 @@ export class PrimaryStream {
       if (hello.secondaryId !== this.link.id) return await this.refuse(`certificate is for "${this.link.id}" but hello names "${hello.secondaryId}"`);
       if (hello.clusterId && hello.clusterId !== this.clusterId()) return await this.refuse(`secondary belongs to replication set ${hello.clusterId}, this primary serves ${this.clusterId()}`);
       if (hello.epoch > this.epoch()) {
+        await this.onNewerEpoch?.(hello.epoch); // this primary's storage refuses client writes from here on
         return await this.refuse(`this primary (epoch ${this.epoch()}) has been superseded by a promoted cluster (epoch ${hello.epoch}); demote it`);
       }
       this.link.apiAddress = hello.apiAddr;
@@ -135,8 +139,8 @@ export class PrimaryStream {
     await this.send({
       type: 'bootstrap',
       rootKey: core.barrier.exportRootKey().toString('base64'),
-      sealConfig: physical.get(SEAL_CONFIG_PATH)!.toString(),
-      keyring: physical.get(KEYRING_PATH)!.toString('base64'),
+      sealConfig: physical.reader.get(SEAL_CONFIG_PATH)!.toString(),
+      keyring: physical.reader.get(KEYRING_PATH)!.toString('base64'),
       devRootToken: this.ctx.devRootTokenId,
     });
   }
@@ -249,27 +253,21 @@ export class PrimaryStream {
     return { shipped, last };
   }
 
-  private snapshotPosition(): WirePosition {
-    const idx = this.ctx.physical.committedIndex;
-    return { index: idx, guard: idx > 0 ? (this.log.at(idx)?.guard ?? '') : '' };
-  }
-
   private async answerPages(tree: number): Promise<void> {
-    await this.ctx.physical.flushed();
-    const pos = this.snapshotPosition();
-    const hashes = this.ctx.physical.merkle.pageHashes(tree).map((b) => b.toString('hex'));
-    await this.send({ type: 'merkle-pages', tree, hashes, index: pos.index, guard: pos.guard });
+    // Committed page sums and the log position they belong to, from one snapshot (never the writer's in-memory tree).
+    const { hashes, position } = this.ctx.physical.reader.pages(tree);
+    const pos: WirePosition = { index: position.index, guard: position.index > 0 ? position.guard : '' };
+    await this.send({ type: 'merkle-pages', tree, hashes: hashes.map((b) => b.toString('hex')), index: pos.index, guard: pos.guard });
   }
 
   private async answerLeaves(tree: number, pages: number[]): Promise<void> {
-    await this.ctx.physical.flushed();
     // At most PAGE_COUNT distinct pages, so the answer stays a few hundred KiB whatever the request says.
-    const leaves = validIds(pages, PAGE_COUNT).map((page) => ({ page, hashes: this.ctx.physical.merkle.leafHashes(tree, page).map((b) => b.toString('hex')) }));
+    const leaves = this.ctx.physical.reader.leaves(tree, validIds(pages, PAGE_COUNT)).map(({ page, hashes }) => ({ page, hashes: hashes.map((b) => b.toString('hex')) }));
     await this.send({ type: 'merkle-leaves', tree, leaves });
   }
 
   private async answerFetch(tree: number, buckets: number[]): Promise<void> {
-    await this.ctx.physical.flushed();
+    // No wait for the writer's group commit: the reader sees only what is committed, whatever it does.
     const started = Date.now();
     // Read bucket by bucket and send in chunks, so a bootstrap of a large
     // store never holds all of it in memory. Writes made between chunks are
@@ -280,7 +278,7 @@ export class PrimaryStream {
     let chunk: { key: string; value: string }[] = [];
     let room = new FrameBudget(budget);
     for (const b of validIds(buckets, LEAF_COUNT)) {
-      for (const e of this.ctx.physical.entriesInBuckets(tree, [b])) {
+      for (const e of this.ctx.physical.reader.entriesInBuckets(tree, [b])) {
         const entry = { key: e.key, value: e.value.toString('base64') };
         const bytes = encodedBytes(entry);
         if (bytes > largestItem(max)) throw new Error(`entry ${e.key} encodes to ${bytes} bytes, more than a ${max}-byte frame can carry`);
@@ -289,7 +287,6 @@ export class PrimaryStream {
           chunk = [];
           room = new FrameBudget(budget);
           room.admit(bytes);
-          await this.ctx.physical.flushed(); // never ship a write that is not durable yet
         }
         chunk.push(entry);
       }

@@ -5,6 +5,7 @@ import { badRequest } from '../errors';
 import { noContent, rawJson } from '../engines/sys/respond';
 import { checkDrOperationToken, revokeDrOperationToken } from './dr-operation';
 import type { ReplicationManager } from './manager';
+import { merkleRoutes } from './merkle-routes';
 import { demotePrimary, disablePrimary, enablePrimary, ensureCredentials, revokeSecondary, secondaryToken } from './primary-ops';
 import { disableSecondary, enableSecondary, promoteSecondary, updatePrimary } from './secondary-ops';
 import type { Mode } from './state';
@@ -24,6 +25,11 @@ export function replicationRoutes(mgr: ReplicationManager, drGeneration: RootGen
   };
   const requireDrSecondary = () => {
     if (!isDrSecondary()) throw badRequest('Not a DR secondary');
+  };
+  /** Drop every secondary link; each run loop reconnects at once. */
+  const recover = () => {
+    for (const r of Object.values(mgr.runners)) r?.dropConnection();
+    return { warnings: ['Replication connections restarted.'] };
   };
   return [
     { pattern: 'sys/replication/status', unauthenticated: true, ops: { read: () => ({ data: { ...replicationStatus(mgr) } }) } },
@@ -112,37 +118,13 @@ export function replicationRoutes(mgr: ReplicationManager, drGeneration: RootGen
         },
       },
     },
+    ...merkleRoutes(mgr, requireDrSecondary),
+    { pattern: 'sys/replication/recover', ops: { update: () => recover() } },
     {
-      pattern: `sys/replication/(?:${M}/)?reindex`,
-      sudo: true,
-      ops: {
-        update: () => {
-          mgr.reindex();
-          return { warnings: ['The merkle index was rebuilt from storage.'] };
-        },
-      },
-    },
-    {
-      // On a DR secondary the DR operation token authorises a reindex (no Vault token works there).
-      pattern: 'sys/replication/dr/secondary/reindex',
+      // Unauthenticated in Vault (PathsSpecial): no Vault token works on a DR secondary.
+      pattern: 'sys/replication/dr/secondary/recover',
       unauthenticated: true,
-      ops: {
-        update: (c) => {
-          requireDrSecondary();
-          checkDrOperationToken(mgr.opts.core, mgr.store, c.data.dr_operation_token, 'sys/replication/dr/secondary/reindex');
-          mgr.reindex();
-          return { warnings: ['The merkle index was rebuilt from storage.'] };
-        },
-      },
-    },
-    {
-      pattern: 'sys/replication/(?:dr/secondary/)?recover',
-      ops: {
-        update: () => {
-          for (const r of Object.values(mgr.runners)) r?.dropConnection();
-          return { warnings: ['Replication connections restarted.'] };
-        },
-      },
+      ops: { update: () => (requireDrSecondary(), recover()) },
     },
   ];
 }
