@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { classOf } from '../storage/key-class';
-import { adoptedSetFields, PERFORMANCE_SET_PATH, setMirrorOps, setRecordOf } from './performance-set';
+import { PERFORMANCE_SET_PATH, setMirrorOps, setRecordOf } from './performance-set';
 import { emptyState, type ClusterMode, type ModeState } from './state';
 
 const seal = (_key: string, plain: Buffer) => plain; // the barrier's part, not under test here
@@ -54,13 +54,5 @@ describe('the mirrored performance set', () => {
         }
       }),
     );
-  });
-
-  it('is adopted by a promoted DR secondary one epoch later, same set, same known secondaries', () => {
-    const rec = { clusterId: 'set-1', epoch: 3, secondaries: [london], ...creds };
-    const adopted = adoptedSetFields(rec);
-    expect(adopted).toEqual({ clusterId: 'set-1', epoch: 4, secondaries: [london] });
-    adopted.secondaries[0].revoked = true;
-    expect(rec.secondaries[0].revoked).toBe(false); // a copy, not the mirrored objects
   });
 });

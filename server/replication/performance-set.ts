@@ -57,14 +57,3 @@ export function setMirrorOps(
   if (stored?.equals(plain)) return [];
   return [{ op: 'put', key: PERFORMANCE_SET_PATH, value: seal(PERFORMANCE_SET_PATH, plain) }];
 }
-
-/**
- * The performance state of a promoted DR secondary whose former primary led
- * `rec`: primary of the same set, one epoch past it (a former primary that
- * returns is stale against it), knowing the same secondaries — their
- * certificates still authenticate against the mirrored CA, and their
- * root-key claims stay spent.
- */
-export function adoptedSetFields(rec: PerformanceSetRecord): Pick<ModeState, 'clusterId' | 'epoch' | 'secondaries'> {
-  return { clusterId: rec.clusterId, epoch: Math.max(1, rec.epoch) + 1, secondaries: rec.secondaries.map((k) => ({ ...k })) };
-}
