@@ -112,11 +112,6 @@ export class Barrier {
     this.rootKey = null;
   }
 
-  /** Re-read the keyring (the change bus does this on every keyring write). */
-  reloadKeyring(): void {
-    if (this.rootKey) this.unseal(this.rootKey);
-  }
-
   /**
    * Replication bootstrap: open a primary's keyring with its root key (throws
    * if they do not match) and return an encrypt function under its active

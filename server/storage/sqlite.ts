@@ -6,9 +6,11 @@ import { checkEntrySizes, DEFAULT_MAX_ENTRY_SIZE } from './entry-size';
 import { chmodDbFiles, prepareDbFile } from './file-modes';
 import { classOf, TREE_OF } from './key-class';
 import { MerkleHealth } from './merkle-health';
-import { bucketOf, entryHashBytes, MerkleIndex, toBig, type MerkleUndo } from './merkle-index';
+import { KeyRange } from './key-range';
+import { MerkleIndex, toBig, type MerkleUndo } from './merkle-index';
+import { placementOf } from './tree-builder';
 import { DEFAULT_LOG_RETENTION, WalLog } from './wal-log';
-import { activeJournal, withJournal } from './write-journal';
+import { activeJournal, runUndoingOn } from './write-journal';
 import { checkWriteOwnership, ReadOnlyError, type WriteMode } from './write-ownership';
 import { WriteFence } from './write-fence';
 
@@ -78,8 +80,7 @@ export class SqliteBackend implements PhysicalBackend {
   private committedIdx: number;
   private readonly upsert;
   private readonly del;
-  private readonly range;
-  private readonly all;
+  private readonly keys: KeyRange;
 
   constructor(opts: SqliteOptions) {
     const onDisk = opts.path !== ':memory:' && opts.path !== '';
@@ -103,8 +104,7 @@ export class SqliteBackend implements PhysicalBackend {
     this.inBucket = this.db.prepare<[number, number], { key: string; value: Buffer }>('SELECT key, value FROM entries WHERE tree = ? AND bucket = ?');
     this.committedIdx = this.log.lastIndex;
     this.del = this.db.prepare('DELETE FROM entries WHERE key = ?');
-    this.range = this.db.prepare<[string, string], { key: string }>('SELECT key FROM entries WHERE key >= ? AND key < ? ORDER BY key');
-    this.all = this.db.prepare<[], { key: string }>('SELECT key FROM entries ORDER BY key');
+    this.keys = new KeyRange(this.db);
     // An in-memory store has no second connection; its reader shares the writer (unit tests only).
     this.reader = onDisk ? SqliteCommittedReader.open(opts.path) : new SqliteCommittedReader(this.db);
     this.fence = new WriteFence(this.db);
@@ -133,14 +133,7 @@ export class SqliteBackend implements PhysicalBackend {
   }
 
   list(prefix: string): string[] {
-    const rows = prefix === '' ? this.all.all() : this.range.all(prefix, upperBound(prefix));
-    const out = new Set<string>();
-    for (const { key } of rows) {
-      const rest = key.slice(prefix.length);
-      const slash = rest.indexOf('/');
-      out.add(slash === -1 ? rest : rest.slice(0, slash + 1));
-    }
-    return [...out];
+    return this.keys.list(prefix);
   }
 
   /** Highest log index that is durable (the shipper never sends past it). */
@@ -160,8 +153,7 @@ export class SqliteBackend implements PhysicalBackend {
 
   /** Every key under prefix (recursive). */
   keysUnder(prefix: string): string[] {
-    const rows = prefix === '' ? this.all.all() : this.range.all(prefix, upperBound(prefix));
-    return rows.map((r) => r.key);
+    return this.keys.keysUnder(prefix);
   }
 
   /**
@@ -197,15 +189,9 @@ export class SqliteBackend implements PhysicalBackend {
    * the local writes it made first (write-journal.ts) and rethrow, so the
    * request can be forwarded whole. Nothing is journaled where every write is allowed.
    */
-  async undoOnReadOnly<T>(fn: () => Promise<T>): Promise<T> {
+  undoOnReadOnly<T>(fn: () => Promise<T>): Promise<T> {
     if (this.mode === 'all') return fn();
-    const out = await withJournal(fn);
-    if ('result' in out) return out.result;
-    if (out.error instanceof ReadOnlyError) {
-      const undo = out.journal.undoOps((k) => this.get(k));
-      if (undo.length) this.commit(undo);
-    }
-    throw out.error;
+    return runUndoingOn(fn, (err) => err instanceof ReadOnlyError, (k) => this.get(k), (ops) => this.commit(ops));
   }
 
   private commit(ops: StorageOp[]): LogRecord[] {
@@ -286,20 +272,15 @@ export class SqliteBackend implements PhysicalBackend {
     for (const l of this.listeners) l(records);
   }
 
-  /** Every key written (null: anything may have changed, after a rollback). Prefer `changes.subscribe(prefix, …)`. */
-  onKeysChanged(listener: (keys: string[] | null) => void): () => void {
-    return this.changes.subscribe('', listener);
-  }
-
   private applyOne(o: StorageOp, undo: MerkleUndo[]): LogRecord | null {
     const old = this.selHash.get(o.key);
     const cls = classOf(o.key);
     let newHash: Buffer | null = null;
     if (o.op === 'put') {
       if (!Buffer.isBuffer(o.value)) throw new Error(`put of ${o.key} without a value`);
-      newHash = cls === 'ignored' ? null : entryHashBytes(o.key, o.value);
-      const tree = cls === 'ignored' ? null : TREE_OF[cls];
-      this.upsert.run(o.key, o.value, newHash, tree, tree === null ? null : bucketOf(o.key));
+      const p = placementOf(o.key, o.value);
+      newHash = p.hash;
+      this.upsert.run(o.key, o.value, p.hash, p.tree, p.bucket);
     } else {
       if (!old) return null; // deleting nothing changes nothing: no record
       this.del.run(o.key);
@@ -325,9 +306,4 @@ export class SqliteBackend implements PhysicalBackend {
     this.reader.close();
     this.db.close();
   }
-}
-
-/** Smallest string greater than every string starting with prefix. */
-function upperBound(prefix: string): string {
-  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
 }

@@ -21,10 +21,6 @@ export class WriteJournal {
     for (const o of ops) this.after.set(o.key, o.op === 'put' ? o.value : null);
   }
 
-  get empty(): boolean {
-    return this.after.size === 0;
-  }
-
   /** The ops that put back what this request changed, skipping keys changed since by others. */
   undoOps(current: (key: string) => Buffer | null): StorageOp[] {
     const ops: StorageOp[] = [];
@@ -50,12 +46,19 @@ export function activeJournal(): WriteJournal | undefined {
   return current.getStore();
 }
 
-/** Run fn with a fresh journal; returns fn's result and the journal. */
-export async function withJournal<T>(fn: () => Promise<T>): Promise<{ result: T; journal: WriteJournal } | { error: unknown; journal: WriteJournal }> {
+/**
+ * Run fn with a fresh journal; if it throws an error `undoes` picks, commit
+ * the ops that put back what it wrote (read through `get`), then rethrow.
+ */
+export async function runUndoingOn<T>(fn: () => Promise<T>, undoes: (err: unknown) => boolean, get: (key: string) => Buffer | null, commit: (ops: StorageOp[]) => void): Promise<T> {
   const journal = new WriteJournal();
   try {
-    return { result: await current.run(journal, fn), journal };
-  } catch (error) {
-    return { error, journal };
+    return await current.run(journal, fn);
+  } catch (err) {
+    if (undoes(err)) {
+      const ops = journal.undoOps(get);
+      if (ops.length) commit(ops);
+    }
+    throw err;
   }
 }
