@@ -7,8 +7,12 @@ export default defineConfig({
   testDir: 'e2e',
   workers: 1,
   fullyParallel: false,
-  timeout: 60_000,
-  expect: { timeout: 10_000 },
+  // Generous deadlines: specs wait for the app's own signals (a state shown, a
+  // navigation, a response), and on a loaded 2-core machine real clusters and
+  // per-request page renders take many seconds. A deadline only bounds how long
+  // a broken app takes to fail; it is never a sleep.
+  timeout: 180_000,
+  expect: { timeout: 30_000 },
   reporter: [['list'], ['html', { open: 'never' }]],
   use: {
     headless: true,

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { expect, type Page } from '@playwright/test';
+import type { ReplicationModeStatus } from '../lib/types/replication';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const COFFER_BIN = `${REPO_ROOT}bin/coffer`;
@@ -15,6 +16,7 @@ const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 5_000;
 const LOG_LIMIT = 300;
 const NO_KEEPALIVE = { Connection: 'close' };
+const SIGN_IN_TIMEOUT_MS = 30_000;
 
 export interface DevCluster {
   name: string;
@@ -161,10 +163,23 @@ export async function stopClusters(clusters: (DevCluster | undefined)[]): Promis
   await Promise.all(clusters.map((c) => c?.stop()));
 }
 
-/** Is the replication engine there? (A fresh dev server answers 200 to enabling a DR primary.) */
-export async function replicationEngineAvailable(c: DevCluster): Promise<boolean> {
-  const res = await fetch(`${c.url}/v1/sys/replication/status`, { headers: NO_KEEPALIVE });
-  return res.status === 200 && 'dr' in (((await res.json()) as { data?: object }).data ?? {});
+/**
+ * Resolves once `secondary` streams from its primary and holds everything
+ * `primary` had written when this was called (replication is asynchronous:
+ * wait for its own status, never a fixed time).
+ */
+export async function waitUntilReplicated(primary: DevCluster, secondary: DevCluster, kind: 'dr' | 'performance', timeoutMs = 60_000): Promise<void> {
+  const status = (c: DevCluster) => c.api<{ data: ReplicationModeStatus }>(`sys/replication/${kind}/status`, { token: null }).then((r) => r.data);
+  const target = (await status(primary)).last_wal ?? 0;
+  await expect
+    .poll(
+      async () => {
+        const s = await status(secondary);
+        return s.state === 'stream-wals' && (s.last_remote_wal ?? 0) >= target;
+      },
+      { timeout: timeoutMs, message: `${secondary.name} to hold ${primary.name}'s log up to ${target}` },
+    )
+    .toBe(true);
 }
 
 /**
@@ -197,7 +212,8 @@ export async function signInHere(page: Page, token: string): Promise<void> {
     await expect(field).toHaveValue(token, { timeout: 500 });
   }).toPass({ timeout: 10_000 });
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).not.toHaveURL(/\/ui\/vault\/auth/);
+  // The next page renders per request (CSP nonce): seconds on a loaded machine.
+  await expect(page).not.toHaveURL(/\/ui\/vault\/auth/, { timeout: SIGN_IN_TIMEOUT_MS });
 }
 
 /** Attach a full-page screenshot to the report. */

@@ -5,11 +5,12 @@
 import { expect, test, type Page } from '@playwright/test';
 import {
   attachScreenshot,
+  chooseUsernameMethod,
   collectErrors,
-  replicationEngineAvailable,
   signIn,
   startClusters,
   stopClusters,
+  waitUntilReplicated,
   type DevCluster,
 } from './cluster-fixtures';
 
@@ -19,7 +20,6 @@ let pageA: Page;
 let pageB: Page;
 let errorsA: string[] = [];
 let errorsB: string[] = [];
-let engine = false;
 
 const OPS_POLICY = `
 path "secret/*" { capabilities = ["read", "list", "create", "update"] }
@@ -32,7 +32,6 @@ test.describe.configure({ mode: 'serial' });
 test.beforeAll(async ({ browser }) => {
   test.setTimeout(90_000);
   [A, B] = await startClusters(['perf-a', 'perf-b']);
-  engine = await replicationEngineAvailable(A);
   // A login that will exist on B too once B replicates from A.
   await A.api('sys/auth/userpass', { body: { type: 'userpass' } });
   await A.api('sys/policies/acl/ops', { method: 'PUT', body: { policy: OPS_POLICY } });
@@ -56,8 +55,6 @@ test.afterAll(async () => {
 });
 
 test('Performance replication set up by clicking', async ({}, testInfo) => {
-  test.skip(!engine, 'needs sys/replication/performance/primary/enable (the replication engine)');
-
   await signIn(pageA, A);
   await pageA.goto(`${A.url}/ui/vault/replication`);
   await pageA.getByRole('radio', { name: 'Performance' }).check();
@@ -93,19 +90,18 @@ test('Performance replication set up by clicking', async ({}, testInfo) => {
   await confirm.getByLabel('Type "Performance" to confirm').fill('Performance');
   await confirm.getByRole('button', { name: 'Enable secondary' }).click();
 
-  // B's tokens went with the wipe: sign in again, with the userpass login that came from A.
+  // B's tokens went with the wipe: sign in again, with the userpass login that came from A, once B holds it.
   await expect(pageB).toHaveURL(/\/ui\/vault\/auth\?redirect_to=/);
-  await expect(async () => {
-    await pageB.getByLabel('Method').selectOption({ label: 'Username' });
-    await pageB.getByLabel('Username').fill('ops');
-    await pageB.getByLabel('Password').fill('ops-pass');
-    await pageB.getByRole('button', { name: 'Sign in' }).click();
-    await expect(pageB).not.toHaveURL(/\/ui\/vault\/auth/, { timeout: 2_000 });
-  }).toPass({ timeout: 20_000 });
+  await waitUntilReplicated(A, B, 'performance');
+  await chooseUsernameMethod(pageB);
+  await pageB.getByLabel('Username').fill('ops');
+  await pageB.getByLabel('Password').fill('ops-pass');
+  await pageB.getByRole('button', { name: 'Sign in' }).click();
+  await expect(pageB).not.toHaveURL(/\/ui\/vault\/auth/);
 
   await pageB.goto(`${B.url}/ui/vault/replication/performance`);
   await expect(pageB.getByTestId('mode-badge')).toHaveText('secondary');
-  await expect(pageB.getByTestId('secondary-state').locator('[data-state]')).toHaveAttribute('data-state', 'stream-wals', { timeout: 20_000 });
+  await expect(pageB.getByTestId('secondary-state').locator('[data-state]')).toHaveAttribute('data-state', 'stream-wals');
   await expect(pageB.getByTestId('connection-state').locator('[data-state]')).toHaveAttribute('data-state', 'ready');
   await expect(pageB.getByTestId('lag-ms')).toHaveText(/^\d+\s*ms$/);
   // Only a primary has a Secondaries tab.
@@ -118,7 +114,6 @@ test('Performance replication set up by clicking', async ({}, testInfo) => {
 });
 
 test("a secret written on A is readable in B's KV browser", async ({}, testInfo) => {
-  test.skip(!engine, 'needs the replication engine');
   await pageA.goto(`${A.url}/ui/vault/secrets/secret/create`);
   await pageA.getByLabel('Path for this secret').fill('perf/shared');
   await pageA.getByLabel('Key 1').fill('region');
@@ -126,12 +121,10 @@ test("a secret written on A is readable in B's KV browser", async ({}, testInfo)
   await pageA.getByRole('button', { name: 'Save' }).click();
   await expect(pageA.getByTestId('secret-version')).toHaveText('Version 1');
 
+  // Replication is asynchronous: open B's list once B's status says it holds A's write.
+  await waitUntilReplicated(A, B, 'performance');
   await pageB.goto(`${B.url}/ui/vault/secrets/secret/list`);
-  // Replication is asynchronous: the folder shows up within moments.
-  await expect(async () => {
-    await pageB.reload();
-    await expect(pageB.getByRole('list', { name: 'Secrets' }).getByRole('link', { name: /perf\// })).toBeVisible({ timeout: 1_000 });
-  }).toPass({ timeout: 10_000 });
+  await expect(pageB.getByRole('list', { name: 'Secrets' }).getByRole('link', { name: /perf\// })).toBeVisible();
   await pageB.getByRole('list', { name: 'Secrets' }).getByRole('link', { name: /perf\// }).click();
   await pageB.getByRole('list', { name: 'Secrets' }).getByRole('link', { name: /shared/ }).click();
   await expect(pageB.getByRole('table', { name: 'Secret data' }).getByRole('row', { name: /region/ })).toContainText('eu-west');
@@ -140,6 +133,5 @@ test("a secret written on A is readable in B's KV browser", async ({}, testInfo)
 });
 
 test('no console errors on either cluster', async () => {
-  test.skip(!engine, 'needs the replication engine');
   expect([...errorsA, ...errorsB], `console errors:\n${[...errorsA, ...errorsB].join('\n')}`).toEqual([]);
 });

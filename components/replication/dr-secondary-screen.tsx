@@ -7,6 +7,7 @@ import Link from 'next/link';
 import { useEffect } from 'react';
 import { healthQuery } from '@/lib/api/cluster-status';
 import { clearSession } from '@/lib/api/session';
+import { signInHref } from '@/lib/api/sign-in';
 import { CofferLogo } from '@/components/ui/coffer-logo';
 import { FeedIndicator } from './feed-indicator';
 import { LINK_CLASS } from './form-styles';
@@ -69,7 +70,8 @@ export function DrSecondaryScreen({ tab }: { tab: 'details' | 'manage' }) {
               {tab === 'details' ? (
                 <SecondaryDashboard kind="dr" status={dr} />
               ) : (
-                <ManageActions kind="dr" token={null} afterPromote="/vault/replication/dr" afterDisable="/vault/replication" />
+                // This screen holds no token (the wipe took it): after a promotion or disable, go straight to sign-in.
+                <ManageActions kind="dr" token={null} afterPromote={signInHref('/vault/replication/dr')} afterDisable={signInHref('/vault/replication')} />
               )}
             </div>
           </>

@@ -1,6 +1,9 @@
 'use client';
 // A Manage action's mutation: on success, close its dialog, refresh every
-// status (the feed also pushes the change) and optionally move on.
+// status (the feed also pushes the change) and optionally move on. It moves on
+// as soon as the action answered, without waiting for those refreshes: on a
+// loaded server they can take seconds, and the next page reads the refreshed
+// (or fed) status anyway.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 
@@ -9,9 +12,9 @@ export function useReplicationMutation<V>(fn: (v: V) => Promise<unknown>, opts: 
   const router = useRouter();
   return useMutation({
     mutationFn: fn,
-    onSuccess: async () => {
+    onSuccess: () => {
       opts.onDone?.();
-      await queryClient.invalidateQueries({ queryKey: ['sys'] });
+      void queryClient.invalidateQueries({ queryKey: ['sys'] });
       if (opts.goTo) router.push(opts.goTo);
     },
   });
