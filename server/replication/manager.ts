@@ -11,6 +11,7 @@ import { noCrash, type CrashPoint } from './crash-points';
 import type { FrameOf } from './frames';
 import { KIND, transition, type ControlEvent } from './mode-transitions';
 import { PrimaryStream } from './primary';
+import { answerEpoch, knownSecondary, leaderFenceOp, releaseFenceOp, standDown, supersession } from './fencing';
 import { claimRootKey, confirmBootstrap } from './root-key-claim';
 import { SecondaryRunner } from './secondary';
 import { MODES, ReplicationStore, type Mode, type ModeState } from './state';
@@ -77,8 +78,12 @@ export class ReplicationManager {
    * path by default, the replication applier for a bootstrap.
    */
   transition(m: Mode, e: ControlEvent, ops: StorageOp[] = [], apply: (ops: StorageOp[]) => unknown = (o) => this.opts.physical.transaction(o)): ModeState {
-    const next = transition(KIND[m], this.state(m), e);
-    this.store.commit(apply, ops, { [m]: next });
+    const prev = this.state(m);
+    const next = transition(KIND[m], prev, e);
+    // The write fence follows the role in the same transaction: a leader stores the epoch it leads at, one that stops leading drops it.
+    const leads = next.mode === 'primary' && (prev.mode !== 'primary' || prev.epoch !== next.epoch);
+    const fence = leads ? [leaderFenceOp(m, next.epoch)] : prev.mode === 'primary' && next.mode !== 'primary' ? [releaseFenceOp(m)] : [];
+    this.store.commit(apply, [...ops, ...fence], { [m]: next });
     this.logger.info({ mode: m, event: e.type, to: next.mode }, 'replication state transition');
     this.updateRoleGauges();
     this.changed();
@@ -115,6 +120,7 @@ export class ReplicationManager {
   async start(): Promise<void> {
     const scrubbed = this.store.scrubLegacyTokenIds(wrapTokenHash);
     if (scrubbed) this.logger.info({ scrubbed }, 'moved activation-token references behind the barrier');
+    this.store.syncSetMirror(); // a performance primary's DR secondaries must hold its set (performance-set.ts)
     this.updateRoleGauges();
     if (MODES.some((m) => this.state(m).mode === 'primary')) await this.ensureListener();
     for (const m of MODES) {
@@ -205,11 +211,10 @@ export class ReplicationManager {
   }
 
   private authorize(peer: PeerIdentity): boolean {
+    // The epoch exchange names its mode in its first frame; any set this node leads may be told.
+    if (peer.alpn === ALPN.fence) return knownSecondary(this, null, peer);
     const mode = this.modeOfAlpn(peer.alpn);
-    if (!mode) return false;
-    const s = this.state(mode);
-    if (s.mode !== 'primary') return false;
-    return s.secondaries.some((k) => k.id === peer.commonName && k.serial === peer.serial && !k.revoked);
+    return mode !== null && knownSecondary(this, mode, peer);
   }
 
   private accept(conn: FrameConnection, peer: PeerIdentity): void {
@@ -218,9 +223,11 @@ export class ReplicationManager {
       else conn.destroy();
       return;
     }
+    if (peer.alpn === ALPN.fence) return void answerEpoch(this, conn, peer);
     const mode = this.modeOfAlpn(peer.alpn)!;
-    if (this.state(mode).supersededBy) {
-      void conn.send({ type: 'refused', reason: this.state(mode).lastError }).finally(() => conn.close());
+    const fence = supersession(this, mode);
+    if (fence) {
+      void conn.send({ type: 'refused', reason: fence.reason }).finally(() => conn.close());
       return;
     }
     this.streams[mode].get(peer.commonName)?.stop();
@@ -236,6 +243,8 @@ export class ReplicationManager {
     );
     this.streams[mode].set(peer.commonName, stream);
     this.changed();
+    // A secondary that has followed a newer primary of this set says so in its hello.
+    stream.onNewerEpoch = async (epoch) => void (await standDown(this, mode, this.state(mode).clusterId, epoch, `secondary "${peer.commonName}"`));
     stream.onHello = (apiAddress) => {
       const s = this.state(mode);
       if (s.secondaries.some((k) => k.id === peer.commonName && k.apiAddress !== apiAddress))

@@ -21,6 +21,16 @@ const event = fc.oneof(
   fc.record({ type: fc.constant('update-primary' as const), secondaryId: fc.constant('again'), primaryApiAddr: fc.constant('http://q:8200'), primaryClusterAddr: fc.constant('https://q:8201') }),
   fc.constant({ type: 'detach' as const }),
   fc.record({ type: fc.constant('epoch-seen' as const), epoch: fc.integer({ min: 0, max: 50 }) }),
+  fc.record({
+    type: fc.constant('take-over-set' as const),
+    clusterId: fc.uuid(),
+    epoch: fc.integer({ min: 0, max: 50 }),
+    secondaries: fc.constant([]),
+    primaryClusterAddr: fc.constant(''),
+    at: fc.constant('2026-01-01T00:00:00Z'),
+    formerPrimaryApiAddr: fc.constant('http://p:8200'),
+    formerPrimaryClusterAddr: fc.constant('https://p:8201'),
+  }),
 ) as fc.Arbitrary<ControlEvent>;
 
 /** Apply events in order, skipping (and checking) the refused ones. */
@@ -71,6 +81,7 @@ describe('mode transitions', () => {
           if (e.type === 'disable-primary' || e.type === 'disable-secondary') expect(next).toEqual(emptyState());
           else if (e.type === 'enable-primary') expect(next.epoch).toBe(FIRST_EPOCH);
           else if (e.type === 'enable-secondary') expect(next.epoch).toBe(0);
+          else if (e.type === 'take-over-set') expect(next.epoch).toBe(Math.max(FIRST_EPOCH, e.epoch) + 1);
           else expect(next.epoch).toBeGreaterThanOrEqual(s.epoch);
           s = next;
         }
@@ -124,5 +135,22 @@ describe('mode transitions', () => {
     );
     expect(() => transition('DR', boot, { type: 'promote', primaryClusterAddr: '', at: '' })).toThrow('not a DR secondary');
     expect(transition('DR', boot, { type: 'bootstrapped' }).mode).toBe('secondary');
+  });
+
+  it("a DR promotion takes over its former primary's performance set: same set and secondaries, one epoch past it, only from disabled", () => {
+    const london = { id: 'london', serial: '4a', revoked: false, createdAt: 't0', bootstrappedAt: 't1' };
+    const e: ControlEvent = {
+      type: 'take-over-set',
+      clusterId: 'set-1',
+      epoch: 3,
+      secondaries: [london],
+      primaryClusterAddr: '',
+      at: 'now',
+      formerPrimaryApiAddr: 'http://dallas:8200',
+      formerPrimaryClusterAddr: 'https://dallas:8201',
+    };
+    const s = transition('performance', emptyState(), e);
+    expect(s).toMatchObject({ mode: 'primary', clusterId: 'set-1', epoch: 4, secondaries: [london], promotedAt: 'now', formerPrimaryApiAddr: 'http://dallas:8200' });
+    expect(() => transition('performance', s, e)).toThrow("this cluster is already a performance primary, so it cannot take over its former primary's performance replication set");
   });
 });

@@ -1,5 +1,5 @@
 import { badRequest, VaultError } from '../errors';
-import { emptyState, type ClusterMode, type Mode, type ModeState } from './state';
+import { emptyState, type ClusterMode, type KnownSecondary, type Mode, type ModeState } from './state';
 
 // The control plane of one replication mode (dr or performance) as one
 // transition function over one table (STYLE.md "Replication engine"; vault
@@ -22,7 +22,21 @@ export type ControlEvent =
   /** update-primary with token "": stay a secondary, follow no one. */
   | { type: 'detach' }
   /** A primary of this set said it leads at this epoch (hello-ack, epoch exchange). */
-  | { type: 'epoch-seen'; epoch: number };
+  | { type: 'epoch-seen'; epoch: number }
+  /**
+   * A DR promotion takes over the performance set its former primary led, as
+   * mirrored here (performance-set.ts): same set and known secondaries.
+   */
+  | {
+      type: 'take-over-set';
+      clusterId: string;
+      epoch: number;
+      secondaries: KnownSecondary[];
+      primaryClusterAddr: string;
+      at: string;
+      formerPrimaryApiAddr: string;
+      formerPrimaryClusterAddr: string;
+    };
 
 export type ControlEventType = ControlEvent['type'];
 
@@ -41,6 +55,7 @@ export const TRANSITIONS: Record<ControlEventType, { from: readonly ClusterMode[
   'update-primary': { from: ['secondary'], to: 'secondary' },
   detach: { from: ['secondary'], to: 'secondary' },
   'epoch-seen': { from: ['secondary', 'bootstrapping'], to: 'same' },
+  'take-over-set': { from: ['disabled'], to: 'primary' },
 };
 
 /** The epoch of a set's first primary; every promotion moves past every epoch seen. */
@@ -60,6 +75,8 @@ function refusal(kind: string, from: ClusterMode, e: ControlEventType): VaultErr
       return badRequest(`this cluster is not a ${kind} primary`);
     case 'bootstrapped':
       return new VaultError('internal', `a ${kind} bootstrap arrived while this cluster is ${from}, not bootstrapping`);
+    case 'take-over-set':
+      return badRequest(`this cluster is already a ${kind} ${from}, so it cannot take over its former primary's ${kind} replication set`);
     default:
       return badRequest(`this cluster is not a ${kind} secondary`);
   }
@@ -119,7 +136,6 @@ export function transition(kind: string, s: ModeState, e: ControlEvent): ModeSta
         primaryApiAddr: '',
         secondaryId: s.secondaryId || 'demoted',
         secondaries: [],
-        supersededBy: '',
         formerPrimaryApiAddr: '',
         formerPrimaryClusterAddr: '',
         stalePrimaryWarning: '',
@@ -134,6 +150,19 @@ export function transition(kind: string, s: ModeState, e: ControlEvent): ModeSta
       return { ...s, primaryClusterAddrInUse: '', primaryApiAddr: '' };
     case 'epoch-seen':
       return { ...s, epoch: Math.max(s.epoch, e.epoch) };
+    case 'take-over-set':
+      return {
+        ...emptyState(),
+        mode: 'primary',
+        clusterId: e.clusterId,
+        // Past the set's epoch, like any promotion: its former primary, should it return, is stale.
+        epoch: Math.max(FIRST_EPOCH, e.epoch) + 1,
+        primaryClusterAddr: e.primaryClusterAddr,
+        secondaries: e.secondaries,
+        promotedAt: e.at,
+        formerPrimaryApiAddr: e.formerPrimaryApiAddr,
+        formerPrimaryClusterAddr: e.formerPrimaryClusterAddr,
+      };
   }
 }
 

@@ -2,16 +2,24 @@ import { randomBytes } from 'node:crypto';
 import { KEYRING_PATH, SEAL_CONFIG_PATH } from '../barrier/barrier';
 import type { Response } from '../core/request';
 import { badRequest } from '../errors';
+import { classOf } from '../storage/key-class';
+import { FENCE_PREFIX } from '../storage/write-fence';
 import { decodeActivationClaims, looksLikeJwt } from './activation-token';
 import { bundleFromData, unwrapAtPrimary, type BundleData } from './bundle';
 import { BUNDLE_MODE } from './context';
 import type { ReplicationManager } from './manager';
+import { tellFormerPrimarySoon } from './fencing';
 import { KIND, requireAllowed } from './mode-transitions';
+import { adoptSetCredentials, takeOverSet } from './set-takeover';
 import type { Mode } from './state';
+import { repointByAddrs, updatePrimaryAddrs } from './update-primary-addrs';
 
 // sys/replication/<mode>/secondary/*: enable (wipe + adopt the primary),
 // disable, update-primary, promote.
-const KEEP_ON_WIPE = (key: string) => key.startsWith('core/replication/') || key === KEYRING_PATH || key === SEAL_CONFIG_PATH;
+// This node's own replication state is kept; what it mirrors of another cluster's role (class `local`: a DR primary's performance set) is data like any other.
+// So is the write fence of a set it leads (a DR primary becoming a performance secondary).
+const KEEP_ON_WIPE = (key: string) =>
+  (key.startsWith('core/replication/') && classOf(key) === 'ignored') || key.startsWith(FENCE_PREFIX) || key === KEYRING_PATH || key === SEAL_CONFIG_PATH;
 /** Bytes of the nonce a bootstrapping secondary claims the root key with (root-key-claim.ts). */
 const BOOTSTRAP_NONCE_BYTES = 32;
 
@@ -91,6 +99,8 @@ export async function disableSecondary(mgr: ReplicationManager, m: Mode): Promis
 export async function updatePrimary(mgr: ReplicationManager, m: Mode, data: Record<string, unknown>): Promise<Response> {
   const s = mgr.state(m);
   requireAllowed(KIND[m], s, 'update-primary');
+  const addrs = updatePrimaryAddrs(data); // Vault: a lighter-weight re-point than a token, and never together with one
+  if (addrs.length) return repointByAddrs(mgr, m, addrs);
   if (data.token === '' || data.token === undefined) {
     await mgr.stopSecondary(m);
     mgr.transition(m, { type: 'detach' });
@@ -116,6 +126,8 @@ export async function promoteSecondary(mgr: ReplicationManager, m: Mode, data: R
   const addr = data.primary_cluster_addr ?? '';
   if (typeof addr !== 'string') throw badRequest("'primary_cluster_addr' must be a string");
   await mgr.stopSecondary(m);
+  // A DR secondary of a performance primary takes its performance set over, CA and signing key first.
+  const set = m === 'dr' ? adoptSetCredentials(mgr) : null;
   await ensureCredentials();
   // The bundle stays, as the credential with which this new primary tells its
   // former one that it leads now (epoch-exchange.ts): the old CA still trusts it.
@@ -124,8 +136,15 @@ export async function promoteSecondary(mgr: ReplicationManager, m: Mode, data: R
     ...mgr.store.bundleOps(m, null),
     ...mgr.store.formerPrimaryCredentialsOps(m, bundle),
   ]);
+  if (set) takeOverSet(mgr, set, { primaryClusterAddr: addr, at: mgr.state(m).promotedAt });
   await mgr.opts.physical.flushed();
   await mgr.ensureListener();
+  tellFormerPrimarySoon(mgr, m); // the old primary stops taking writes as soon as it hears
   mgr.logger.warn({ mode: m, epoch: mgr.state(m).epoch }, 'promoted to replication primary');
-  return { warnings: ['This cluster is being promoted to a replication primary. Vault will be unavailable for a brief period and will resume service shortly.'] };
+  const warnings = ['This cluster is being promoted to a replication primary. Vault will be unavailable for a brief period and will resume service shortly.'];
+  if (set)
+    warnings.push(
+      `It now leads its former primary's performance replication set (${set.clusterId}): point the performance secondaries at it with update-primary (a new activation token, or update_primary_addrs); their data is kept.`,
+    );
+  return { warnings };
 }

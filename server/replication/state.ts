@@ -4,6 +4,7 @@ import type { SqliteBackend } from '../storage/sqlite';
 import type { JWK } from './activation-token';
 import type { CaMaterial, LeafMaterial } from './ca';
 import type { ReplicationMode, WirePosition } from './frames';
+import { PERFORMANCE_SET_PATH, setMirrorOps, type PerformanceSetRecord, type SetCredentials } from './performance-set';
 
 // Persistent replication state of one node, per mode. Everything lives under
 // core/replication/ (class `ignored`: never shipped to another cluster).
@@ -59,8 +60,6 @@ export interface ModeState {
   lastStart: string;
   /** Why replication stopped or refused, shown in status. */
   lastError: string;
-  /** Set when this primary learned that one of its secondaries was promoted. */
-  supersededBy: string;
   promotedAt: string;
   /** After a promotion: the API address of the primary we replaced, watched for a stale return. */
   formerPrimaryApiAddr: string;
@@ -106,7 +105,6 @@ export function emptyState(): ModeState {
     primaryClusterAddrInUse: '',
     lastStart: '',
     lastError: '',
-    supersededBy: '',
     promotedAt: '',
     formerPrimaryApiAddr: '',
     formerPrimaryClusterAddr: '',
@@ -147,8 +145,37 @@ export class ReplicationStore {
   }
 
   saveState(m: Mode, s: ModeState): void {
-    this.physical.put(statePath(m), Buffer.from(JSON.stringify(s)));
+    this.physical.transaction([this.stateOp(m, s), ...this.setMirrorOps(m, s)]);
     this.cached.set(m, structuredClone(s));
+  }
+
+  /**
+   * With a performance state: keep the DR-mirrored record of the set it leads
+   * in step, in the same transaction (performance-set.ts). Call before the
+   * cache holds `s`: the cached mode says whether the cluster led the set.
+   */
+  private setMirrorOps(m: Mode, s: ModeState): StorageOp[] {
+    if (m !== 'performance' || this.barrier.sealed) return [];
+    const wasPrimary = this.mode(m) === 'primary';
+    if (s.mode !== 'primary' && !wasPrimary) return []; // a DR secondary's mirrored record stays as shipped
+    const creds = { ca: this.ca() ?? undefined, signingKey: this.signingKey() ?? undefined };
+    return setMirrorOps(s, wasPrimary, this.barrier.get(PERFORMANCE_SET_PATH), creds, (k, v) => this.barrier.encrypt(k, v));
+  }
+
+  /** Write the set record if it is missing or behind (a data dir from before it existed; a crash between two commits). */
+  syncSetMirror(): void {
+    const ops = this.setMirrorOps('performance', this.state('performance'));
+    if (ops.length) this.physical.transaction(ops);
+  }
+
+  /** The performance set this cluster's DR primary led, as mirrored here (null on anything else). */
+  performanceSet(): PerformanceSetRecord | null {
+    return this.barrier.getJSON<PerformanceSetRecord>(PERFORMANCE_SET_PATH);
+  }
+
+  /** Serve with a replication set's CA and signing key (a DR promotion takes the set over); the listener certificate is reissued from that CA. */
+  adoptSetCredentials(c: SetCredentials): void {
+    this.physical.transaction([this.sealedOp(CA_PATH, c.ca), this.sealedOp(SIGNING_KEY_PATH, c.signingKey), { op: 'delete', key: SERVER_CERT_PATH }]);
   }
 
   /** The storage op that records a mode's state, for a transaction that must commit it with other writes. */
@@ -163,7 +190,7 @@ export class ReplicationStore {
    * commit that fails later drops the cache (see the constructor).
    */
   commit(apply: (ops: StorageOp[]) => unknown, ops: StorageOp[], states: Partial<Record<Mode, ModeState>>): void {
-    const stateOps = MODES.filter((m) => states[m]).map((m) => this.stateOp(m, states[m]!));
+    const stateOps = MODES.filter((m) => states[m]).flatMap((m) => [this.stateOp(m, states[m]!), ...this.setMirrorOps(m, states[m]!)]);
     apply([...ops, ...stateOps]);
     for (const m of MODES) if (states[m]) this.cached.set(m, structuredClone(states[m]!));
   }
