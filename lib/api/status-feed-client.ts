@@ -45,22 +45,23 @@ export function applyFeedMessage(prev: FeedSnapshot | null, msg: FeedMessage): F
   if (msg.type === 'init') return msg.snapshot;
   if (msg.type !== 'delta' || !prev) return prev;
   const next: FeedSnapshot = { ...prev, replication: { ...prev.replication } };
-  for (const { path, value } of msg.changes) {
-    switch (path) {
+  // FeedChange pairs each path with its section's type (lib/types/replication-feed.ts): no casts.
+  for (const change of msg.changes) {
+    switch (change.path) {
       case 'cluster':
-        next.cluster = value as FeedSnapshot['cluster'];
+        next.cluster = change.value;
         break;
       case 'health':
-        next.health = value as FeedSnapshot['health'];
+        next.health = change.value;
         break;
       case 'seal':
-        next.seal = value as FeedSnapshot['seal'];
+        next.seal = change.value;
         break;
       case 'replication.dr':
-        next.replication.dr = value as FeedSnapshot['replication']['dr'];
+        next.replication.dr = change.value;
         break;
       case 'replication.performance':
-        next.replication.performance = value as FeedSnapshot['replication']['performance'];
+        next.replication.performance = change.value;
         break;
     }
   }
