@@ -9,6 +9,7 @@ import { bundleData } from './bundle';
 import { createReplicationCa, issueClientCert } from './ca';
 import { BUNDLE_MODE } from './context';
 import { ReplicationManager } from './manager';
+import { supersession } from './fencing';
 import { KIND, requireAllowed } from './mode-transitions';
 import type { Mode } from './state';
 
@@ -104,7 +105,13 @@ function revokeAllActivations(mgr: ReplicationManager, m: Mode): void {
 
 export async function demotePrimary(mgr: ReplicationManager, m: Mode): Promise<Response> {
   requireAllowed(KIND[m], mgr.state(m), 'demote');
-  revokeAllActivations(mgr, m);
+  // A primary superseded by a newer one writes none of its set's classes
+  // (storage's write fence), activation hashes included, and as a secondary it
+  // serves no unwrap of them (DR) or has no listener for their bundles: they
+  // are left to die with its data when it re-joins under the new primary.
+  const fence = supersession(mgr, m);
+  if (fence) mgr.logger.warn({ mode: m, by: fence.by }, 'demoting a superseded primary: its unused activation tokens are left to the re-join');
+  else revokeAllActivations(mgr, m);
   mgr.dropAllStreams(m);
   mgr.transition(m, { type: 'demote' }, mgr.store.formerPrimaryCredentialsOps(m, null));
   await mgr.releaseListenerIfUnused();
@@ -113,9 +120,12 @@ export async function demotePrimary(mgr: ReplicationManager, m: Mode): Promise<R
 
 export async function disablePrimary(mgr: ReplicationManager, m: Mode): Promise<Response> {
   requireAllowed(KIND[m], mgr.state(m), 'disable-primary');
-  revokeAllActivations(mgr, m);
+  // Superseded, this node may write its set's classes again only once disable has dropped the fence.
+  const fenced = supersession(mgr, m) !== null;
+  if (!fenced) revokeAllActivations(mgr, m);
   mgr.dropAllStreams(m);
   mgr.transition(m, { type: 'disable-primary' }, mgr.store.formerPrimaryCredentialsOps(m, null));
+  if (fenced) revokeAllActivations(mgr, m);
   await mgr.releaseListenerIfUnused();
   return { warnings: ['Replication is disabled. Secondaries can no longer connect; enabling again creates a new replication set.'] };
 }
