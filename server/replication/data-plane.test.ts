@@ -183,6 +183,19 @@ describe('data plane over an in-memory connection', () => {
     expect(p.runner.lastError).toBe('');
   });
 
+  it('DR ships both trees: local keys (tokens) follow by sync and by stream, and every record is chain-checked', async () => {
+    const primary = node('primary');
+    write(primary, 'a', '1');
+    primary.physical.put('sys/token/id/t1', Buffer.from('token-1'));
+    const p = plane({ primary, mode: 'dr' });
+    const bothTrees = () => inSync(p) && p.secondary.physical.merkleRoot('local') === primary.physical.merkleRoot('local');
+    await until('DR sync', bothTrees);
+    primary.physical.put('sys/token/id/t2', Buffer.from('token-2'));
+    write(primary, 'b', '2');
+    await until('DR stream', () => bothTrees() && p.secondary.physical.get('sys/token/id/t2'));
+    expect(framesOf(p, 'wals').some((s) => s.frame.records.some((r) => r.cls === 'local'))).toBe(true);
+  });
+
   it('large values: merkle-sync and catch-up travel in frames cut by encoded size, none over the limit', async () => {
     const LIMIT = 256 * 1024;
     const primary = node('primary');

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LEAF_COUNT, LEAVES_PER_PAGE, PAGE_COUNT } from '../storage/merkle-index';
 import { FETCH_KEYS_BYTES, WAL_BATCH_BYTES } from './context';
-import { encodedBytes, ENVELOPE_RESERVE_BYTES, FrameBudget, itemBudget, largestItem, packByBytes } from './frame-budget';
+import { cutWalBatch, encodedBytes, ENVELOPE_RESERVE_BYTES, FrameBudget, itemBudget, largestItem, packByBytes } from './frame-budget';
+import type { LogRecord } from '../storage/backend';
 import { encodeFrame, MAX_FRAME_BYTES, type Frame, type WireRecord } from './frames';
 
 const MAX = Number.MAX_SAFE_INTEGER;
@@ -69,5 +70,34 @@ describe('frame budget', () => {
         }
       }),
     );
+  });
+
+  it('cutWalBatch: successive cuts ship every record in order, each frame within budget; unshipped records move the end but take no room', () => {
+    const logRecord = fc.record({
+      key: fc.string({ maxLength: 40 }),
+      size: fc.nat({ max: 4000 }),
+      cls: fc.constantFrom('replicated' as const, 'local' as const),
+    });
+    fc.assert(
+      fc.property(fc.array(logRecord, { minLength: 1, maxLength: 60 }), fc.integer({ min: 200, max: 12_000 }), fc.boolean(), (specs, budget, perf) => {
+        const records: LogRecord[] = specs.map((r, i) => ({ index: i + 1, key: r.key, op: 'put', value: Buffer.alloc(r.size, i), cls: r.cls, guard: 'ab'.repeat(16) }));
+        const ships = (cls: LogRecord['cls']) => !perf || cls === 'replicated';
+        const shipped: number[] = [];
+        let from = 0;
+        while (from < records.length) {
+          const { shipped: batch, last } = cutWalBatch(records.slice(from), ships, budget, MAX_FRAME_BYTES);
+          expect(last.index).toBeGreaterThan(from);
+          if (batch.length > 1) expect(payloadBytes(walsFrame(batch)) - payloadBytes(walsFrame([]))).toBeLessThanOrEqual(budget);
+          shipped.push(...batch.map((w) => w.index));
+          from = last.index;
+        }
+        expect(shipped).toEqual(records.filter((r) => ships(r.cls)).map((r) => r.index));
+      }),
+    );
+  });
+
+  it('cutWalBatch: a record no frame of this limit can carry is refused with its index, key and size', () => {
+    const huge: LogRecord = { index: 7, key: 'logical/x/huge', op: 'put', value: Buffer.alloc(10_000), cls: 'replicated', guard: 'ab'.repeat(16) };
+    expect(() => cutWalBatch([huge], () => true, 100_000, 8_192)).toThrow(/^record 7 \(logical\/x\/huge\) encodes to \d+ bytes, more than a 8192-byte frame can carry$/);
   });
 });

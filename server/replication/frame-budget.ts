@@ -1,3 +1,6 @@
+import type { LogRecord } from '../storage/backend';
+import { recordToWire, type WireRecord } from './frames';
+
 // Batches (wals records, fetch-keys entries) are cut by the ENCODED size of
 // the frame they travel in — never by record count or by a guess at value
 // sizes — so a batch of large values cannot outgrow the frame limit and stall
@@ -71,4 +74,33 @@ export function packByBytes<T>(items: readonly T[], budget: number, sizeOf: (ite
   }
   if (cur.length) out.push(cur);
   return out;
+}
+
+/**
+ * One wals batch from `records` (consecutive log records): the longest prefix
+ * whose shipped records fit `budget`, at least one record. Records the mode
+ * does not ship (`local` on a performance link) take no room but still move
+ * the batch's end. A record too large for any frame is an error the caller
+ * gives up on, with this reason.
+ */
+export function cutWalBatch(
+  records: readonly LogRecord[],
+  ships: (cls: LogRecord['cls']) => boolean,
+  budget: number,
+  maxFrameBytes: number,
+): { shipped: WireRecord[]; last: LogRecord } {
+  const room = new FrameBudget(budget);
+  const shipped: WireRecord[] = [];
+  let last = records[0];
+  for (const r of records) {
+    if (ships(r.cls)) {
+      const w = recordToWire(r);
+      const bytes = encodedBytes(w);
+      if (!room.admit(bytes)) break;
+      if (bytes > largestItem(maxFrameBytes)) throw new Error(`record ${r.index} (${r.key}) encodes to ${bytes} bytes, more than a ${maxFrameBytes}-byte frame can carry`);
+      shipped.push(w);
+    }
+    last = r;
+  }
+  return { shipped, last };
 }

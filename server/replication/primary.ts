@@ -1,12 +1,11 @@
 import { FETCH_KEYS_BYTES, FETCH_KEYS_CHUNK, HEARTBEAT_INTERVAL_MS, shipsClass, WAL_BATCH_BYTES, WAL_BATCH_RECORDS, type ReplicationContext } from './context';
 import { CommitTimes, preciseNowMs } from './commit-clock';
-import { encodedBytes, FrameBudget, itemBudget, largestItem } from './frame-budget';
+import { cutWalBatch, encodedBytes, FrameBudget, itemBudget, largestItem } from './frame-budget';
 import { FrameQueue } from './frame-queue';
-import { errorFrame, recordToWire, type Frame, type WireRecord, type WirePosition } from './frames';
+import { errorFrame, type Frame, type WirePosition } from './frames';
 import { LivenessWatch, silenceReason } from './liveness';
 import { LEAF_COUNT, PAGE_COUNT } from '../storage/merkle-index';
 import { KEYRING_PATH, SEAL_CONFIG_PATH } from '../barrier/barrier';
-import type { LogRecord } from '../storage/backend';
 import type { Mode } from './state';
 import type { FrameConnection, PeerIdentity } from './transport';
 import { telemetry } from '../telemetry/metrics';
@@ -217,7 +216,7 @@ export class PrimaryStream {
         // Raw bytes read ≈ what base64 turns into the budget; the cut itself is by encoded size below.
         const records = this.log.readFrom(this.next, WAL_BATCH_RECORDS, Math.floor(budget * 0.7)).filter((r) => r.index <= tip);
         if (!records.length) break;
-        const { shipped, last } = this.cutBatch(records, budget);
+        const { shipped, last } = cutWalBatch(records, (cls) => shipsClass(this.mode, cls), budget, this.conn.maxFrameBytes);
         const follows = this.sent;
         this.sent = { index: last.index, guard: last.guard };
         this.next = last.index + 1;
@@ -231,26 +230,6 @@ export class PrimaryStream {
     } finally {
       this.pumping = false;
     }
-  }
-
-  /** The longest prefix of `records` whose shipped part fits one frame's budget (at least one record). */
-  private cutBatch(records: LogRecord[], budget: number): { shipped: WireRecord[]; last: LogRecord } {
-    const b = new FrameBudget(budget);
-    const shipped: WireRecord[] = [];
-    let last = records[0];
-    for (const r of records) {
-      if (shipsClass(this.mode, r.cls)) {
-        const w = recordToWire(r);
-        const bytes = encodedBytes(w);
-        if (!b.admit(bytes)) break;
-        if (bytes > largestItem(this.conn.maxFrameBytes)) {
-          throw new Error(`record ${r.index} (${r.key}) encodes to ${bytes} bytes, more than a ${this.conn.maxFrameBytes}-byte frame can carry`);
-        }
-        shipped.push(w);
-      }
-      last = r;
-    }
-    return { shipped, last };
   }
 
   private async answerPages(tree: number): Promise<void> {
