@@ -4,16 +4,15 @@ import type { Logger } from '../log';
 import type { StorageOp } from '../storage/backend';
 import type { SqliteBackend } from '../storage/sqlite';
 import { telemetry } from '../telemetry/metrics';
-import { bootstrapOps } from './bootstrap-apply';
 import { issueServerCert, serverCertFits, type CaMaterial, type LeafMaterial } from './ca';
 import type { ReplicationContext } from './context';
 import { noCrash, type CrashPoint } from './crash-points';
-import type { FrameOf } from './frames';
 import { KIND, transition, type ControlEvent } from './mode-transitions';
 import { PrimaryStream } from './primary';
 import { answerEpoch, knownSecondary, leaderFenceOp, releaseFenceOp, standDown, supersession } from './fencing';
 import { claimRootKey, confirmBootstrap } from './root-key-claim';
-import { SecondaryRunner } from './secondary';
+import type { SecondaryRunner } from './secondary';
+import { secondaryRunner } from './secondary-role';
 import { MODES, ReplicationStore, type Mode, type ModeState } from './state';
 import { ALPN, parseClusterAddr, startClusterListener, type ClusterListener, type FrameConnection, type PeerIdentity } from './transport';
 
@@ -276,26 +275,7 @@ export class ReplicationManager {
 
   startSecondary(m: Mode): SecondaryRunner {
     void this.runners[m]?.stop();
-    const runner = new SecondaryRunner({
-      ctx: this.ctx,
-      mode: m,
-      bundle: () => this.store.bundle(m),
-      primaryClusterAddr: () => this.state(m).primaryClusterAddrInUse,
-      clusterId: () => this.state(m).clusterId,
-      secondaryId: () => this.state(m).secondaryId,
-      epoch: () => this.state(m).epoch,
-      needsBootstrap: () => this.state(m).mode === 'bootstrapping',
-      bootstrapNonce: () => this.store.bootstrapNonce(m),
-      onBootstrap: (f) => this.applyBootstrap(m, f),
-      onPrimaryInfo: (info) => {
-        if (info.epoch > this.state(m).epoch) this.transition(m, { type: 'epoch-seen', epoch: info.epoch });
-        const s = this.state(m);
-        if (info.apiAddr && s.primaryApiAddr !== info.apiAddr) this.save(m, { ...s, primaryApiAddr: info.apiAddr });
-      },
-      onRefusal: (reason) => this.save(m, { ...this.state(m), lastError: reason }),
-      onApplied: (keys) => this.afterApply(keys),
-      onSynced: () => this.afterSync(m),
-    });
+    const runner = secondaryRunner(this, m);
     this.runners[m] = runner;
     const s = this.state(m);
     this.save(m, { ...s, lastStart: new Date().toISOString(), lastError: '' });
@@ -308,37 +288,4 @@ export class ReplicationManager {
     await r?.stop();
   }
 
-  /** A wiped secondary adopts the primary's seal config, keyring and root key: one transaction (bootstrap-apply.ts). */
-  private async applyBootstrap(m: Mode, f: FrameOf<'bootstrap'>): Promise<void> {
-    const { core, physical } = this.opts;
-    const { ops, rootKey } = bootstrapOps(this, m, f); // read with the keyring this node has now
-    this.crash('bootstrap-received');
-    this.transition(m, { type: 'bootstrapped' }, ops, (o) => physical.applyShipped(o));
-    await physical.flushed();
-    this.crash('bootstrap-committed');
-    core.seal.adoptRootKey(rootKey); // opens the keyring just committed
-    rootKey.fill(0);
-    this.pendingDevRootToken = f.devRootToken;
-  }
-
-  private pendingDevRootToken = '';
-
-  /** Caches follow applied keys by themselves (storage's change bus); only the status feed is told here. */
-  private afterApply(_keys: string[]): void {
-    this.changed();
-  }
-
-  private async afterSync(m: Mode): Promise<void> {
-    const { core } = this.opts;
-    // A DR secondary received the primary's tokens (and writes none itself).
-    if (m === 'performance' && this.pendingDevRootToken && this.ctx.devRootTokenId && !core.tokens.lookup(this.pendingDevRootToken)) {
-      // Seed 003: in dev mode the primary's initial root token works on the secondary too.
-      core.tokens.create({ policies: ['root'], path: 'auth/token/root', displayName: 'root', id: this.pendingDevRootToken });
-    }
-    this.pendingDevRootToken = '';
-    await this.opts.physical.flushed();
-    this.crash('synced');
-    this.logger.info({ mode: m }, 'secondary in sync with its primary');
-    this.changed();
-  }
 }
