@@ -18,14 +18,18 @@ export interface FailoverFigures {
   n: number;
   oldPrimary: string;
   newPrimary: string;
-  /** Acknowledged writes the promoted side never had. */
+  /** Writes acknowledged before the promotion that the promoted side never had (replication lag lost). */
   rpoWrites: number;
-  /** From the last acknowledged write it had to the last one it lacks (0 when none lack). */
+  /** From the last acknowledged write it had to the last one (before the promotion) it lacks; 0 when none lack. */
   rpoMs: number;
-  /** Of those, acknowledged by the old primary after the promotion returned. */
+  /** Writes the old primary acknowledged after the promotion returned (lost too: the cost of late fencing). */
   staleAcks: number;
+  /** From the promotion to the old primary's last such acknowledgement; 0 when none. */
+  staleMs: number;
   /** From cutting the old primary off to the first write the new one acknowledged; null if none. */
   rtoMs: number | null;
+  /** From the old primary's return to its status saying it was superseded; null if it never did (while watched). */
+  fencedAfterMs: number | null;
 }
 
 const show = (w: WriteOp) => `${w.key} (acked by ${w.primary}${w.forwarded ? ` via ${w.via}` : ''} at +${w.completedAt})`;
@@ -60,9 +64,11 @@ export function checkFailovers(h: History): { violations: Violation[]; figures: 
         message: `failover ${f.n} (${f.oldPrimary} → ${f.newPrimary}): ${holes.length} acknowledged writes are missing on the promoted side although a later write (${show(later)}, sent at +${later.invokedAt}) is there: ${firstFew(holes)}`,
       });
     }
+    const lagLost = missing.filter((w) => w.completedAt <= f.promotedAt);
+    const stale = missing.filter((w) => w.completedAt > f.promotedAt);
     // With nothing kept, the window starts at the first write it lacks.
-    const lastKept = kept.length ? maxOf(kept.map((w) => w.completedAt), 0) : (missing[0]?.completedAt ?? 0);
-    const lastMissing = missing.length ? missing[missing.length - 1].completedAt : 0;
+    const lastKept = kept.length ? maxOf(kept.map((w) => w.completedAt), 0) : (lagLost[0]?.completedAt ?? 0);
+    const lastLagLost = lagLost.length ? lagLost[lagLost.length - 1].completedAt : 0;
     const firstAck = acked
       .filter((w) => w.primary === f.newPrimary && w.invokedAt >= f.promotedAt)
       .reduce<number | null>((min, w) => (min === null || w.completedAt < min ? w.completedAt : min), null);
@@ -71,10 +77,12 @@ export function checkFailovers(h: History): { violations: Violation[]; figures: 
       n: f.n,
       oldPrimary: f.oldPrimary,
       newPrimary: f.newPrimary,
-      rpoWrites: missing.length,
-      rpoMs: missing.length ? Math.max(0, lastMissing - lastKept) : 0,
-      staleAcks: missing.filter((w) => w.completedAt > f.promotedAt).length,
+      rpoWrites: lagLost.length,
+      rpoMs: lagLost.length ? Math.max(0, lastLagLost - lastKept) : 0,
+      staleAcks: stale.length,
+      staleMs: stale.length ? stale[stale.length - 1].completedAt - f.promotedAt : 0,
       rtoMs: firstAck === null ? null : firstAck - f.startedAt,
+      fencedAfterMs: f.fencedAt !== undefined && f.returnedAt !== undefined ? f.fencedAt - f.returnedAt : null,
     });
     for (const w of missing) excused.add(w.key);
   }

@@ -135,14 +135,14 @@ describe('chaos checker', () => {
     it('measures RPO (count, ms) and RTO, and excuses exactly the missing suffix', () => {
       const v = check(failover(4));
       expect(v.violations).toEqual([]);
-      expect(v.figures.failovers).toEqual([{ n: 1, oldPrimary: 'n1', newPrimary: 'n3', rpoWrites: 2, rpoMs: 20, staleAcks: 0, rtoMs: 305 - 60 }]);
+      expect(v.figures.failovers).toEqual([{ n: 1, oldPrimary: 'n1', newPrimary: 'n3', rpoWrites: 2, rpoMs: 20, staleAcks: 0, staleMs: 0, rtoMs: 305 - 60, fencedAfterMs: null }]);
       expect(v.figures.lost).toBe(0);
     });
 
     it('counts late acks of the old primary as RPO, not as losses', () => {
       const v = check(failover(6, { stale: true }));
       expect(v.violations).toEqual([]);
-      expect(v.figures.failovers[0]).toMatchObject({ rpoWrites: 1, staleAcks: 1 });
+      expect(v.figures.failovers[0]).toMatchObject({ rpoWrites: 0, staleAcks: 1, staleMs: 155 - 100 });
     });
 
     it('catches a hole: a write missing although a later one made it (rpo-suffix)', () => {

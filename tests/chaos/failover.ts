@@ -73,10 +73,12 @@ export async function failover(d: ClusterDriver, clients: Clients, h: History, c
     // Fail-back: the old primary returns undemoted, should notice it was superseded, is demoted and follows.
     const back = clock();
     await restore();
+    record.returnedAt = clock();
     h.silences.push({ peer: old, from: startedAt, to: back, cause: `${old} lost in failover ${n}` });
     try {
       await until(`${old} to report itself superseded`, async () => (await d.status(old, 'dr')).superseded_by, FENCE_WAIT_MS, 100);
-      notes.push(`${old} reported itself superseded ${clock() - back} ms after it returned`);
+      record.fencedAt = clock();
+      notes.push(`${old} reported itself superseded ${record.fencedAt - record.returnedAt} ms after it returned`);
     } catch {
       notes.push(`${old} did not report itself superseded within ${FENCE_WAIT_MS} ms of returning`);
     }

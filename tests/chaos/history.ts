@@ -90,6 +90,9 @@ export interface Failover {
   promotedAt: number;
   /** When the old primary was demoted (fail-back); until then its late acks count against this failover. */
   demotedAt?: number;
+  /** When the old primary came back (undemoted), and when its status first said it was superseded. */
+  returnedAt?: number;
+  fencedAt?: number;
   /** Keys (of every write ever acknowledged) present on the promoted node right after its promotion. */
   presentOnPromoted: string[];
 }

@@ -15,7 +15,9 @@ export function report(h: History, v: Verdict, rerun: string): string[] {
   ];
   for (const fo of f.failovers) {
     lines.push(
-      `failover ${fo.n}: ${fo.oldPrimary} → ${fo.newPrimary}: RPO ${fo.rpoWrites} writes / ${fo.rpoMs} ms (${fo.staleAcks} acknowledged by the old primary after the promotion), RTO ${fo.rtoMs === null ? 'none' : `${fo.rtoMs} ms`}`,
+      `failover ${fo.n}: ${fo.oldPrimary} → ${fo.newPrimary}: RPO ${fo.rpoWrites} writes / ${fo.rpoMs} ms, RTO ${fo.rtoMs === null ? 'none' : `${fo.rtoMs} ms`}; ` +
+        `${fo.staleAcks} writes acknowledged by the old primary after the promotion${fo.staleAcks ? ` (for ${fo.staleMs} ms)` : ''}; ` +
+        `old primary ${fo.fencedAfterMs === null ? 'never reported itself superseded' : `reported itself superseded ${fo.fencedAfterMs} ms after it returned`}`,
     );
   }
   if (!f.failovers.length) lines.push('failovers: none');
