@@ -27,6 +27,8 @@ export interface RunOptions extends CheckOptions {
   directWriters?: number;
   writePauseMs?: number;
   outDir?: string;
+  /** Leave the nodes' data directories on disk (their paths are logged) for a post-mortem. */
+  keepData?: boolean;
   log?: (line: string) => void;
 }
 
@@ -65,7 +67,8 @@ export async function runChaos(o: RunOptions): Promise<RunResult> {
     await clients.stop();
     await monitor.stop();
     if (o.outDir) dump(o.outDir, h, d);
-    await d.destroy();
+    if (o.keepData) for (const n of d.nodes.values()) log(`${n.name} data kept in ${n.server.dataDir}`);
+    await d.destroy(o.keepData);
   }
   return { history: h, verdict: check(h, o) };
 }

@@ -6,6 +6,10 @@
 //   --kinds a,b     only these kinds (kill,freeze,cut,stall,delay,recover,failover)
 //   --roles a,b     only against these roles (primary,perf,dr)
 //   --out DIR       where the history and node logs go (default reports/chaos/<seed>)
+//   --keep          leave the nodes' data directories on disk
+//
+// COFFER_TEST_BIN=/path/to/bin/coffer runs the servers from another checkout
+// (e.g. a `git archive HEAD` snapshot while the working tree is mid-edit).
 //
 // Exits 1 on any violation.
 import { join } from 'node:path';
@@ -22,6 +26,7 @@ const { values } = parseArgs({
     kinds: { type: 'string', default: ALL_KINDS.join(',') },
     roles: { type: 'string', default: 'primary,perf,dr' },
     out: { type: 'string' },
+    keep: { type: 'boolean', default: false },
   },
 });
 const seed = values.seed ? Number(values.seed) : Math.floor(Math.random() * 2 ** 31);
@@ -34,7 +39,7 @@ const rerun = `npm run chaos -- --seed ${seed} --faults ${values.faults}${values
 const log = (line: string) => console.log(line);
 log(`chaos: seed ${seed}, ${schedule.length} faults`);
 schedule.forEach((f, i) => log(`  plan ${String(i + 1).padStart(3)}: ${describeFault(f)}`));
-const { history, verdict } = await runChaos({ seed, schedule, drSecondaries: kinds.includes('failover') ? 2 : 1, outDir, log });
+const { history, verdict } = await runChaos({ seed, schedule, drSecondaries: kinds.includes('failover') ? 2 : 1, outDir, keepData: values.keep, log });
 log('');
 for (const line of report(history, verdict, rerun)) log(line);
 log(`history and node logs: ${outDir}`);
