@@ -1,5 +1,5 @@
 import type { SqliteBackend } from '../storage/sqlite';
-import type { WriteMode } from '../storage/write-ownership';
+import type { RoleSource, WriteMode } from '../storage/write-ownership';
 import { MODES, statePath, type ClusterMode, type Mode } from './state';
 
 // Storage's write mode (storage/write-ownership.ts) follows this node's stored
@@ -14,15 +14,33 @@ export function writeModeOf(modes: Record<Mode, ClusterMode>): WriteMode {
   return 'all';
 }
 
+const modeIn = (value: Buffer | null): ClusterMode => (value ? ((JSON.parse(value.toString()) as { mode?: ClusterMode }).mode ?? 'disabled') : 'disabled');
+
 /** Read from storage itself: the store's cache may not hold the write being published yet. */
-function storedMode(physical: SqliteBackend, m: Mode): ClusterMode {
-  const raw = physical.get(statePath(m));
-  return raw ? ((JSON.parse(raw.toString()) as { mode?: ClusterMode }).mode ?? 'disabled') : 'disabled';
+function storedModes(physical: SqliteBackend): Record<Mode, ClusterMode> {
+  return { dr: modeIn(physical.get(statePath('dr'))), performance: modeIn(physical.get(statePath('performance'))) };
+}
+
+/** The roles as stored, and as a transaction that rewrites them leaves them. */
+function roleSource(physical: SqliteBackend): RoleSource {
+  const keyOf = new Map(MODES.map((m) => [statePath(m), m] as const));
+  return {
+    keys: new Set(keyOf.keys()),
+    modeAfter: (ops) => {
+      const modes = storedModes(physical);
+      for (const o of ops) {
+        const m = keyOf.get(o.key);
+        if (m) modes[m] = o.op === 'put' ? modeIn(o.value) : 'disabled';
+      }
+      return writeModeOf(modes);
+    },
+  };
 }
 
 /** Set the write mode now and after every change of a stored role; returns the unsubscribe function. */
 export function followStoredRoles(physical: SqliteBackend): () => void {
-  const sync = () => physical.setWriteMode(writeModeOf({ dr: storedMode(physical, 'dr'), performance: storedMode(physical, 'performance') }));
+  const roles = roleSource(physical);
+  const sync = () => physical.setWriteMode(writeModeOf(storedModes(physical)), roles);
   sync();
-  return physical.changes.subscribe(MODES.map(statePath), sync);
+  return physical.changes.subscribe([...roles.keys], sync);
 }

@@ -11,7 +11,7 @@ import { MerkleIndex, toBig, type MerkleUndo } from './merkle-index';
 import { placementOf } from './tree-builder';
 import { DEFAULT_LOG_RETENTION, WalLog } from './wal-log';
 import { activeJournal, runUndoingOn } from './write-journal';
-import { checkWriteOwnership, ReadOnlyError, type WriteMode } from './write-ownership';
+import { checkRoleWrites, ReadOnlyError, type RoleSource, type WriteMode } from './write-ownership';
 import { WriteFence } from './write-fence';
 
 export interface SqliteOptions {
@@ -68,6 +68,7 @@ export class SqliteBackend implements PhysicalBackend {
   /** The file, or null when in memory. */
   readonly path: string | null;
   private mode: WriteMode = 'all';
+  private roles: RoleSource | null = null;
   private readonly listeners = new Set<CommitListener>();
   private readonly groupCommit: boolean;
   readonly maxEntrySize: number;
@@ -116,8 +117,10 @@ export class SqliteBackend implements PhysicalBackend {
     return this.mode;
   }
 
-  setWriteMode(mode: WriteMode): void {
+  /** `roles`: where the role is stored, so a transaction that changes it is judged as that change (write-ownership.ts checkRoleWrites). */
+  setWriteMode(mode: WriteMode, roles: RoleSource | null = this.roles): void {
     this.mode = mode;
+    this.roles = roles;
   }
 
   get(key: string): Buffer | null {
@@ -163,7 +166,7 @@ export class SqliteBackend implements PhysicalBackend {
    */
   transaction(ops: StorageOp[]): LogRecord[] {
     checkEntrySizes(ops, this.maxEntrySize);
-    checkWriteOwnership(this.mode, 'client', ops);
+    checkRoleWrites(this.mode, this.roles, 'client', ops);
     this.fence.check(ops);
     const journal = activeJournal();
     if (journal) for (const o of ops) journal.noteBefore(o.key, () => this.get(o.key));
@@ -180,7 +183,7 @@ export class SqliteBackend implements PhysicalBackend {
    * a smaller one must still follow (refusing would stall replication for good).
    */
   applyShipped(ops: StorageOp[]): LogRecord[] {
-    checkWriteOwnership(this.mode, 'applier', ops);
+    checkRoleWrites(this.mode, this.roles, 'applier', ops);
     return this.commit(ops);
   }
 

@@ -63,3 +63,24 @@ export function checkWriteOwnership(mode: WriteMode, writer: Writer, ops: readon
     if (!mayWrite(mode, writer, cls)) throw new ReadOnlyError(o.key, cls, mode, writer);
   }
 }
+
+/** Where the node's role is stored, and the write mode a transaction that rewrites it establishes (replication/write-mode.ts). */
+export interface RoleSource {
+  readonly keys: ReadonlySet<string>;
+  modeAfter(ops: readonly StorageOp[]): WriteMode;
+}
+
+/**
+ * Like checkWriteOwnership, but a transaction that changes the node's role (it
+ * writes a role key) is that change itself, and may write what either the old
+ * or the new role may: enable-secondary wipes as the primary it still is,
+ * promote writes as the primary it becomes — atomically with the role.
+ */
+export function checkRoleWrites(mode: WriteMode, roles: RoleSource | null, writer: Writer, ops: readonly StorageOp[]): void {
+  try {
+    checkWriteOwnership(mode, writer, ops);
+  } catch (err) {
+    if (!(err instanceof ReadOnlyError) || !roles || !ops.some((o) => roles.keys.has(o.key))) throw err;
+    checkWriteOwnership(roles.modeAfter(ops), writer, ops);
+  }
+}
