@@ -34,7 +34,9 @@ const deadAddr = async () => {
 };
 
 beforeAll(async () => {
-  [dallas, london, dallasDr] = await Promise.all([startDevServer(), startDevServer(), startDevServer()]);
+  // Three processes starting at once on a loaded 2-core box: give them time.
+  const start = () => startDevServer({ healthTimeoutMs: 120_000 });
+  [dallas, london, dallasDr] = await Promise.all([start(), start(), start()]);
   root = dallas.rootToken;
   proxy = await startTcpProxy({ port: dallas.port + 1 });
   // A batch DR operation token, made on the primary before any failure (seed 002).
@@ -56,7 +58,7 @@ beforeAll(async () => {
   await write(london, 'london-kv/data/branch', { city: 'london' });
   localToken = (await api(london.addr, 'POST', 'auth/token/create', { token: root, body: { policies: ['default'], ttl: '4h' } })).body.auth.client_token;
   expect(localToken).toBeTruthy();
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await proxy?.close();
@@ -123,7 +125,8 @@ describe('DR failover keeps seed 002 topology', () => {
     // A DR secondary serves nothing: its performance mode reads disabled, as in Vault.
     expect((await replStatus(dallasDr.addr, 'performance')).mode).toBe('disabled');
 
-    await dallas.kill();
+    // The disaster: dallas stops answering (frozen, so it can come back undemoted in the last test).
+    process.kill(dallas.proc.pid!, 'SIGSTOP');
     const p = await api(dallasDr.addr, 'POST', 'sys/replication/dr/secondary/promote', { body: { dr_operation_token: batchOpToken } });
     expect(p.status, JSON.stringify(p.body)).toBe(200);
     expect(p.body.warnings.join(' ')).toMatch(/performance replication set/);
@@ -178,4 +181,22 @@ describe('DR failover keeps seed 002 topology', () => {
     expect(lead.known_secondaries).toEqual(['london']);
     expect(lead.secondaries.find((s: { node_id: string }) => s.node_id === 'london')?.connection_status).toBe('connected');
   }, 180_000);
+
+  it('the old performance primary that comes back undemoted is fenced for its performance set too, and london keeps following the promoted cluster', async () => {
+    process.kill(dallas.proc.pid!, 'SIGCONT');
+    // The promoted cluster tells it over the cluster port (the DR bundle it kept authenticates it for both sets).
+    const old = await waitFor('dallas to learn it was superseded as performance primary', async () => {
+      const s = await replStatus(dallas.addr, 'performance');
+      return s.superseded_by ? s : null;
+    }, 60_000);
+    expect(old).toMatchObject({ mode: 'primary', state: 'idle', cluster_id: perfClusterId });
+    expect(old.superseded_by).toContain(`127.0.0.1:${dallasDr.port}`);
+    const w = await api(dallas.addr, 'POST', 'secret/data/on-the-old-primary', { token: root, body: { data: { v: 1 } } });
+    expect(w.status).toBe(400);
+    expect((await read(dallasDr, 'secret/data/on-the-old-primary')).status).toBe(404);
+    const st = await replStatus(london.addr, 'performance');
+    expect(st).toMatchObject({ primary_cluster_addr: clusterAddr(dallasDr), state: 'stream-wals', epoch: 2 });
+    await write(dallasDr, 'secret/data/after-return', { v: 4 });
+    await waitFor('london to have after-return', has(london, 'secret/data/after-return'));
+  }, 120_000);
 });

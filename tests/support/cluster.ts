@@ -67,12 +67,15 @@ export async function waitForHealth(addr: string, proc: ChildProcess, output: ()
   throw new Error(`coffer server at ${addr} not healthy after ${timeoutMs} ms:\n${output()}`);
 }
 
-export async function startDevServer(opts: { rootToken?: string; ui?: boolean; args?: string[] } = {}): Promise<DevServer> {
+export async function startDevServer(opts: { rootToken?: string; ui?: boolean; args?: string[]; healthTimeoutMs?: number } = {}): Promise<DevServer> {
   const port = await freePortPair();
   const rootToken = opts.rootToken ?? 'root-' + randomBytes(6).toString('hex');
   const args = ['-dev', `-dev-root-token-id=${rootToken}`, `-dev-listen-address=127.0.0.1:${port}`, ...(opts.ui ? [] : ['-dev-no-ui']), ...(opts.args ?? [])];
   const s = spawnServer(args, port);
-  await waitForHealth(s.addr, s.proc, s.output);
+  await waitForHealth(s.addr, s.proc, s.output, opts.healthTimeoutMs).catch(async (err) => {
+    await s.kill(); // no orphan holding the port
+    throw err;
+  });
   const key = /Unseal Key: (\S+)/.exec(s.output())?.[1];
   return { ...s, rootToken, unsealKeys: key ? [key] : [] };
 }
