@@ -13,12 +13,14 @@ import { converged, enablePrimary, replStatus, secondaryToken, waitFor, type Mod
 // a time (decrypt failures skipped): a crash in between left it looping on "no
 // activation bundle"; and the root key was handed out once, so a secondary
 // killed after the handout was refused for ever.
+/** Start-up on a loaded 2-core box (other suites run at the same time) can take a while. */
+const HEALTH_TIMEOUT_MS = 120_000;
 let primary: ConfiguredServer;
 let p: Initialised;
 const alive: ConfiguredServer[] = [];
 
 beforeAll(async () => {
-  primary = await startConfiguredServer({ name: 'boot-primary' });
+  primary = await startConfiguredServer({ name: 'boot-primary', healthTimeoutMs: HEALTH_TIMEOUT_MS });
   p = await initAndUnseal(primary);
   expect((await api(primary.addr, 'POST', 'sys/mounts/secret', { token: p.rootToken, body: { type: 'kv', options: { version: '2' } } })).status).toBe(204);
   for (let i = 0; i < 20; i++) await api(primary.addr, 'POST', `secret/data/before/${i}`, { token: p.rootToken, body: { data: { i } } });
@@ -61,7 +63,7 @@ describe('kill -9 of a secondary during enable/bootstrap', () => {
     it(`at ${step} (${mode}): after restart and unseal it is ${EXPECT[step].ends === 'as-before' ? 'as before, and re-enable works' : 'fully bootstrapped and streaming'}`, async () => {
       const id = `boot-${step}-${mode}`;
       let connectedAs = id;
-      const doomed = await startConfiguredServer({ name: id, env: { COFFER_TEST_CRASH_AT: step } });
+      const doomed = await startConfiguredServer({ name: id, env: { COFFER_TEST_CRASH_AT: step }, healthTimeoutMs: HEALTH_TIMEOUT_MS });
       const own = await initAndUnseal(doomed);
       expect((await api(doomed.addr, 'POST', 'sys/mounts/mine', { token: own.rootToken, body: { type: 'kv', options: { version: '2' } } })).status).toBe(204);
       expect((await api(doomed.addr, 'POST', 'mine/data/marker', { token: own.rootToken, body: { data: { v: 'kept' } } })).status).toBe(200);

@@ -53,7 +53,8 @@ function expectFencedFromFirstRefusal(log: Write[]): Write {
 }
 
 beforeAll(async () => {
-  [a, b] = await Promise.all([startConfiguredServer({ name: 'fence-a' }), startDevServer()]);
+  // Start-up on a loaded 2-core box (other suites run at the same time) can take a while.
+  [a, b] = await Promise.all([startConfiguredServer({ name: 'fence-a', healthTimeoutMs: 120_000 }), startDevServer({ healthTimeoutMs: 120_000 })]);
   keys = await initAndUnseal(a);
   root = keys.rootToken;
   expect((await api(a.addr, 'POST', 'sys/mounts/secret', { token: root, body: { type: 'kv', options: { version: '2' } } })).status).toBe(204);
