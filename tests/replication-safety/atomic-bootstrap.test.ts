@@ -26,7 +26,7 @@ beforeAll(async () => {
   for (let i = 0; i < 20; i++) await api(primary.addr, 'POST', `secret/data/before/${i}`, { token: p.rootToken, body: { data: { i } } });
   await enablePrimary(primary.addr, p.rootToken, 'dr');
   await enablePrimary(primary.addr, p.rootToken, 'performance');
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
   await Promise.all([primary?.stop(), ...alive.map((s) => s.stop())]);

@@ -68,7 +68,7 @@ beforeAll(async () => {
   await pair({ addr: a.addr, token: root }, { addr: b.addr, token: b.rootToken }, 'dr', 'fence-b');
   await api(a.addr, 'POST', 'secret/data/before', { token: root, body: { data: { v: 1 } } });
   await converged(a.addr, b.addr, 'dr');
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
   try {
@@ -118,7 +118,7 @@ describe('fencing over the cluster port', () => {
     expect(w.body.errors[0]).toMatch(FENCED);
     expect(await replStatus(a.addr, 'dr')).toMatchObject({ mode: 'primary', state: 'idle' });
     expect((await api(a.addr, 'GET', 'secret/data/before', { token: root })).body.data.data).toEqual({ v: 1 }); // reads still served
-  }, 120_000);
+  }, 240_000);
 
   it('c. demote + update-primary re-joins the old primary under the new one, and writes go to the new primary', async () => {
     const d = await api(a.addr, 'POST', 'sys/replication/dr/primary/demote', { token: root });
