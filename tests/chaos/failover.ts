@@ -1,7 +1,7 @@
 import type { ChaosNode } from './chaos-node';
 import type { Clients } from './clients';
 import type { ClusterDriver } from './cluster-driver';
-import type { Failover, History } from './history';
+import type { Failover, History, NodeName } from './history';
 import { sleep, until } from './http';
 import { listKeys } from './readback';
 import type { Fault, Isolation } from './schedule';
@@ -34,12 +34,22 @@ async function isolate(node: ChaosNode, how: Isolation, unsealKey: string): Prom
   };
 }
 
+/** The DR secondary an operator would promote: streaming, and furthest along the primary's log (`pick` breaks ties). */
+async function bestCandidate(d: ClusterDriver, pick: number): Promise<{ name: NodeName; epoch: number }> {
+  const seen = await Promise.all(
+    d.drSecondaries.map(async (name, i) => {
+      const s = await d.status(name, 'dr').catch(() => ({}) as Record<string, any>);
+      return { name, epoch: Number(s.epoch ?? 0), streaming: s.state === 'stream-wals' ? 1 : 0, wal: Number(s.last_remote_wal ?? -1), tie: (i + pick) % d.drSecondaries.length };
+    }),
+  );
+  seen.sort((a, b) => b.streaming - a.streaming || b.wal - a.wal || a.tie - b.tie);
+  return seen[0];
+}
+
 export async function failover(d: ClusterDriver, clients: Clients, h: History, clock: () => number, n: number, f: Fault): Promise<string> {
   if (!d.drSecondaries.length) return '- skipped: no DR secondary to promote';
   const old = d.primary;
-  const fresh = d.drSecondaries[f.pick % d.drSecondaries.length];
   const notes: string[] = [];
-  const oldEpoch = Number((await d.status(fresh, 'dr')).epoch ?? 0);
 
   // Forwarded writes wait while their primary changes under them (their ack could not be attributed).
   await clients.pauseForwarding();
@@ -47,6 +57,7 @@ export async function failover(d: ClusterDriver, clients: Clients, h: History, c
   const startedAt = clock();
   const restore = await isolate(d.node(old), f.isolation, d.unsealKey);
   try {
+    const { name: fresh, epoch: oldEpoch } = await bestCandidate(d, f.pick);
     const newEpoch = await d.promote(fresh);
     const promotedAt = clock();
     const record: Failover = { n, oldPrimary: old, newPrimary: fresh, oldEpoch, newEpoch, startedAt, promotedAt, presentOnPromoted: await listKeys(d, fresh) };
