@@ -1,28 +1,41 @@
-// `npx tsx bench/replication.ts` (bench:replication): replication figures of
-// real `coffer server` processes on loopback, each beside a bare mTLS echo
-// round trip over the same transport measured in the same run. Prints a
-// table; asserts nothing.
+// `npm run bench:replication [-- --quick]` (tsx bench/replication.ts): replication
+// figures of real `coffer server` processes on loopback, each beside a bare
+// mTLS echo round trip over the same transport measured in the same run.
+// Prints a table; asserts nothing. `--quick` runs smaller counts (labelled so).
 //
 //   BENCH_LAG_S=10          seconds per lag figure
 //   BENCH_OUTAGE_S=60       secondary outage before catch-up
 //   BENCH_OUTAGE_WRITES=10000  writes made during the outage
 //   BENCH_SECRETS=100000    secrets on the primary before a new secondary bootstraps
 //   BENCH_SEQ_WRITES=500    sequential writes per forwarded/direct latency figure
-//   BENCH_ONLY=lag,catchup,bootstrap   run only these sections (default: all)
+//   BENCH_ONLY=lag,freeze,catchup,bootstrap   run only these sections (default: all)
 import { rmSync } from 'node:fs';
 import http from 'node:http';
 import autocannon from 'autocannon';
 import { api, startConfiguredServer, startDevServer, type ConfiguredServer, type DevServer, type ServerProcess } from '../tests/support/cluster';
 import { enablePrimary, pair, secondaryToken } from '../tests/support/replication';
 import { startTcpProxy, type TcpProxy } from '../tests/support/tcp-proxy';
+import type { ReplicationModeStatus } from '../lib/types/replication';
 import { measureMtlsEcho, quantile, type RoundTrips } from './mtls-echo';
 
-const LAG_S = Number(process.env.BENCH_LAG_S ?? 10);
-const OUTAGE_S = Number(process.env.BENCH_OUTAGE_S ?? 60);
-const OUTAGE_WRITES = Number(process.env.BENCH_OUTAGE_WRITES ?? 10_000);
-const SECRETS = Number(process.env.BENCH_SECRETS ?? 100_000);
-const SEQ_WRITES = Number(process.env.BENCH_SEQ_WRITES ?? 500);
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'lag,catchup,bootstrap').split(','));
+const QUICK = process.argv.includes('--quick');
+const LAG_S = Number(process.env.BENCH_LAG_S ?? (QUICK ? 3 : 10));
+const OUTAGE_S = Number(process.env.BENCH_OUTAGE_S ?? (QUICK ? 10 : 60));
+const OUTAGE_WRITES = Number(process.env.BENCH_OUTAGE_WRITES ?? (QUICK ? 2_000 : 10_000));
+const SECRETS = Number(process.env.BENCH_SECRETS ?? (QUICK ? 10_000 : 100_000));
+const SEQ_WRITES = Number(process.env.BENCH_SEQ_WRITES ?? (QUICK ? 200 : 500));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'lag,freeze,catchup,bootstrap').split(','));
+/** How often the lag sampler reads the secondary's status (sets the sample count, not the resolution). */
+const SAMPLE_EVERY_MS = 5;
+/** How often it reads the primary's heartbeat-measured clock offset. */
+const OFFSET_EVERY_MS = 500;
+/** A frozen primary not noticed within this is reported as not detected. */
+const FREEZE_LIMIT_S = 30;
+const FREEZE_POLL_MS = 10;
+/** Three missed 1 s heartbeats, counted from the last one before the freeze: at most 4 s after it. */
+const FREEZE_AIM_MS = 4_000;
+/** Share of the offered rate the primary must have acknowledged for a lag aim at that rate to count as measured. */
+const RATE_REACHED = 0.95;
 const MODE = 'performance';
 const MAX_IN_FLIGHT = 256;
 const MAX_RATE_CONCURRENCY = 32;
@@ -73,15 +86,16 @@ function call(addr: string, method: string, path: string, token?: string, body?:
   });
 }
 
-async function replStatus(addr: string, mode: string): Promise<Record<string, any>> {
+async function replStatus(addr: string, mode: string): Promise<ReplicationModeStatus> {
   const r = await call(addr, 'GET', `sys/replication/${mode}/status`);
   if (r.status !== 200) throw new Error(`status ${r.status}`);
-  return r.body.data;
+  return r.body.data as ReplicationModeStatus;
 }
 
 async function cleanup(): Promise<void> {
   agent.destroy();
   for (const p of proxies) await p.close().catch(() => {});
+  for (const s of started) s.proc.kill('SIGCONT'); // a frozen process never handles SIGTERM
   await Promise.all([...started].map((s) => s.kill().catch(() => {})));
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 }
@@ -171,53 +185,61 @@ async function syncLines(s: ServerProcess, n = 1, timeoutMs = 5_000): Promise<Re
   return syncLinesNow(s);
 }
 
-// ---- lag: write acknowledged on the primary → readable on the secondary ----
+// ---- lag: write committed (and acknowledged) on the primary → applied on the secondary ----
 
 interface LagResult {
   seconds: number;
   acked: number;
   failed: number;
   rate: number;
-  /** Upper bound per probe: arrival of the first 200 on the secondary − arrival of the ack. */
+  /** Per sampled batch: secondary apply time − primary commit time of the batch's oldest record − clock offset. */
   lag: ReturnType<typeof stats>;
-  /** Lower bound per probe: when the successful read was sent − arrival of the ack (≥ 0). */
-  lagLow: ReturnType<typeof stats>;
-  /** Share of probes whose very first read already saw the write. */
-  firstRead: number;
-  readRtt: number;
+  /** Status polls, and the distinct applied batches they caught. */
+  polls: number;
+  /**
+   * Secondary clock − primary clock, from the primary's heartbeat exchange
+   * (its secondaries[].clock_skew_ms): the reading whose heartbeat had the
+   * smallest round trip (NTP's clock filter), ± half that round trip.
+   */
+  offset: { ms: number; rttMs: number; readings: number };
+  /** The same batches with no offset: exact here, where both processes read one kernel clock. */
+  lagSameHost: ReturnType<typeof stats>;
   drainMs: number;
 }
 
+/** The primary's heartbeat-derived clock offset for one secondary (secondary − primary, ms) and that heartbeat's round trip, or null before the first. */
+async function heartbeatOffset(p: DevServer, secondaryId: string): Promise<{ ms: number; rttMs: number } | null> {
+  const st = await replStatus(p.addr, MODE);
+  const peer = st.secondaries?.find((x) => x.node_id === secondaryId);
+  return peer?.last_heartbeat ? { ms: Number(peer.clock_skew_ms ?? 0), rttMs: Number(peer.last_heartbeat_duration_ms ?? 0) } : null;
+}
+
 /**
- * Writers push KV v2 writes to the primary, either paced open-loop at `rate`
- * writes/s or closed-loop with `concurrency` in flight. One prober takes the
- * next write acknowledged after it is free and reads that key on the secondary
- * in a tight loop until it answers 200: lag = arrival of that 200 − arrival of
- * the primary's ack. Resolution: one secondary read round trip (reported).
+ * Writers push KV v2 writes to the primary, paced open-loop at `rate` writes/s
+ * or closed-loop with `concurrency` in flight. Meanwhile a sampler reads the
+ * secondary's status every SAMPLE_EVERY_MS: each new `last_remote_wal` comes with
+ * `last_applied_at_ms` (the secondary's clock when it applied that batch) and
+ * `last_applied_primary_commit_ms` (the primary's clock when the batch's oldest
+ * record committed, which is just before the primary acknowledged it). Both are
+ * sub-ms process clocks; the offset between the two clocks is what the
+ * primary's heartbeats measure. The poll interval sets how many batches are
+ * sampled, not the resolution of each sample.
  */
-async function lagRun(p: DevServer, s: DevServer, prefix: string, opts: { rate?: number; concurrency?: number; seconds: number }): Promise<LagResult> {
+async function lagRun(p: DevServer, s: DevServer, secondaryId: string, prefix: string, opts: { rate?: number; concurrency?: number; seconds: number }): Promise<LagResult> {
   let acked = 0;
   let failed = 0;
   let inFlight = 0;
-  let done = false;
-  let want: ((w: { i: number; at: number } | null) => void) | null = null;
-  const lags: number[] = [];
-  const lows: number[] = [];
-  let firstReads = 0;
-  const readRtts: number[] = [];
+  let writing = true;
+  const applied: { at: number; commit: number }[] = [];
+  const offsets: { ms: number; rttMs: number }[] = [];
+  let polls = 0;
 
   const one = async (i: number) => {
     inFlight++;
     try {
       const r = await call(p.addr, 'POST', `secret/data/${prefix}/${i}`, p.rootToken, { data: { i } });
-      const at = now();
       if (r.status !== 200) failed++;
-      else {
-        acked++;
-        const w = want;
-        want = null;
-        w?.({ i, at });
-      }
+      else acked++;
     } catch {
       failed++;
     } finally {
@@ -225,48 +247,45 @@ async function lagRun(p: DevServer, s: DevServer, prefix: string, opts: { rate?:
     }
   };
 
-  const prober = (async () => {
-    while (!done) {
-      const w = await new Promise<{ i: number; at: number } | null>((r) => (want = r));
-      if (!w) break;
-      for (let attempt = 0; ; attempt++) {
-        const t = now();
-        const r = await call(s.addr, 'GET', `secret/data/${prefix}/${w.i}`, p.rootToken);
-        const t2 = now();
-        readRtts.push(t2 - t);
-        if (r.status === 200) {
-          lags.push(t2 - w.at);
-          lows.push(Math.max(0, t - w.at));
-          if (attempt === 0) firstReads++;
-          break;
-        }
-        if (t2 - w.at > 30_000) break;
+  const runStartWall = performance.timeOrigin + now();
+  const sampler = (async () => {
+    let lastSeen = -1;
+    let nextOffsetAt = 0;
+    while (writing) {
+      const st = await replStatus(s.addr, MODE).catch(() => null);
+      polls++;
+      const idx = Number(st?.last_remote_wal ?? -1);
+      const at = Number(st?.last_applied_at_ms ?? 0);
+      const commit = Number(st?.last_applied_primary_commit_ms ?? 0);
+      if (idx !== lastSeen && at && commit >= runStartWall) applied.push({ at, commit });
+      lastSeen = idx;
+      if (now() >= nextOffsetAt) {
+        const o = await heartbeatOffset(p, secondaryId).catch(() => null);
+        if (o !== null) offsets.push(o);
+        nextOffsetAt = now() + OFFSET_EVERY_MS;
       }
+      await sleep(SAMPLE_EVERY_MS);
     }
   })();
 
   const t0 = now();
   let issued = 0;
   const pending = new Set<Promise<void>>();
-  const issue = () => {
-    const pr = one(issued++);
-    pending.add(pr);
-    void pr.finally(() => pending.delete(pr));
-  };
   if (opts.rate) {
     while (now() - t0 < opts.seconds * 1000) {
       const due = Math.floor(((now() - t0) * opts.rate) / 1000);
-      while (issued < due && inFlight < MAX_IN_FLIGHT) issue();
+      while (issued < due && inFlight < MAX_IN_FLIGHT) {
+        const pr = one(issued++);
+        pending.add(pr);
+        void pr.finally(() => pending.delete(pr));
+      }
       await sleep(1);
     }
   } else {
     const c = opts.concurrency ?? MAX_RATE_CONCURRENCY;
     await Promise.all(
       Array.from({ length: c }, async () => {
-        while (now() - t0 < opts.seconds * 1000) {
-          const pr = one(issued++);
-          await pr;
-        }
+        while (now() - t0 < opts.seconds * 1000) await one(issued++);
       }),
     );
   }
@@ -277,12 +296,66 @@ async function lagRun(p: DevServer, s: DevServer, prefix: string, opts: { rate?:
   const target = (await replStatus(p.addr, MODE)).last_wal as number;
   while (((await replStatus(s.addr, MODE)).last_remote_wal as number) < target && now() - tStop < 60_000) await sleep(2);
   const drainMs = now() - tStop;
-  done = true;
-  const last = want as ((w: null) => void) | null;
-  want = null;
-  last?.(null);
-  await prober;
-  return { seconds: elapsed, acked, failed, rate: acked / elapsed, lag: stats(lags), lagLow: stats(lows), firstRead: lags.length ? firstReads / lags.length : NaN, readRtt: stats(readRtts).p50, drainMs };
+  writing = false;
+  await sampler;
+  const best = offsets.reduce<{ ms: number; rttMs: number } | null>((b, o) => (!b || o.rttMs <= b.rttMs ? o : b), null) ?? { ms: 0, rttMs: NaN };
+  return {
+    seconds: elapsed,
+    acked,
+    failed,
+    rate: acked / elapsed,
+    lag: stats(applied.map((a) => a.at - best.ms - a.commit)),
+    lagSameHost: stats(applied.map((a) => a.at - a.commit)),
+    polls,
+    offset: { ...best, readings: offsets.length },
+    drainMs,
+  };
+}
+
+// ---- liveness: how long until a secondary notices a frozen primary ----
+
+interface FreezeResult {
+  detectedMs: number | null;
+  stateThen: string;
+  lastError: string;
+  lagThen: number;
+  recoveredMs: number | null;
+}
+
+/** SIGSTOP the primary; poll the secondary's status until its link leaves `ready` (or FREEZE_LIMIT_S); SIGCONT; time the recovery. */
+async function freezeRun(p: DevServer, s: DevServer): Promise<FreezeResult> {
+  const ready = async () => (await replStatus(s.addr, MODE)).connection_state === 'ready';
+  const tReady = now();
+  while (!(await ready())) {
+    if (now() - tReady > 30_000) throw new Error('secondary never became ready before the freeze');
+    await sleep(20);
+  }
+  const t0 = now();
+  p.proc.kill('SIGSTOP');
+  let st: Record<string, any> = {};
+  let detectedMs: number | null = null;
+  try {
+    while (now() - t0 < FREEZE_LIMIT_S * 1000) {
+      st = await replStatus(s.addr, MODE);
+      if (st.connection_state !== 'ready') {
+        detectedMs = now() - t0;
+        break;
+      }
+      await sleep(FREEZE_POLL_MS);
+    }
+  } finally {
+    p.proc.kill('SIGCONT');
+  }
+  const t1 = now();
+  let recoveredMs: number | null = null;
+  while (now() - t1 < 60_000) {
+    if (await ready().catch(() => false)) {
+      recoveredMs = now() - t1;
+      break;
+    }
+    await sleep(FREEZE_POLL_MS);
+  }
+  return { detectedMs, stateThen: `${st.state}/${st.connection_state}`, lastError: String(st.last_error ?? ''), lagThen: Number(st.lag_ms ?? 0), recoveredMs };
 }
 
 async function sequentialWrites(addr: string, token: string, prefix: string, n: number): Promise<ReturnType<typeof stats>> {
@@ -300,7 +373,11 @@ async function sequentialWrites(addr: string, token: string, prefix: string, n: 
 interface Row {
   figure: string;
   value: string;
+  /** The figure's headline latency, for the "÷ echo p50" column. */
+  latencyMs?: number;
   aim?: string;
+  /** Whether the aim was met, when there is one. */
+  met?: boolean;
   note?: string;
 }
 const rows: Row[] = [];
@@ -309,51 +386,80 @@ const row = (r: Row) => {
   console.log(`  · ${r.figure}: ${r.value}${r.note ? `  (${r.note})` : ''}`);
 };
 
-function lagNote(r: LagResult, echo: RoundTrips): string {
+function lagNote(r: LagResult): string {
   return (
-    `${r.rate.toFixed(0)} writes/s achieved, ${r.failed} failed; ${r.lag.n} probes, ${(r.firstRead * 100).toFixed(0)}% visible at the first read, ` +
-    `lower bounds ${ms(r.lagLow.p50)} / ${ms(r.lagLow.p99)}, max ${ms(r.lag.max)}; read RTT p50 ${ms(r.readRtt)} (the resolution); ` +
-    `secondary drained ${ms(r.drainMs)} after the last ack; p99 = ${(r.lag.p99 / echo.p50).toFixed(0)}× echo p50`
+    `${r.rate.toFixed(0)} writes/s achieved, ${r.failed} failed; ${r.lag.n} applied batches sampled in ${r.polls} status polls, max ${ms(r.lag.max)}; ` +
+    `clock offset ${r.offset.ms} ms ± ${r.offset.rttMs / 2} ms (the fastest of ${r.offset.readings} heartbeat readings); ` +
+    `with no offset (one kernel clock here) ${ms(r.lagSameHost.p50)} / ${ms(r.lagSameHost.p99)}; secondary drained ${ms(r.drainMs)} after the last ack`
   );
 }
 
-async function lagAndForwarding(echo: RoundTrips): Promise<void> {
+async function lagAndForwarding(): Promise<void> {
   console.log('\n[1] lag and forwarding — dev primary + dev performance secondary');
   const p = await dev();
   const s = await dev();
   await pair({ addr: p.addr, token: p.rootToken }, { addr: s.addr, token: s.rootToken }, MODE, 'bench-lag');
   await write(p.addr, p.rootToken, 'secret/data/warm', { x: 1 });
-  await lagRun(p, s, 'warm', { rate: 100, seconds: 1 });
+  await lagRun(p, s, 'bench-lag', 'warm', { rate: 100, seconds: 1 });
 
   for (const rate of [100, 1_000]) {
-    const r = await lagRun(p, s, `r${rate}`, { rate, seconds: LAG_S });
+    const r = await lagRun(p, s, 'bench-lag', `r${rate}`, { rate, seconds: LAG_S });
     row({
-      figure: `lag at ${rate} writes/s (p50 / p99, upper bounds)`,
-      value: `≤ ${ms(r.lag.p50)} / ≤ ${ms(r.lag.p99)}`,
-      aim: rate === 1_000 ? 'p99 ≤ 5 ms' : undefined,
-      note: lagNote(r, echo),
+      figure: `lag at ${rate} writes/s offered, commit → applied (p50 / p99)`,
+      value: `${ms(r.lag.p50)} / ${ms(r.lag.p99)} at ${r.rate.toFixed(0)} writes/s`,
+      latencyMs: r.lag.p99,
+      // The aim holds at 1,000 writes/s: a box that could not take that rate did not measure it.
+      ...(rate === 1_000 ? { aim: 'p99 ≤ 5 ms at 1,000 writes/s', met: r.lag.p99 <= 5 && r.rate >= RATE_REACHED * rate } : {}),
+      note: lagNote(r),
     });
   }
-  const max = await lagRun(p, s, 'max', { concurrency: MAX_RATE_CONCURRENCY, seconds: LAG_S });
+  const max = await lagRun(p, s, 'bench-lag', 'max', { concurrency: MAX_RATE_CONCURRENCY, seconds: LAG_S });
   row({
-    figure: `max writes/s, closed loop ×${MAX_RATE_CONCURRENCY} (lag p50 / p99 ≤)`,
-    value: `${max.rate.toFixed(0)} writes/s (≤ ${ms(max.lag.p50)} / ≤ ${ms(max.lag.p99)})`,
-    note: `${lagNote(max, echo)}; ${max.drainMs < 100 ? 'sustainable: the secondary kept up' : 'the secondary falls behind at this rate'}`,
+    figure: `max writes/s, closed loop ×${MAX_RATE_CONCURRENCY} (lag p50 / p99)`,
+    value: `${max.rate.toFixed(0)} writes/s (${ms(max.lag.p50)} / ${ms(max.lag.p99)})`,
+    latencyMs: max.lag.p99,
+    note: `${lagNote(max)}; ${max.drainMs < 100 ? 'sustainable: the secondary kept up' : 'the secondary falls behind at this rate'}`,
   });
 
   const direct = await sequentialWrites(p.addr, p.rootToken, 'direct', SEQ_WRITES);
   const forwarded = await sequentialWrites(s.addr, p.rootToken, 'fwd', SEQ_WRITES);
-  row({ figure: `direct write on the primary (p50 / p99, ${SEQ_WRITES} sequential)`, value: `${ms(direct.p50)} / ${ms(direct.p99)}` });
+  row({ figure: `direct write on the primary (p50 / p99, ${SEQ_WRITES} sequential)`, value: `${ms(direct.p50)} / ${ms(direct.p99)}`, latencyMs: direct.p50 });
   row({
     figure: `forwarded write via the secondary (p50 / p99, read-your-writes)`,
     value: `${ms(forwarded.p50)} / ${ms(forwarded.p99)}`,
-    note: `+${ms(forwarded.p50 - direct.p50)} over direct at p50 = ${((forwarded.p50 - direct.p50) / echo.p50).toFixed(1)}× echo p50`,
+    latencyMs: forwarded.p50,
+    note: `+${ms(forwarded.p50 - direct.p50)} over direct at p50`,
   });
+  const ratio = forwarded.p50 / direct.p50;
+  row({ figure: 'forwarded ÷ direct write, p50', value: `${ratio.toFixed(2)}×`, aim: '≤ 1.5', met: ratio <= 1.5 });
   await Promise.all([p.stop(), s.stop()]);
 }
 
+async function freeze(): Promise<void> {
+  console.log('\n[2] liveness — SIGSTOP the primary, time until its performance secondary stops reporting ready');
+  const p = await dev();
+  const s = await dev();
+  try {
+    await pair({ addr: p.addr, token: p.rootToken }, { addr: s.addr, token: s.rootToken }, MODE, 'bench-freeze');
+    const r = await freezeRun(p, s);
+    row({
+      figure: 'frozen primary (SIGSTOP) → secondary leaves ready',
+      value: r.detectedMs === null ? `not detected (${FREEZE_LIMIT_S} s)` : ms(r.detectedMs),
+      aim: '3 missed heartbeats (≤ 4 s)',
+      met: r.detectedMs !== null && r.detectedMs <= FREEZE_AIM_MS,
+      note:
+        r.detectedMs === null
+          ? `status still said ${r.stateThen}, lag_ms ${r.lagThen}`
+          : `then ${r.stateThen}, lag_ms ${r.lagThen.toFixed(0)}, last_error "${r.lastError}"; after SIGCONT ready again in ${r.recoveredMs === null ? 'more than 60 s' : ms(r.recoveredMs)}`,
+    });
+  } finally {
+    p.proc.kill('SIGCONT');
+    await Promise.all([p.stop(), s.stop()]);
+  }
+}
+
 async function catchUp(): Promise<void> {
-  console.log(`\n[2] catch-up — secondary down ${OUTAGE_S} s while ${OUTAGE_WRITES} writes land on the primary`);
+  console.log(`\n[3] catch-up — secondary down ${OUTAGE_S} s while ${OUTAGE_WRITES} writes land on the primary`);
   const p = await dev();
   const s = await configuredNode('bench-catchup', ['-log-level=info']);
   await enablePrimary(p.addr, p.rootToken, MODE);
@@ -379,14 +485,16 @@ async function catchUp(): Promise<void> {
   row({
     figure: `catch-up after ${((tUp - down) / 1000).toFixed(0)} s down, ${OUTAGE_WRITES} writes (unseal → equal roots)`,
     value: ms(tEqual - tUnsealed),
+    latencyMs: tEqual - tUnsealed,
     aim: '≤ 1 s',
+    met: tEqual - tUnsealed <= 1_000,
     note: `process start ${ms(tUp - t0)}, unseal ${ms(tUnsealed - tUp)}, restart → equal roots ${ms(tEqual - t0)}; ${pStatus.last_wal} primary log records; ${(await syncLines(server, 1, 1_000)).length ? 'via merkle sync' : 'log stream (guard found)'}; outage writes took ${ms(fillMs)}; secondary at ${st.last_remote_wal}`,
   });
   await Promise.all([p.stop(), server.stop()]);
 }
 
 async function bootstrapAndDiff(echo: RoundTrips): Promise<void> {
-  console.log(`\n[3] bootstrap of a new secondary against ${SECRETS} secrets, then a merkle diff with one divergent key`);
+  console.log(`\n[4] bootstrap of a new secondary against ${SECRETS} secrets, then a merkle diff with one divergent key`);
   // Log retention 1: once the secondary is away, a single write pushes its position out of the log.
   const p = await dev(['-log-retention=1']);
   const proxy = await startTcpProxy({ port: p.port + 1 });
@@ -419,7 +527,9 @@ async function bootstrapAndDiff(echo: RoundTrips): Promise<void> {
   row({
     figure: `bootstrap: secondary/enable → stream-wals (${SECRETS} secrets)`,
     value: ms(tStream - t0),
+    latencyMs: tStream - t0,
     aim: '≤ 10 s',
+    met: tStream - t0 <= 10_000,
     note: `enable call ${ms(tEnabled - t0)}, equal roots at ${ms(tEqual - t0)}; sync: ${boot?.keysFetched} keys, ${((boot?.bytesFetched ?? 0) / 1e6).toFixed(1)} MB values, ${boot?.roundTrips} round trips; wire ${((wire1.fromTarget - wire0.fromTarget) / 1e6).toFixed(1)} MB down`,
   });
 
@@ -442,6 +552,7 @@ async function bootstrapAndDiff(echo: RoundTrips): Promise<void> {
       figure: `merkle diff, 1 divergent key in ${SECRETS}: round trips`,
       value: `${diff.roundTrips - fetchRounds} diff + ${fetchRounds} fetch`,
       aim: 'diff ≤ 2',
+      met: diff.roundTrips - fetchRounds <= 2,
       note: `${diff.bucketsDiffering} bucket(s) differing, ${diff.keysFetched} key(s) fetched, ${diff.bytesFetched} B of values; reason "${diff.reason}"`,
     });
     row({
@@ -453,27 +564,47 @@ async function bootstrapAndDiff(echo: RoundTrips): Promise<void> {
   await Promise.all([p.stop(), server.stop()]);
 }
 
+function printTable(echo: RoundTrips): void {
+  const cells = rows.map((r) => [
+    r.figure,
+    r.value,
+    r.latencyMs === undefined ? '' : `${(r.latencyMs / echo.p50).toFixed(r.latencyMs / echo.p50 < 10 ? 1 : 0)}×`,
+    r.aim ?? '',
+    r.met === undefined ? '' : r.met ? 'met' : 'not met',
+  ]);
+  const head = ['figure', 'measured', '÷ echo p50', 'aim', ''];
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c: string[]) => c.map((x, i) => x.padEnd(widths[i])).join(' │ ').trimEnd();
+  console.log(`\n${QUICK ? 'QUICK RUN (--quick: smaller counts; not the full figures)\n' : ''}${line(head)}`);
+  console.log('─'.repeat(widths.reduce((a, b) => a + b + 3, 0)));
+  for (const c of cells) console.log(line(c));
+}
+
 async function main(): Promise<void> {
-  console.log(`coffer bench:replication — node ${process.version}, lag ${LAG_S} s per figure, outage ${OUTAGE_S} s / ${OUTAGE_WRITES} writes, ${SECRETS} secrets`);
+  console.log(
+    `coffer bench:replication${QUICK ? ' --quick' : ''} — node ${process.version}, lag ${LAG_S} s per figure, outage ${OUTAGE_S} s / ${OUTAGE_WRITES} writes, ${SECRETS} secrets`,
+  );
   const echo = await measureMtlsEcho(1_000);
-  row({ figure: 'bare mTLS echo round trip (p50 / p99, 1,000 pings)', value: `${ms(echo.p50)} / ${ms(echo.p99)}`, note: 'cluster transport between two processes, nothing else' });
-  if (ONLY.has('lag')) await lagAndForwarding(echo);
+  row({ figure: 'bare mTLS echo round trip (p50 / p99, 1,000 pings)', value: `${ms(echo.p50)} / ${ms(echo.p99)}`, latencyMs: echo.p50, note: 'cluster transport between two processes, nothing else' });
+  if (ONLY.has('lag')) await lagAndForwarding();
+  if (ONLY.has('freeze')) await freeze();
   if (ONLY.has('catchup')) await catchUp();
   if (ONLY.has('bootstrap')) await bootstrapAndDiff(echo);
   const echoEnd = await measureMtlsEcho(1_000);
-  row({ figure: 'bare mTLS echo again at the end (p50 / p99)', value: `${ms(echoEnd.p50)} / ${ms(echoEnd.p99)}`, note: 'how noisy the box was' });
+  row({ figure: 'bare mTLS echo again at the end (p50 / p99)', value: `${ms(echoEnd.p50)} / ${ms(echoEnd.p99)}`, latencyMs: echoEnd.p50, note: 'how noisy the box was' });
 
-  const w = Math.max(...rows.map((r) => r.figure.length));
-  const v = Math.max(...rows.map((r) => r.value.length));
-  console.log('\n' + ['figure'.padEnd(w), 'measured'.padEnd(v), 'aim'].join(' │ '));
-  console.log('─'.repeat(w + v + 20));
-  for (const r of rows) console.log([r.figure.padEnd(w), r.value.padEnd(v), r.aim ?? ''].join(' │ '));
+  printTable(echo);
   console.log(
-    '\nMethod: lag = a prober takes the next write acknowledged by the primary and reads that key on the secondary in a tight loop.' +
-      '\nUpper bound: arrival of the first 200 minus arrival of the ack; lower bound: when that read was sent minus the ack. The true lag' +
-      '\nlies between; their gap is one read round trip (read RTT), the resolution of this method on this box.' +
+    '\nMethod: lag = secondary clock when it applied a batch − primary clock when the batch\'s oldest record committed (just before the primary' +
+      '\nacknowledged it) − the clock offset the primary\'s heartbeats measure (status secondaries[].clock_skew_ms of the heartbeat with the smallest' +
+      '\nround trip; the notes also give the figure with no offset, exact on one host). Both stamps are sub-ms process' +
+      '\nclocks carried in status (last_applied_at_ms, last_applied_primary_commit_ms); a sampler reads the secondary\'s status every ' +
+      `${SAMPLE_EVERY_MS} ms,` +
+      '\nso the figure covers the batches it caught, each exact. Frozen primary: SIGSTOP, then the secondary\'s status polled every ' +
+      `${FREEZE_POLL_MS} ms.` +
       '\nCatch-up and bootstrap poll both sides\' sys/replication/performance/status every 5–10 ms for equal merkle_root.' +
-      '\nMerkle-diff counts come from the secondary\'s "merkle sync complete" log line; bytes are counted by a TCP proxy on the cluster link.',
+      '\nMerkle-diff counts come from the secondary\'s "merkle sync complete" log line; bytes are counted by a TCP proxy on the cluster link.' +
+      '\n÷ echo p50: the row\'s headline latency (lag p99, write p50, catch-up and bootstrap times) over the bare mTLS echo p50 measured at the start of this run.',
   );
 }
 
