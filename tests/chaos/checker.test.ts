@@ -75,6 +75,13 @@ describe('chaos checker', () => {
     h.samples.push(sample('n3', 0, view('primary', 1)), sample('n3', 100, view('primary', 1)));
     h.readbacks.forEach((rb) => (rb.values[h.writes[4].key] = h.writes[4].value));
     expect(invariants(h)).toEqual(['two-primaries']);
+    // The same holds for the performance set's epochs.
+    const perf = clean();
+    perf.writes.push(write(60, { primary: 'n3', via: 'n3' }));
+    for (const s of perf.samples) s.modes.performance = s.modes.dr.mode === 'primary' ? view('primary', 1) : view('secondary', 1);
+    perf.samples.push(sample('n3', 0, view('primary', 2), view('primary', 1)), sample('n3', 100, view('primary', 2), view('primary', 1)));
+    perf.readbacks.forEach((rb) => (rb.values[perf.writes[4].key] = perf.writes[4].value));
+    expect(invariants(perf)).toEqual(['two-primaries']);
     // In a newer epoch it is a legitimate successor.
     h.samples.splice(-2, 2, sample('n3', 0, view('primary', 2)), sample('n3', 100, view('primary', 2)));
     expect(invariants(h)).toEqual([]);

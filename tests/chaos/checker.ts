@@ -29,13 +29,16 @@ export interface Verdict {
 export function check(h: History, opts: CheckOptions = {}): Verdict {
   const fo = checkFailovers(h);
   const lw = checkLostWrites(h, fo.excused);
+  // Both sets: the DR set's epoch moves with each promotion, the performance set's with each take-over.
   const ep = checkEpochs(h, 'dr');
+  const epPerf = checkEpochs(h, 'performance');
   const violations = [
     ...h.driverErrors.map((message) => ({ invariant: 'driver', message })),
     ...lw.violations,
     ...checkReads(h),
     ...fo.violations,
     ...ep.violations,
+    ...epPerf.violations,
     ...checkAcksAfterSuperseded(h),
     ...checkLiveness(h, opts.livenessSlackMs ?? DEFAULT_LIVENESS_SLACK_MS),
     ...checkConvergence(h.convergence, opts.convergeLimitMs ?? DEFAULT_CONVERGE_LIMIT_MS),
