@@ -1,6 +1,8 @@
 import type { Barrier } from '../barrier/barrier';
 import type { StorageOp } from '../storage/backend';
+import type { KeyClass } from '../storage/key-class';
 import type { SqliteBackend } from '../storage/sqlite';
+import { isFenced } from '../storage/write-fence';
 import type { JWK } from './activation-token';
 import type { CaMaterial, LeafMaterial } from './ca';
 import type { ReplicationMode, WirePosition } from './frames';
@@ -158,8 +160,15 @@ export class ReplicationStore {
     if (m !== 'performance' || this.barrier.sealed) return [];
     const wasPrimary = this.mode(m) === 'primary';
     if (s.mode !== 'primary' && !wasPrimary) return []; // a DR secondary's mirrored record stays as shipped
+    // A superseded DR primary writes nothing its DR set ships (storage's write fence): its stale record is replaced when it re-joins.
+    if (MODES.some((scope) => this.fencedFor(scope, 'local'))) return [];
     const creds = { ca: this.ca() ?? undefined, signingKey: this.signingKey() ?? undefined };
     return setMirrorOps(s, wasPrimary, this.barrier.get(PERFORMANCE_SET_PATH), creds, (k, v) => this.barrier.encrypt(k, v));
+  }
+
+  private fencedFor(scope: Mode, cls: KeyClass): boolean {
+    const r = this.physical.fence.record(scope);
+    return isFenced(r) && r.classes.includes(cls);
   }
 
   /** Write the set record if it is missing or behind (a data dir from before it existed; a crash between two commits). */

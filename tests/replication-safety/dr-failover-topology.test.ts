@@ -198,5 +198,13 @@ describe('DR failover keeps seed 002 topology', () => {
     expect(st).toMatchObject({ primary_cluster_addr: clusterAddr(dallasDr), state: 'stream-wals', epoch: 2 });
     await write(dallasDr, 'secret/data/after-return', { v: 4 });
     await waitFor('london to have after-return', has(london, 'secret/data/after-return'));
+
+    // The operator demotes it, performance set first: nothing of either set is written on the way (it is fenced for both).
+    const perfDemote = await api(dallas.addr, 'POST', 'sys/replication/performance/primary/demote', { token: root });
+    expect(perfDemote.status, JSON.stringify(perfDemote.body)).toBe(200);
+    const drDemote = await api(dallas.addr, 'POST', 'sys/replication/dr/primary/demote', { token: root });
+    expect(drDemote.status, JSON.stringify(drDemote.body)).toBe(200);
+    expect(await replStatus(dallas.addr, 'performance')).toMatchObject({ mode: 'secondary', state: 'idle' });
+    expect((await replStatus(dallasDr.addr, 'performance')).known_secondaries).toEqual(['london']);
   }, 120_000);
 });
