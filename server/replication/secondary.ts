@@ -161,6 +161,8 @@ export class SecondaryRunner {
         return this.refuse(`primary at ${this.d.primaryClusterAddr()} is stale (epoch ${ack.epoch} < ${this.d.epoch()}): it was superseded by a promotion and must be demoted`);
       this.d.onPrimaryInfo({ apiAddr: ack.apiAddr, clusterAddr: ack.clusterAddr, epoch: ack.epoch });
       this.connectionState = 'ready';
+      // The primary answers again: a silence is over (other errors stay until we are caught up).
+      if (this.silence && this.lastError.startsWith(this.silence)) this.lastError = '';
       this.silence = '';
       onConnected();
       if (this.d.needsBootstrap()) {
