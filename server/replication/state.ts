@@ -160,6 +160,8 @@ export class ReplicationStore {
     if (m !== 'performance' || this.barrier.sealed) return [];
     const wasPrimary = this.mode(m) === 'primary';
     if (s.mode !== 'primary' && !wasPrimary) return []; // a DR secondary's mirrored record stays as shipped
+    // A DR secondary mirrors its DR primary's record, whatever stale performance role it still holds (a demoted old primary re-joined).
+    if (this.mode('dr') === 'secondary' || this.mode('dr') === 'bootstrapping') return [];
     // A superseded DR primary writes nothing its DR set ships (storage's write fence): its stale record is replaced when it re-joins.
     if (MODES.some((scope) => this.fencedFor(scope, 'local'))) return [];
     const creds = { ca: this.ca() ?? undefined, signingKey: this.signingKey() ?? undefined };
