@@ -10,7 +10,11 @@ export class FrameQueue {
   /** Frames handled out of band as they arrive (heartbeats), never queued. */
   private readonly side = new Map<FrameType, (f: Frame) => void>();
 
-  constructor(conn: FrameConnection) {
+  /** `peer` names the other side in errors ("refused by primary: …"). */
+  constructor(
+    conn: FrameConnection,
+    private readonly peer: 'primary' | 'secondary' | 'peer' = 'primary',
+  ) {
     conn.onFrame((f) => {
       const handler = this.side.get(f.type);
       if (handler) return handler(f);
@@ -52,8 +56,8 @@ export class FrameQueue {
   async expect<T extends FrameType>(type: T, timeoutMs = 30_000): Promise<FrameOf<T>> {
     const f = await this.next(timeoutMs);
     if (f.type === type) return f as FrameOf<T>;
-    if (f.type === 'refused') throw new Error(`refused by primary: ${f.reason}`);
-    if (f.type === 'error') throw new Error(`primary error: ${f.message}`);
+    if (f.type === 'refused') throw new Error(`refused by ${this.peer}: ${f.reason}`);
+    if (f.type === 'error') throw new Error(`${this.peer} error: ${f.message}`);
     throw new Error(`expected ${type} frame, got ${f.type}`);
   }
 }

@@ -73,7 +73,7 @@ export class PrimaryStream {
   }
 
   async run(): Promise<void> {
-    const q = new FrameQueue(this.conn);
+    const q = new FrameQueue(this.conn, 'secondary');
     q.onSide('heartbeat-ack', (f) => {
       const sent = this.sentAt.get(f.seq);
       this.sentAt.delete(f.seq);
