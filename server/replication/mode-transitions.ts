@@ -55,7 +55,8 @@ export const TRANSITIONS: Record<ControlEventType, { from: readonly ClusterMode[
   'update-primary': { from: ['secondary'], to: 'secondary' },
   detach: { from: ['secondary'], to: 'secondary' },
   'epoch-seen': { from: ['secondary', 'bootstrapping'], to: 'same' },
-  'take-over-set': { from: ['disabled'], to: 'primary' },
+  // From a stale role in the set too: an old primary, demoted and re-joined as a DR secondary, promoted again (fail-back).
+  'take-over-set': { from: ['disabled', 'primary', 'secondary'], to: 'primary' },
 };
 
 /** The epoch of a set's first primary; every promotion moves past every epoch seen. */

@@ -136,7 +136,7 @@ export async function promoteSecondary(mgr: ReplicationManager, m: Mode, data: R
     ...mgr.store.bundleOps(m, null),
     ...mgr.store.formerPrimaryCredentialsOps(m, bundle),
   ]);
-  if (set) takeOverSet(mgr, set, { primaryClusterAddr: addr, at: mgr.state(m).promotedAt });
+  if (set) await takeOverSet(mgr, set, { primaryClusterAddr: addr, at: mgr.state(m).promotedAt });
   await mgr.opts.physical.flushed();
   await mgr.ensureListener();
   tellFormerPrimarySoon(mgr, m); // the old primary stops taking writes as soon as it hears

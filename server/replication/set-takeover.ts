@@ -14,18 +14,25 @@ import type { PerformanceSetRecord } from './performance-set';
  * mints no CA of its own. Returns the set to take over, or null.
  */
 export function adoptSetCredentials(mgr: ReplicationManager): PerformanceSetRecord | null {
-  if (mgr.state('performance').mode !== 'disabled') return null;
   const set = mgr.store.performanceSet();
   if (!set?.ca || !set.signingKey) return null;
+  const perf = mgr.state('performance');
+  // A role this node held in that set before — an old primary, demoted and re-joined as a DR
+  // secondary, now promoted back (fail-back) — is stale: the set has moved on past it.
+  const stale = (perf.mode === 'primary' || perf.mode === 'secondary') && perf.clusterId === set.clusterId && perf.epoch < set.epoch;
+  if (perf.mode !== 'disabled' && !stale) return null;
   mgr.store.adoptSetCredentials(set);
   return set;
 }
 
 /** After the DR promotion committed (this node writes as a primary now): lead the set, one epoch past it. */
-export function takeOverSet(mgr: ReplicationManager, set: PerformanceSetRecord, how: { primaryClusterAddr: string; at: string }): void {
+export async function takeOverSet(mgr: ReplicationManager, set: PerformanceSetRecord, how: { primaryClusterAddr: string; at: string }): Promise<void> {
   const dr = mgr.state('dr');
-  const next = mgr.transition('performance', {
-    type: 'take-over-set',
+  // Whatever the stale role still ran goes first.
+  await mgr.stopSecondary('performance');
+  mgr.dropAllStreams('performance');
+  const event = {
+    type: 'take-over-set' as const,
     clusterId: set.clusterId,
     epoch: set.epoch,
     secondaries: set.secondaries.map((k) => ({ ...k })),
@@ -34,6 +41,7 @@ export function takeOverSet(mgr: ReplicationManager, set: PerformanceSetRecord, 
     // One cluster listener serves both modes: the former DR primary is the former performance primary.
     formerPrimaryApiAddr: dr.formerPrimaryApiAddr,
     formerPrimaryClusterAddr: dr.formerPrimaryClusterAddr,
-  });
+  };
+  const next = mgr.transition('performance', event, [...mgr.store.bundleOps('performance', null), ...mgr.store.formerPrimaryCredentialsOps('performance', null)]);
   mgr.logger.warn({ clusterId: next.clusterId, epoch: next.epoch, secondaries: next.secondaries.filter((k) => !k.revoked).map((k) => k.id) }, 'took over the performance replication set of the former primary');
 }

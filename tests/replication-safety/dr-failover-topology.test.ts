@@ -42,7 +42,7 @@ beforeAll(async () => {
   // A batch DR operation token, made on the primary before any failure (seed 002).
   await api(dallas.addr, 'PUT', 'sys/policies/acl/dr-ops', {
     token: root,
-    body: { policy: 'path "sys/replication/dr/secondary/promote" { capabilities = ["update"] }' },
+    body: { policy: 'path "sys/replication/dr/secondary/promote" { capabilities = ["update"] }\npath "sys/replication/dr/secondary/update-primary" { capabilities = ["update"] }' },
   });
   await api(dallas.addr, 'POST', 'auth/token/roles/dr-ops', { token: root, body: { token_type: 'batch', orphan: true, renewable: false, allowed_policies: 'dr-ops' } });
   batchOpToken = (await api(dallas.addr, 'POST', 'auth/token/create/dr-ops', { token: root, body: { ttl: '2h', policies: ['dr-ops'] } })).body.auth.client_token;
@@ -207,4 +207,31 @@ describe('DR failover keeps seed 002 topology', () => {
     expect(await replStatus(dallas.addr, 'performance')).toMatchObject({ mode: 'secondary', state: 'idle' });
     expect((await replStatus(dallasDr.addr, 'performance')).known_secondaries).toEqual(['london']);
   }, 120_000);
+
+  it('fail-back: dallas, re-joined as a DR secondary of dallas-dr, is promoted again and takes the performance set back; london follows it by address', async () => {
+    const tok = await secondaryToken(dallasDr.addr, root, 'dr', 'dallas-again');
+    const j = await api(dallas.addr, 'POST', 'sys/replication/dr/secondary/update-primary', { body: { dr_operation_token: batchOpToken, token: tok } });
+    expect(j.status, JSON.stringify(j.body)).toBe(200);
+    await write(dallasDr, 'secret/data/before-failback', { v: 5 });
+    await converged(dallasDr.addr, dallas.addr, 'dr', 90_000);
+
+    process.kill(dallasDr.proc.pid!, 'SIGSTOP');
+    const p = await api(dallas.addr, 'POST', 'sys/replication/dr/secondary/promote', { body: { dr_operation_token: batchOpToken } });
+    expect(p.status, JSON.stringify(p.body)).toBe(200);
+    // Its own stale performance role (demoted at epoch 1) gives way to the set as dallas-dr left it.
+    const perf = await waitFor('dallas to lead the performance set again', async () => {
+      const s = await replStatus(dallas.addr, 'performance');
+      return s.mode === 'primary' && s.epoch === 3 ? s : null;
+    });
+    expect(perf).toMatchObject({ cluster_id: perfClusterId, known_secondaries: ['london'], state: 'running' });
+
+    const u = await api(london.addr, 'POST', 'sys/replication/performance/secondary/update-primary', { token: root, body: { update_primary_addrs: [clusterAddr(dallas)] } });
+    expect(u.status, JSON.stringify(u.body)).toBe(200);
+    await converged(dallas.addr, london.addr, 'performance', 90_000);
+    expect(await replStatus(london.addr, 'performance')).toMatchObject({ primary_cluster_addr: clusterAddr(dallas), epoch: 3 });
+    for (const path of ['before-failover', 'after-return', 'before-failback']) expect((await read(london, `secret/data/${path}`)).status, path).toBe(200);
+    await londonKeptItsOwnState();
+    await write(london, 'secret/data/forwarded-after-failback', { from: 'london' });
+    expect((await read(dallas, 'secret/data/forwarded-after-failback')).body.data.data).toEqual({ from: 'london' });
+  }, 240_000);
 });
