@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { startConfiguredServer, type ConfiguredServer } from '../support/cluster';
-import { freePortPair } from '../support/ports';
+import { quietPort } from '../support/ports';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import type { Mode } from './history';
 import { call, until } from './http';
@@ -27,8 +27,10 @@ export class ChaosNode {
   ) {}
 
   static async start(name: string, args: string[]): Promise<ChaosNode> {
-    const port = await freePortPair();
-    const [dr, performance] = await Promise.all([startTcpProxy({ port: port + 1 }), startTcpProxy({ port: port + 1 })]);
+    // Every port below the ephemeral range: nothing else grabs them before the server or proxy binds.
+    const port = await quietPort(true);
+    const dr = await startTcpProxy({ port: port + 1 }, await quietPort());
+    const performance = await startTcpProxy({ port: port + 1 }, await quietPort());
     const server = await startConfiguredServer({ name, port, args, healthTimeoutMs: START_TIMEOUT_MS });
     return new ChaosNode(name, server, { dr, performance });
   }

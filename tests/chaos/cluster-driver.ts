@@ -62,8 +62,10 @@ export class ClusterDriver {
     try {
       await d.setUp(names);
     } catch (err) {
+      // The servers' own error lines say why a set-up call failed (a 500 says nothing).
+      const why = [...d.nodes.values()].flatMap((n) => n.output().split('\n').filter((l) => /"level":(50|60)/.test(l)).slice(-3).map((l) => `${n.name}: ${l}`));
       await d.destroy();
-      throw err;
+      throw new Error(`cluster set-up failed: ${(err as Error).message}${why.length ? `\n${why.join('\n')}` : ''}`, { cause: err });
     }
     return d;
   }

@@ -19,3 +19,30 @@ export async function freePortPair(): Promise<number> {
   }
   throw new Error('no free port pair found');
 }
+
+/**
+ * Below Linux's ephemeral range (32768+), where port 0 and outgoing
+ * connections never land: a port chosen here is not taken by another test's
+ * freePortPair() or a client socket in the time between choosing it and a
+ * server binding it (a primary binds its cluster port only when replication
+ * is enabled, maybe seconds later).
+ */
+const QUIET_LOW = 20_000;
+const QUIET_HIGH = 32_000;
+
+/** Handed out by this process already: a pair's cluster port stays free until its server binds it, so free is not enough. */
+const handedOut = new Set<number>();
+
+/** A free port (or, with pair, a port whose successor is free too) outside the ephemeral range. */
+export async function quietPort(pair = false): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const p = QUIET_LOW + Math.floor(Math.random() * (QUIET_HIGH - QUIET_LOW));
+    const ports = pair ? [p, p + 1] : [p];
+    if (ports.some((x) => handedOut.has(x))) continue;
+    handedOut.add(p).add(p + 1); // synchronously, before any await: concurrent callers cannot pick it too
+    let free = true;
+    for (const x of ports) free = free && (await tryListen(x)) !== null;
+    if (free) return p;
+  }
+  throw new Error('no free port found below the ephemeral range');
+}

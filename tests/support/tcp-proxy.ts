@@ -36,7 +36,8 @@ function kill(s: Socket): void {
   else s.destroy();
 }
 
-export async function startTcpProxy(target: { host?: string; port: number }): Promise<TcpProxy> {
+/** `listenPort`: where the proxy listens (default: any free port). */
+export async function startTcpProxy(target: { host?: string; port: number }, listenPort = 0): Promise<TcpProxy> {
   const host = target.host ?? '127.0.0.1';
   const pairs = new Set<Pair>();
   let paused = false;
@@ -107,7 +108,7 @@ export async function startTcpProxy(target: { host?: string; port: number }): Pr
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(listenPort, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as { port: number }).port;
 
