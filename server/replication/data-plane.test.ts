@@ -308,7 +308,8 @@ describe('data plane over an in-memory connection', () => {
     p.freeze();
     await until('the secondary to notice', () => p.runner.connectionState !== 'ready');
     expect(p.runner.lastError).toMatch(/^no heartbeat from the primary for \d+ ms \(3 missed heartbeats at 100 ms intervals\)/);
-    expect(Date.now() - frozenAt).toBeGreaterThanOrEqual(300);
+    // The timeout runs from the last heartbeat, which may have arrived up to one interval before the freeze.
+    expect(Date.now() - frozenAt).toBeGreaterThanOrEqual(200);
     const lag1 = p.runner.lagMs;
     await new Promise((r) => setTimeout(r, 50));
     expect(p.runner.lagMs).toBeGreaterThan(lag1);
