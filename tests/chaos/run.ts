@@ -7,6 +7,7 @@
 //   --roles a,b     only against these roles (primary,perf,dr)
 //   --out DIR       where the history and node logs go (default reports/chaos/<seed>)
 //   --keep          leave the nodes' data directories on disk
+//   --dr N          DR secondaries (default: 2 when failovers are scheduled, else 1)
 //
 // COFFER_TEST_BIN=/path/to/bin/coffer runs the servers from another checkout
 // (e.g. a `git archive HEAD` snapshot while the working tree is mid-edit).
@@ -27,19 +28,21 @@ const { values } = parseArgs({
     roles: { type: 'string', default: 'primary,perf,dr' },
     out: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    dr: { type: 'string' },
   },
 });
 const seed = values.seed ? Number(values.seed) : Math.floor(Math.random() * 2 ** 31);
 const kinds = values.kinds!.split(',') as FaultKind[];
 const roles = values.roles!.split(',') as Role[];
 const schedule = makeSchedule(seed, { faults: Number(values.faults), kinds, roles, coverKinds: true });
+const drSecondaries = (values.dr ? Number(values.dr) : kinds.includes('failover') ? 2 : 1) as 1 | 2;
 const outDir = values.out ?? join(REPO_ROOT, 'reports', 'chaos', String(seed));
-const rerun = `npm run chaos -- --seed ${seed} --faults ${values.faults}${values.kinds !== ALL_KINDS.join(',') ? ` --kinds ${values.kinds}` : ''}${values.roles !== 'primary,perf,dr' ? ` --roles ${values.roles}` : ''}`;
+const rerun = `npm run chaos -- --seed ${seed} --faults ${values.faults}${values.kinds !== ALL_KINDS.join(',') ? ` --kinds ${values.kinds}` : ''}${values.roles !== 'primary,perf,dr' ? ` --roles ${values.roles}` : ''}${values.dr ? ` --dr ${values.dr}` : ''}`;
 
 const log = (line: string) => console.log(line);
 log(`chaos: seed ${seed}, ${schedule.length} faults`);
 schedule.forEach((f, i) => log(`  plan ${String(i + 1).padStart(3)}: ${describeFault(f)}`));
-const { history, verdict } = await runChaos({ seed, schedule, drSecondaries: kinds.includes('failover') ? 2 : 1, outDir, keepData: values.keep, log });
+const { history, verdict } = await runChaos({ seed, schedule, drSecondaries, outDir, keepData: values.keep, log });
 log('');
 for (const line of report(history, verdict, rerun)) log(line);
 log(`history and node logs: ${outDir}`);
