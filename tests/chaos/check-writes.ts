@@ -20,7 +20,7 @@ export interface FailoverFigures {
   newPrimary: string;
   /** Writes acknowledged before the promotion that the promoted side never had (replication lag lost). */
   rpoWrites: number;
-  /** From the last acknowledged write it had to the last one (before the promotion) it lacks; 0 when none lack. */
+  /** The time those lost writes span: from sending the first to the acknowledgement of the last; 0 when none. */
   rpoMs: number;
   /** Writes the old primary acknowledged after the promotion returned (lost too: the cost of late fencing). */
   staleAcks: number;
@@ -66,9 +66,8 @@ export function checkFailovers(h: History): { violations: Violation[]; figures: 
     }
     const lagLost = missing.filter((w) => w.completedAt <= f.promotedAt);
     const stale = missing.filter((w) => w.completedAt > f.promotedAt);
-    // With nothing kept, the window starts at the first write it lacks.
-    const lastKept = kept.length ? maxOf(kept.map((w) => w.completedAt), 0) : (lagLost[0]?.completedAt ?? 0);
-    const lastLagLost = lagLost.length ? lagLost[lagLost.length - 1].completedAt : 0;
+    // Not measured from the last write kept: a kept write may be answered late (a forwarded write waits for read-your-writes).
+    const rpoMs = lagLost.length ? lagLost[lagLost.length - 1].completedAt - lagLost.reduce((m, w) => Math.min(m, w.invokedAt), Infinity) : 0;
     const firstAck = acked
       .filter((w) => w.primary === f.newPrimary && w.invokedAt >= f.promotedAt)
       .reduce<number | null>((min, w) => (min === null || w.completedAt < min ? w.completedAt : min), null);
@@ -78,7 +77,7 @@ export function checkFailovers(h: History): { violations: Violation[]; figures: 
       oldPrimary: f.oldPrimary,
       newPrimary: f.newPrimary,
       rpoWrites: lagLost.length,
-      rpoMs: lagLost.length ? Math.max(0, lastLagLost - lastKept) : 0,
+      rpoMs,
       staleAcks: stale.length,
       staleMs: stale.length ? stale[stale.length - 1].completedAt - f.promotedAt : 0,
       rtoMs: firstAck === null ? null : firstAck - f.startedAt,

@@ -142,7 +142,7 @@ describe('chaos checker', () => {
     it('measures RPO (count, ms) and RTO, and excuses exactly the missing suffix', () => {
       const v = check(failover(4));
       expect(v.violations).toEqual([]);
-      expect(v.figures.failovers).toEqual([{ n: 1, oldPrimary: 'n1', newPrimary: 'n3', rpoWrites: 2, rpoMs: 20, staleAcks: 0, staleMs: 0, rtoMs: 305 - 60, fencedAfterMs: null }]);
+      expect(v.figures.failovers).toEqual([{ n: 1, oldPrimary: 'n1', newPrimary: 'n3', rpoWrites: 2, rpoMs: 55 - 40, staleAcks: 0, staleMs: 0, rtoMs: 305 - 60, fencedAfterMs: null }]);
       expect(v.figures.lost).toBe(0);
     });
 

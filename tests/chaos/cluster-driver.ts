@@ -116,6 +116,16 @@ export class ClusterDriver {
     return r.body.data;
   }
 
+  /**
+   * The secondaries of `primary` whose `mode` link runs through its proxy now (a secondary re-pointed with
+   * an activation token dials the address the token names, which may be the primary's own cluster port).
+   */
+  async followersThroughProxy(primary: NodeName, m: Mode): Promise<NodeName[]> {
+    const candidates = m === 'dr' ? this.drSecondaries : this.perfSecondary ? [this.perfSecondary] : [];
+    const via = await Promise.all(candidates.map(async (n) => ((await this.status(n, m).catch(() => ({}))) as Record<string, unknown>).primary_cluster_addr));
+    return candidates.filter((_, i) => via[i] === this.node(primary).proxyAddr(m));
+  }
+
   // ---- the operator's moves ----
 
   /** POST sys/replication/recover (the DR-secondary variant on a DR secondary). */
@@ -150,12 +160,16 @@ export class ClusterDriver {
     if (!this.drSecondaries.includes(name)) this.drSecondaries.push(name);
   }
 
-  /** Re-point the performance secondary at the current primary (issue 8 item 9: the promoted DR secondary is the performance primary). */
-  async followPerf(): Promise<void> {
+  /**
+   * Re-point the performance secondary at the current primary (issue 8 item 9: the promoted DR secondary
+   * is the performance primary), either with a new activation token or by address alone
+   * (update_primary_addrs, here the new primary's proxy, so its links stay within the nemesis's reach).
+   */
+  async followPerf(by: 'token' | 'addrs'): Promise<void> {
     const s = this.perfSecondary;
     if (!s) return;
-    const activation = await this.activationToken(this.primary, 'performance', s);
-    await must(this.node(s).addr, 'POST', 'sys/replication/performance/secondary/update-primary', { token: this.perfToken, body: { token: activation }, timeoutMs: 30_000 });
+    const body = by === 'token' ? { token: await this.activationToken(this.primary, 'performance', s) } : { update_primary_addrs: [this.node(this.primary).proxyAddr('performance')] };
+    await must(this.node(s).addr, 'POST', 'sys/replication/performance/secondary/update-primary', { token: this.perfToken, body, timeoutMs: 30_000 });
     this.perfPrimary = this.primary;
   }
 

@@ -1,7 +1,7 @@
 import type { ChaosNode } from './chaos-node';
 import type { Clients } from './clients';
 import type { ClusterDriver } from './cluster-driver';
-import type { Failover, History, NodeName } from './history';
+import { recordPartition, type Failover, type History, type NodeName } from './history';
 import { sleep, until } from './http';
 import { listKeys } from './readback';
 import type { Fault, Isolation } from './schedule';
@@ -21,6 +21,7 @@ const LOST_AS: Record<Isolation, string> = { kill: 'killed', freeze: 'frozen', p
 
 /** Cut the old primary off; returns how to bring it back (idempotent). */
 async function isolate(node: ChaosNode, how: Isolation, unsealKey: string): Promise<() => Promise<void>> {
+  // (A partition reaches only the links through the proxies; recorded by the caller.)
   if (how === 'kill') await node.kill();
   else if (how === 'freeze') node.freeze();
   else for (const p of Object.values(node.proxies)) p.pause();
@@ -54,6 +55,7 @@ export async function failover(d: ClusterDriver, clients: Clients, h: History, c
   // Forwarded writes wait while their primary changes under them (their ack could not be attributed).
   await clients.pauseForwarding();
   clients.stalePrimary = old;
+  const through = f.isolation === 'partition' ? { dr: await d.followersThroughProxy(old, 'dr'), performance: await d.followersThroughProxy(old, 'performance') } : null;
   const startedAt = clock();
   const restore = await isolate(d.node(old), f.isolation, d.unsealKey);
   try {
@@ -72,8 +74,9 @@ export async function failover(d: ClusterDriver, clients: Clients, h: History, c
       }
     }
     try {
-      await d.followPerf();
-      notes.push(`${d.perfSecondary} follows ${fresh}`);
+      const by = f.pick % 2 ? 'token' : 'addrs';
+      await d.followPerf(by);
+      notes.push(`${d.perfSecondary} follows ${fresh} (update-primary by ${by === 'token' ? 'a new activation token' : 'update_primary_addrs'})`);
     } catch (err) {
       h.driverErrors.push(`failover ${n}: performance secondary ${d.perfSecondary} could not follow the promoted ${fresh} (issue 8 item 9): ${(err as Error).message}`);
       d.perfSecondary = null; // detached: left out of what follows
@@ -85,7 +88,8 @@ export async function failover(d: ClusterDriver, clients: Clients, h: History, c
     const back = clock();
     await restore();
     record.returnedAt = clock();
-    h.silences.push({ peer: old, from: startedAt, to: back, cause: `${old} lost in failover ${n}` });
+    if (through) for (const m of ['dr', 'performance'] as const) recordPartition(h, old, m, through[m], startedAt, back, `${old} partitioned in failover ${n}`);
+    else h.silences.push({ peer: old, from: startedAt, to: back, cause: `${old} ${LOST_AS[f.isolation]} in failover ${n}` });
     try {
       await until(`${old} to report itself superseded`, async () => (await d.status(old, 'dr')).superseded_by, FENCE_WAIT_MS, 100);
       record.fencedAt = clock();

@@ -126,6 +126,14 @@ export interface History {
   driverErrors: string[];
 }
 
+/** A stalled proxy silences the links through it, and only those: each end stops hearing the other. */
+export function recordPartition(h: History, primary: NodeName, mode: Mode, through: NodeName[], from: number, to: number, cause: string): void {
+  for (const s of through) {
+    h.silences.push({ peer: primary, mode, observer: s, from, to, cause });
+    h.silences.push({ peer: s, mode, observer: primary, from, to, cause });
+  }
+}
+
 export function emptyHistory(seed: number): History {
   return { seed, writes: [], reads: [], samples: [], faults: [], silences: [], failovers: [], healedAt: 0, convergence: [], readbacks: [], driverErrors: [] };
 }

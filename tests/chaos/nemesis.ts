@@ -1,6 +1,6 @@
 import type { Clients } from './clients';
 import type { ClusterDriver } from './cluster-driver';
-import type { History, Mode, NodeName } from './history';
+import { recordPartition, type History, type NodeName } from './history';
 import { sleep } from './http';
 import { describeFault, type Fault } from './schedule';
 import { failover } from './failover';
@@ -44,12 +44,6 @@ export class Nemesis {
     return this.d.drSecondaries.length ? this.d.drSecondaries[f.pick % this.d.drSecondaries.length] : null;
   }
 
-  /** Secondaries that dial the primary's `mode` proxy. */
-  private followers(mode: Mode): NodeName[] {
-    if (mode === 'dr') return [...this.d.drSecondaries];
-    return this.d.perfSecondary && this.d.perfPrimary === this.d.primary ? [this.d.perfSecondary] : [];
-  }
-
   private async inject(n: number, f: Fault): Promise<string> {
     const d = this.d;
     if (f.kind === 'failover') return failover(d, this.clients, this.h, this.clock, n, f);
@@ -57,6 +51,7 @@ export class Nemesis {
       const p = d.node(d.primary);
       const proxy = p.proxies[f.mode];
       if (f.kind === 'cut') return `${p.name} ${f.mode}: ${proxy.cutAll()} connections reset`;
+      const through = await d.followersThroughProxy(p.name, f.mode);
       const from = this.clock();
       if (f.kind === 'delay') proxy.setLatency(f.latencyMs);
       else proxy.pause();
@@ -64,11 +59,9 @@ export class Nemesis {
       if (f.kind === 'delay') proxy.setLatency(0);
       else {
         proxy.resume();
-        const to = this.clock();
-        this.h.silences.push({ peer: p.name, mode: f.mode, from, to, cause: `${p.name}'s ${f.mode} proxy stalled` });
-        for (const s of this.followers(f.mode)) this.h.silences.push({ peer: s, mode: f.mode, observer: p.name, from, to, cause: `${p.name}'s ${f.mode} proxy stalled` });
+        recordPartition(this.h, p.name, f.mode, through, from, this.clock(), `${p.name}'s ${f.mode} proxy stalled`);
       }
-      return `${p.name} ${f.mode} (followers: ${this.followers(f.mode).join(', ') || 'none'})`;
+      return `${p.name} ${f.mode} (through the proxy: ${through.join(', ') || 'none'})`;
     }
     const name = this.target(f);
     if (!name) return `- skipped: no ${f.role} in the current topology`;
