@@ -40,11 +40,16 @@ export function checkLiveness(h: History, slackMs = DEFAULT_LIVENESS_SLACK_MS): 
   return out;
 }
 
+/**
+ * After heal the roots must agree within the limit. After a fail-back (a
+ * re-joined old primary may have to merkle-sync everything, on a loaded box)
+ * only never agreeing is a violation; the time is reported.
+ */
 export function checkConvergence(list: Convergence[], limitMs = DEFAULT_CONVERGE_LIMIT_MS): Violation[] {
   return list
-    .filter((c) => c.ms === null || c.ms > limitMs)
+    .filter((c) => c.ms === null || (c.after === 'heal' && c.ms > limitMs))
     .map((c) => ({
       invariant: 'convergence',
-      message: `${c.mode}: ${c.secondary}'s merkle root ${c.ms === null ? 'never matched' : `took ${c.ms} ms to match`} ${c.primary}'s after heal (limit ${limitMs} ms)`,
+      message: `${c.mode}: ${c.secondary}'s merkle root ${c.ms === null ? 'never matched' : `took ${c.ms} ms to match`} ${c.primary}'s after ${c.after}${c.after === 'heal' ? ` (limit ${limitMs} ms)` : ''}`,
     }));
 }

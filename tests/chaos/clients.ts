@@ -23,6 +23,9 @@ export class Clients {
   stalePrimary: NodeName | null = null;
   private forwardPaused = false;
   private forwardInFlight: Promise<unknown> = Promise.resolve();
+  /** While set, no writer sends anything (see quiesce). */
+  private quiet = false;
+  private readonly inFlight = new Set<Promise<void>>();
   private running = true;
   private readonly loops: Promise<void>[] = [];
   private readonly recent: WriteOp[] = [];
@@ -58,14 +61,16 @@ export class Clients {
   private async writer(client: string, pauseMs: number, target: () => { via: NodeName; primary: NodeName; token: string; forwarded: boolean } | null): Promise<void> {
     let seq = 0;
     while (this.running) {
-      const t = target();
+      const t = this.quiet ? null : target();
       if (!t) {
         await sleep(50);
         continue;
       }
       const op = this.write(client, seq++, t);
       if (t.forwarded) this.forwardInFlight = op;
+      this.inFlight.add(op);
       await op;
+      this.inFlight.delete(op);
       await sleep(pauseMs);
     }
   }
@@ -119,6 +124,16 @@ export class Clients {
 
   resumeForwarding(): void {
     this.forwardPaused = false;
+  }
+
+  /** Stop every writer and wait for what is in flight (so merkle roots can settle); resume() starts them again. */
+  async quiesce(): Promise<void> {
+    this.quiet = true;
+    await Promise.all([...this.inFlight]);
+  }
+
+  resume(): void {
+    this.quiet = false;
   }
 
   async stop(): Promise<void> {

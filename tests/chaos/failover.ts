@@ -3,6 +3,7 @@ import type { Clients } from './clients';
 import type { ClusterDriver } from './cluster-driver';
 import { recordPartition, type Failover, type History, type NodeName } from './history';
 import { sleep, until } from './http';
+import { measureConvergence } from './convergence';
 import { listKeys } from './readback';
 import type { Fault, Isolation } from './schedule';
 
@@ -17,6 +18,8 @@ import type { Fault, Isolation } from './schedule';
 // Recorded: what the promoted node held right after promotion (for the RPO
 // check), when the promotion returned and when the old primary was demoted.
 const FENCE_WAIT_MS = 10_000;
+/** A re-joined old primary may merkle-sync the whole store on a loaded box. */
+const FAILBACK_CONVERGE_WAIT_MS = 30_000;
 const LOST_AS: Record<Isolation, string> = { kill: 'killed', freeze: 'frozen', partition: 'partitioned' };
 
 /** Cut the old primary off; returns how to bring it back (idempotent). */
@@ -102,6 +105,16 @@ export async function failover(d: ClusterDriver, clients: Clients, h: History, c
     clients.stalePrimary = null;
     await d.followDr(old);
     notes.push(`${old} demoted and following ${fresh}`);
+    // With writes paused, every root must come to agree: the re-joined old primary sheds what it acknowledged alone.
+    await clients.quiesce();
+    try {
+      const conv = await measureConvergence(d, clock, `fail-back ${n}`, FAILBACK_CONVERGE_WAIT_MS);
+      h.convergence.push(...conv);
+      const slowest = conv.reduce((m, c) => (c.ms === null ? Infinity : Math.max(m, c.ms)), 0);
+      notes.push(slowest === Infinity ? 'roots did NOT agree after the fail-back' : `roots agreed ${slowest} ms after the fail-back`);
+    } finally {
+      clients.resume();
+    }
     return `${old} → ${fresh}: ${notes.join('; ')}`;
   } finally {
     // A move that failed half-way still gives the old primary back, so the run goes on.

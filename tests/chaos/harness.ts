@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { check, type CheckOptions, type Verdict } from './checker';
 import { Clients } from './clients';
 import { ClusterDriver } from './cluster-driver';
-import { emptyHistory, type Convergence, type History, type Mode, type NodeName } from './history';
+import { measureConvergence } from './convergence';
+import { emptyHistory, type History, type NodeName } from './history';
 import { sleep } from './http';
 import { Monitor } from './monitor';
 import { Nemesis } from './nemesis';
@@ -17,7 +18,6 @@ import type { Fault } from './schedule';
 // node's log are written there for a post-mortem.
 const WARM_UP_MS = 1_000;
 const CONVERGE_WAIT_MS = 60_000;
-const CONVERGE_POLL_MS = 100;
 
 export interface RunOptions extends CheckOptions {
   seed: number;
@@ -53,7 +53,7 @@ export async function runChaos(o: RunOptions): Promise<RunResult> {
     await d.heal();
     h.healedAt = clock();
     log(`healed at +${h.healedAt} ms: primary ${d.primary}, performance secondary ${d.perfSecondary ?? '(detached)'} following ${d.perfPrimary}, DR secondaries ${d.drSecondaries.join(', ')}`);
-    h.convergence = await convergence(d, clock, h.healedAt);
+    h.convergence.push(...(await measureConvergence(d, clock, 'heal', CONVERGE_WAIT_MS)));
     for (const node of [d.primary, d.perfSecondary].filter((n): n is NodeName => !!n)) {
       try {
         h.readbacks.push({ node, values: await readAll(d, node) });
@@ -71,35 +71,6 @@ export async function runChaos(o: RunOptions): Promise<RunResult> {
     await d.destroy(o.keepData);
   }
   return { history: h, verdict: check(h, o) };
-}
-
-/** The pairs whose merkle roots must agree: the primary with each DR secondary (DR root) and with its performance secondary. */
-function pairs(d: ClusterDriver): { mode: Mode; secondary: NodeName }[] {
-  return [
-    ...d.drSecondaries.map((s) => ({ mode: 'dr' as Mode, secondary: s })),
-    ...(d.perfSecondary && d.perfPrimary === d.primary ? [{ mode: 'performance' as Mode, secondary: d.perfSecondary }] : []),
-  ];
-}
-
-/** Poll every pair's roots until all agree (or the wait runs out); each pair's time is when it first agreed. */
-async function convergence(d: ClusterDriver, clock: () => number, healedAt: number): Promise<Convergence[]> {
-  const out: Convergence[] = pairs(d).map((p) => ({ ...p, primary: d.primary, ms: null }));
-  while (clock() - healedAt < CONVERGE_WAIT_MS && out.some((c) => c.ms === null)) {
-    await Promise.all(
-      out
-        .filter((c) => c.ms === null)
-        .map(async (c) => {
-          try {
-            const [p, s] = await Promise.all([d.status(c.primary, c.mode), d.status(c.secondary, c.mode)]);
-            if (p.merkle_root && p.merkle_root === s.merkle_root) c.ms = clock() - healedAt;
-          } catch {
-            /* not answering yet */
-          }
-        }),
-    );
-    await sleep(CONVERGE_POLL_MS);
-  }
-  return out;
 }
 
 function dump(dir: string, h: History, d: ClusterDriver): void {

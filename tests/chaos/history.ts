@@ -98,10 +98,12 @@ export interface Failover {
 }
 
 export interface Convergence {
+  /** 'heal' (the end of the run) or 'fail-back <n>' (writes paused right after failover n's fail-back). */
+  after: string;
   mode: Mode;
   primary: NodeName;
   secondary: NodeName;
-  /** ms from heal until the roots were equal; null if they never were within the wait. */
+  /** ms until the roots were equal; null if they never were within the wait. */
   ms: number | null;
 }
 

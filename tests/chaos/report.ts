@@ -21,9 +21,11 @@ export function report(h: History, v: Verdict, rerun: string): string[] {
     );
   }
   if (!f.failovers.length) lines.push('failovers: none');
-  lines.push(
-    `convergence after heal: ${f.convergence.length ? f.convergence.map((c) => `${c.mode} ${c.primary}→${c.secondary} ${c.ms === null ? 'NEVER' : `${c.ms} ms`}`).join(', ') : 'no pairs'}`,
-  );
+  const conv = (after: (a: string) => boolean) =>
+    f.convergence.filter((c) => after(c.after)).map((c) => `${c.mode} ${c.primary}→${c.secondary} ${c.ms === null ? 'NEVER' : `${c.ms} ms`}`);
+  const afterFailBack = conv((a) => a !== 'heal');
+  if (afterFailBack.length) lines.push(`convergence right after each fail-back (writes paused): ${afterFailBack.join(', ')}`);
+  lines.push(`convergence after heal: ${conv((a) => a === 'heal').join(', ') || 'no pairs'}`);
   lines.push(v.violations.length ? `VIOLATIONS: ${v.violations.length}` : 'violations: none');
   for (const x of v.violations) lines.push(`  [${x.invariant}] ${x.message}`);
   return lines;
