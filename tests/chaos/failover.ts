@@ -10,13 +10,16 @@ import type { Fault, Isolation } from './schedule';
 // A DR failover and its fail-back, as seed 002's operator does them:
 // the primary is lost (killed, frozen, or cut off from its secondaries while
 // clients can still reach it), a DR secondary is promoted with the batch DR
-// operation token, the other DR secondaries and the performance secondary
-// are re-pointed at it with fresh activation tokens, clients move over —
-// except a stale one that keeps writing to the old primary. Later the old
-// primary returns, is demoted, and follows the new one as a DR secondary.
+// operation token, the other DR secondaries are re-pointed at it with fresh
+// activation tokens and the performance secondary with a token or by
+// address (update_primary_addrs), clients move over — except a stale one
+// that keeps writing to the old primary. Later the old primary returns, is
+// demoted, and follows the new one as a DR secondary; with writes paused,
+// every merkle root must then come to agree.
 //
 // Recorded: what the promoted node held right after promotion (for the RPO
-// check), when the promotion returned and when the old primary was demoted.
+// check), when the promotion returned, when the old primary came back, said
+// it was superseded and was demoted, and the convergence after fail-back.
 const FENCE_WAIT_MS = 10_000;
 /** A re-joined old primary may merkle-sync the whole store on a loaded box. */
 const FAILBACK_CONVERGE_WAIT_MS = 30_000;
