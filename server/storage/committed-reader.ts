@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { LogRecord } from './backend';
 import { LEAVES_PER_PAGE, PAGE_COUNT } from './merkle-index';
-import { GENESIS_GUARD, toRecord, type WalRow } from './wal-log';
+import { countWithinBytes, GENESIS_GUARD, toRecord, type WalRow } from './wal-log';
 
 // What a primary ships is read here: from a second, read-only connection on
 // the same SQLite file. In WAL mode each read transaction of that connection
@@ -84,16 +84,7 @@ export class SqliteCommittedReader implements CommittedReader {
 
   readFrom(index: number, limit: number, maxBytes = Infinity): LogRecord[] {
     return this.snapshot(() => {
-      if (maxBytes !== Infinity) {
-        let total = 0;
-        let n = 0;
-        for (const { n: size } of this.sizesFrom.all(index, limit)) {
-          if (n > 0 && total + size > maxBytes) break;
-          total += size;
-          n += 1;
-        }
-        limit = Math.max(1, n);
-      }
+      if (maxBytes !== Infinity) limit = countWithinBytes(this.sizesFrom.all(index, limit), maxBytes);
       return this.selectFrom.all(index, limit).map(toRecord);
     });
   }

@@ -93,16 +93,7 @@ export class WalLog {
    * batch is never empty while records remain.
    */
   readFrom(index: number, limit: number, maxBytes = Infinity): LogRecord[] {
-    if (maxBytes !== Infinity) {
-      let total = 0;
-      let n = 0;
-      for (const { n: size } of this.sizesFrom.all(index, limit)) {
-        if (n > 0 && total + size > maxBytes) break;
-        total += size;
-        n += 1;
-      }
-      limit = Math.max(1, n);
-    }
+    if (maxBytes !== Infinity) limit = countWithinBytes(this.sizesFrom.all(index, limit), maxBytes);
     return this.selectFrom.all(index, limit).map(toRecord);
   }
 
@@ -141,4 +132,20 @@ export function toRecord(row: WalRow): LogRecord {
     cls: row.cls === 0 ? 'replicated' : 'local',
     guard: row.guard,
   };
+}
+
+/**
+ * How many of these records (sizes in log order) fit in `maxBytes` of key +
+ * value — at least one, so a batch is never empty while records remain.
+ * Shared by the writer's log and the committed reader.
+ */
+export function countWithinBytes(sizes: Iterable<{ n: number }>, maxBytes: number): number {
+  let total = 0;
+  let n = 0;
+  for (const { n: size } of sizes) {
+    if (n > 0 && total + size > maxBytes) break;
+    total += size;
+    n += 1;
+  }
+  return Math.max(1, n);
 }
