@@ -10,7 +10,7 @@ import { SqliteBackend } from '../storage/sqlite';
 import type { ReplicationContext } from './context';
 import { memoryConnectionPair } from './memory-connection';
 import { PrimaryStream } from './primary';
-import { SecondaryRunner } from './secondary';
+import { memorySecondaryRunner } from './memory-runner';
 import { ReplicationStore } from './state';
 
 // Issue 8 item 2: ship only what is committed. A primary used to answer merkle
@@ -77,21 +77,11 @@ describe('a primary ships only committed data', () => {
     reader.entriesInBuckets = (t, b) => (writeGhost(), entries(t, b));
 
     const streams: PrimaryStream[] = [];
-    const runner = new SecondaryRunner({
+    const runner = memorySecondaryRunner({
       ctx: secondary.ctx,
       mode: 'performance',
-      bundle: () => null,
-      primaryClusterAddr: () => 'memory',
-      clusterId: () => SET,
-      secondaryId: () => ID,
-      epoch: () => 0,
-      needsBootstrap: () => false,
-      bootstrapNonce: () => '',
-      onBootstrap: async () => {},
-      onPrimaryInfo: () => {},
-      onRefusal: () => {},
-      onApplied: () => {},
-      onSynced: async () => {},
+      clusterId: SET,
+      secondaryId: ID,
       connect: async () => {
         const link = memoryConnectionPair({ peerOfA: ID });
         const s = new PrimaryStream(primary.ctx, 'performance', link.a, link.a.peer, () => 0, () => SET, async () => null, async () => {});

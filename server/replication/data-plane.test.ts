@@ -8,7 +8,8 @@ import type { ReplicationContext } from './context';
 import type { Frame, FrameOf } from './frames';
 import { memoryConnectionPair, type Direction, type MemoryLink } from './memory-connection';
 import { PrimaryStream } from './primary';
-import { SecondaryRunner } from './secondary';
+import { memorySecondaryRunner } from './memory-runner';
+import type { SecondaryRunner } from './secondary';
 import { ReplicationStore, type Mode } from './state';
 
 // The data plane (PrimaryStream ⇄ SecondaryRunner) over an in-memory
@@ -108,23 +109,7 @@ function plane(opts: { mode?: Mode; maxFrameBytes?: number; heartbeatIntervalMs?
     return link.b;
   };
   const newRunner = () =>
-    new SecondaryRunner({
-      ctx: secondary.ctx,
-      mode,
-      bundle: () => null,
-      primaryClusterAddr: () => 'memory',
-      clusterId: () => SET,
-      secondaryId: () => SECONDARY_ID,
-      epoch: () => 0,
-      needsBootstrap: () => false,
-      bootstrapNonce: () => '',
-      onBootstrap: async () => {},
-      onPrimaryInfo: () => {},
-      onRefusal: () => {},
-      onApplied: () => {},
-      onSynced: async () => {},
-      connect,
-    });
+    memorySecondaryRunner({ ctx: secondary.ctx, mode, clusterId: SET, secondaryId: SECONDARY_ID, connect });
   p.runner = newRunner();
   planes.push(p);
   return p;
