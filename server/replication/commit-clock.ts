@@ -11,6 +11,11 @@ export function preciseNowMs(): number {
   return performance.timeOrigin + performance.now();
 }
 
+/** A clock difference rounded to whole microseconds (what a loopback round trip can resolve). */
+export function toMicros(ms: number): number {
+  return Math.round(ms * 1_000) / 1_000;
+}
+
 /** Commits remembered per stream; a batch older than these is stamped with its send time instead. */
 export const COMMIT_TIMES_KEPT = 4_096;
 

@@ -308,4 +308,33 @@ describe('data plane over an in-memory connection', () => {
     await until('last_error cleared once caught up', () => p.runner.lastError === '');
     expect(p.runner.lagMs).toBeLessThan(1_000);
   });
+
+  it('F3: a secondary that connects and then goes silent (no hello) is given up by the liveness watch, not shown connected until the hello timeout', async () => {
+    const primary = node('primary', 100);
+    const link = memoryConnectionPair({ peerOfA: SECONDARY_ID });
+    const stream = new PrimaryStream(primary.ctx, 'performance', link.a, link.a.peer, () => 0, () => SET, async () => null, async () => {});
+    const done = stream.run();
+    expect(stream.link.connected).toBe(true);
+    // The far end never speaks: not even a heartbeat-ack. (Before, the watch began after hello/bootstrap and this waited 15 s for the hello.)
+    await until('the primary to give the silent secondary up', () => !stream.link.connected);
+    expect(stream.link.lastError).toMatch(/^no heartbeat from the secondary for \d+ ms \(3 missed heartbeats at 100 ms intervals\)/);
+    await done;
+  });
+
+  it('F3 (mirror): a primary that accepts and then goes silent is noticed by the secondary mid-hello, not after the hello-ack timeout', async () => {
+    const secondary = node('secondary', 100);
+    const runner = memorySecondaryRunner({
+      ctx: secondary.ctx,
+      mode: 'performance',
+      clusterId: SET,
+      secondaryId: SECONDARY_ID,
+      connect: async () => memoryConnectionPair({ peerOfA: SECONDARY_ID }).b, // nobody on the a end
+    });
+    try {
+      await until('the secondary to notice', () => /^no heartbeat from the primary for \d+ ms \(3 missed heartbeats at 100 ms intervals\)/.test(runner.lastError));
+      expect(runner.connectionState).not.toBe('ready');
+    } finally {
+      await runner.stop();
+    }
+  });
 });

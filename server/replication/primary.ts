@@ -1,5 +1,5 @@
 import { FETCH_KEYS_BYTES, FETCH_KEYS_CHUNK, HEARTBEAT_INTERVAL_MS, shipsClass, WAL_BATCH_BYTES, WAL_BATCH_RECORDS, type ReplicationContext } from './context';
-import { CommitTimes, preciseNowMs } from './commit-clock';
+import { CommitTimes, preciseNowMs, toMicros } from './commit-clock';
 import { cutWalBatch, encodedBytes, FrameBudget, itemBudget, largestItem } from './frame-budget';
 import { FrameQueue } from './frame-queue';
 import { errorFrame, type Frame, type WirePosition } from './frames';
@@ -78,14 +78,18 @@ export class PrimaryStream {
       const sent = this.sentAt.get(f.seq);
       this.sentAt.delete(f.seq);
       if (sent === undefined) return;
-      const now = Date.now();
-      this.link.lastHeartbeat = now;
-      this.link.lastHeartbeatDurationMs = now - sent;
-      this.link.clockSkewMs = Math.round(f.secondaryTime - (sent + (now - sent) / 2));
+      // Sub-ms process clocks on both ends (commit-clock.ts): the offset is as fine as the round trip allows.
+      const now = preciseNowMs();
+      this.link.lastHeartbeat = Math.floor(now);
+      this.link.lastHeartbeatDurationMs = toMicros(now - sent);
+      this.link.clockSkewMs = toMicros(f.secondaryTime - (sent + (now - sent) / 2));
     });
     q.onSide('ack', (f) => (this.link.ackedIndex = Math.max(this.link.ackedIndex, f.index)));
     this.conn.onFrame(() => this.watch?.touch()); // any frame shows the secondary is alive
     this.conn.onClose(() => this.stop());
+    // The link shows `connected` from here, so the silence timeout runs from here too: a secondary
+    // that connects and says nothing (or stalls mid-bootstrap) is given up after MISSED_HEARTBEATS.
+    this.startHeartbeats();
     try {
       // `return await` for refusals: the finally below destroys the connection, and must not before `refused` is flushed.
       const hello = await q.expect('hello', 15_000);
@@ -107,7 +111,6 @@ export class PrimaryStream {
         await q.expect('bootstrap-ack', BOOTSTRAP_ACK_TIMEOUT_MS);
         await this.confirmKeys();
       }
-      this.startHeartbeats();
       await this.tryStream(hello.position);
       for (;;) {
         const f = await q.next();
@@ -166,9 +169,10 @@ export class PrimaryStream {
     this.timers.push(
       setInterval(() => {
         seq += 1;
-        this.sentAt.set(seq, Date.now());
+        const at = preciseNowMs();
+        this.sentAt.set(seq, at);
         if (this.sentAt.size > 30) this.sentAt.delete(this.sentAt.keys().next().value!);
-        this.send({ type: 'heartbeat', lastIndex: this.ctx.physical.committedIndex, primaryTime: Date.now(), seq }).catch(() => {});
+        this.send({ type: 'heartbeat', lastIndex: this.ctx.physical.committedIndex, primaryTime: at, seq }).catch(() => {});
       }, interval),
     );
   }

@@ -1,6 +1,6 @@
 import { telemetry } from '../telemetry/metrics';
 import { applyBatch } from './apply-batch';
-import { preciseNowMs } from './commit-clock';
+import { preciseNowMs, toMicros } from './commit-clock';
 import { HEARTBEAT_INTERVAL_MS, TREES_OF, type ReplicationContext } from './context';
 import { FrameQueue } from './frame-queue';
 import { errorFrame, type Frame, type FrameOf } from './frames';
@@ -129,10 +129,11 @@ export class SecondaryRunner {
     });
     const send = (f: Frame) => conn.send(f);
     q.onSide('heartbeat', (f) => {
-      const now = Date.now();
-      this.lastHeartbeat = now;
-      this.clockSkewMs = Math.round(now - f.primaryTime);
-      if (f.lastIndex <= this.coveredIdx) {
+      const now = preciseNowMs(); // sub-ms: the primary derives the clock offset from this stamp
+      this.lastHeartbeat = Math.floor(now);
+      this.clockSkewMs = toMicros(now - f.primaryTime);
+      // Heartbeats run from the primary's accept; only a primary this side has accepted (hello-ack) clears errors.
+      if (f.lastIndex <= this.coveredIdx && this.connectionState === 'ready') {
         // Caught up with a live primary: whatever went wrong before is over. (Cleared here, not on
         // reconnect, so an error that recurs on every connection stays visible instead of flickering.)
         this.measuredLag = 0;
@@ -140,6 +141,15 @@ export class SecondaryRunner {
       }
       telemetry.setGauge('vault.replication.rpc.server.last_heartbeat', Math.floor(now / 1000));
       conn.send({ type: 'heartbeat-ack', seq: f.seq, secondaryTime: now }).catch(() => {});
+    });
+    // The primary heartbeats from the moment it accepts; three missed and the link is down (also mid-hello or mid-bootstrap).
+    const interval = this.d.ctx.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS;
+    watch = new LivenessWatch(interval, (silent) => {
+      this.silence = silenceReason('primary', silent, interval);
+      this.lastError = this.silence;
+      this.connectionState = 'transient_failure';
+      this.log.warn({ err: this.silence }, 'primary is silent; reconnecting');
+      void this.giveUp(conn, this.silence);
     });
     try {
       const pos = this.d.ctx.store.position(this.d.mode);
@@ -174,15 +184,6 @@ export class SecondaryRunner {
         await this.d.onBootstrap(f);
         await send({ type: 'bootstrap-ack' });
       }
-      // From here the primary heartbeats; three missed and the link is down.
-      const interval = this.d.ctx.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS;
-      watch = new LivenessWatch(interval, (silent) => {
-        this.silence = silenceReason('primary', silent, interval);
-        this.lastError = this.silence;
-        this.connectionState = 'transient_failure';
-        this.log.warn({ err: this.silence }, 'primary is silent; reconnecting');
-        void this.giveUp(conn, this.silence);
-      });
       for (;;) {
         const f = await q.next();
         if (f.type === 'sync-required') {
