@@ -1,10 +1,10 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { BlockList, isIP } from 'node:net';
 import type { Backend } from '../core/backend';
 import type { AuthResult, BackendRequest, Response } from '../core/request';
 import type { StorageView } from '../core/storage-view';
 import { badRequest, InvalidCredentialsError, permissionDenied, VaultError } from '../errors';
-import { parseDuration } from './duration';
+import { addressAllowed } from './bound-cidrs';
+import { applyTokenFields, applyTokenPolicies, defaultTokenFields, tokenAuthOf, tokenFieldsData, type LegacyField, type TokenFields } from './token-fields';
 
 // userpass auth method (vault builtin/credential/userpass, token fields from
 // sdk/helper/tokenutil). Users live at "user/<lowercased name>"; only a
@@ -16,11 +16,8 @@ import { parseDuration } from './duration';
 const SCRYPT = { N: 16384, r: 8, p: 1, keyLength: 64, saltLength: 16 } as const;
 const USER_PREFIX = 'user/';
 const NAME = /^\w(?:[\w\-.@]*\w)?$/;
-const TOKEN_TYPES = ['default', 'service', 'batch', 'default-service', 'default-batch'] as const;
-type TokenTypeSetting = (typeof TOKEN_TYPES)[number];
-/** Deprecated request field → the token_* field it sets (tokenutil.UpgradeValue). */
-const LEGACY_FIELDS = { policies: 'token_policies', ttl: 'token_ttl', max_ttl: 'token_max_ttl', bound_cidrs: 'token_bound_cidrs' } as const;
-type LegacyField = keyof typeof LEGACY_FIELDS;
+/** Deprecated request fields userpass still takes (tokenutil.UpgradeValue). */
+const LEGACY: readonly LegacyField[] = ['policies', 'ttl', 'max_ttl', 'bound_cidrs'];
 
 interface PasswordHash {
   alg: 'scrypt';
@@ -31,18 +28,8 @@ interface PasswordHash {
   hash: string;
 }
 
-interface UserEntry {
+interface UserEntry extends TokenFields {
   password: PasswordHash;
-  token_policies: string[];
-  token_ttl: number;
-  token_max_ttl: number;
-  token_explicit_max_ttl: number;
-  token_period: number;
-  token_num_uses: number;
-  token_type: TokenTypeSetting;
-  token_bound_cidrs: string[];
-  /** Deprecated names the user was configured with; reads echo them as Vault does. */
-  legacy: LegacyField[];
 }
 
 type Route = { kind: 'list' } | { kind: 'user' | 'password' | 'policies' | 'login'; name: string };
@@ -77,7 +64,7 @@ export class UserpassBackend implements Backend {
     const entry = this.user(route.name);
     if (!entry) throw badRequest('username does not exist');
     if (route.kind === 'password') entry.password = await hashPassword(passwordField(req.data));
-    else applyPolicies(entry, req.data);
+    else applyTokenPolicies(entry, req.data, LEGACY);
     this.storage.putJSON(USER_PREFIX + route.name, entry);
     return { status: 204 };
   }
@@ -99,37 +86,15 @@ export class UserpassBackend implements Backend {
   private readUser(name: string): Response {
     const u = this.user(name);
     if (!u) return { status: 404, data: null };
-    const data: Record<string, unknown> = {
-      token_bound_cidrs: u.token_bound_cidrs,
-      token_explicit_max_ttl: u.token_explicit_max_ttl,
-      token_max_ttl: u.token_max_ttl,
-      token_no_default_policy: false,
-      token_num_uses: u.token_num_uses,
-      token_period: u.token_period,
-      token_policies: u.token_policies,
-      token_ttl: u.token_ttl,
-      token_type: u.token_type,
-    };
-    for (const old of u.legacy) data[old] = data[LEGACY_FIELDS[old]];
+    const data = tokenFieldsData(u);
     return { data };
   }
 
   private async writeUser(name: string, body: Record<string, unknown>): Promise<Response> {
     const existing = this.user(name);
     if (!existing && (body.password === undefined || body.password === '')) throw badRequest('missing password');
-    const entry: UserEntry = existing ?? {
-      password: undefined as unknown as PasswordHash,
-      token_policies: [],
-      token_ttl: 0,
-      token_max_ttl: 0,
-      token_explicit_max_ttl: 0,
-      token_period: 0,
-      token_num_uses: 0,
-      token_type: 'default',
-      token_bound_cidrs: [],
-      legacy: [],
-    };
-    applyTokenFields(entry, body);
+    const entry: UserEntry = existing ?? { ...defaultTokenFields(), password: undefined as unknown as PasswordHash };
+    applyTokenFields(entry, body, LEGACY);
     if (body.password !== undefined) entry.password = await hashPassword(passwordField(body));
     this.storage.putJSON(USER_PREFIX + name, entry);
     return { status: 204 };
@@ -143,18 +108,7 @@ export class UserpassBackend implements Backend {
     const ok = await verifyPassword(password, user?.password ?? (await dummyHash()));
     if (!user || !ok) throw new InvalidCredentialsError();
     if (user.token_bound_cidrs.length > 0 && !addressAllowed(req.request.remoteAddr, user.token_bound_cidrs)) throw permissionDenied();
-    const login: AuthResult = {
-      policies: [...user.token_policies],
-      displayName: displayName(req.mountPoint, name),
-      metadata: { username: name },
-      ttl: user.token_ttl,
-      // AuthResult has no max TTL: both caps end the token's life, so pass the tighter one.
-      explicitMaxTtl: minSet(user.token_explicit_max_ttl, user.token_max_ttl),
-      period: user.token_period,
-      numUses: user.token_num_uses,
-      renewable: true,
-      tokenType: user.token_type.endsWith('batch') ? 'batch' : user.token_type.endsWith('service') ? 'service' : undefined,
-    };
+    const login: AuthResult = { ...tokenAuthOf(user), displayName: displayName(req.mountPoint, name), metadata: { username: name } };
     return { login };
   }
 }
@@ -180,87 +134,6 @@ function displayName(mountPoint: string, name: string): string {
 
 function unsupported() {
   return new VaultError('unsupported_operation', 'unsupported operation');
-}
-
-// ---- token fields (tokenutil.ParseTokenFields) ----
-
-function applyPolicies(entry: UserEntry, body: Record<string, unknown>): void {
-  pickLegacy(entry, body, 'policies', (v) => (entry.token_policies = commaList(v, 'token_policies')));
-}
-
-function applyTokenFields(entry: UserEntry, body: Record<string, unknown>): void {
-  applyPolicies(entry, body);
-  pickLegacy(entry, body, 'ttl', (v) => (entry.token_ttl = parseDuration(v, 'token_ttl')));
-  pickLegacy(entry, body, 'max_ttl', (v) => (entry.token_max_ttl = parseDuration(v, 'token_max_ttl')));
-  pickLegacy(entry, body, 'bound_cidrs', (v) => (entry.token_bound_cidrs = commaList(v, 'token_bound_cidrs').map(checkCidr)));
-  if (body.token_explicit_max_ttl !== undefined) entry.token_explicit_max_ttl = parseDuration(body.token_explicit_max_ttl, 'token_explicit_max_ttl');
-  if (body.token_period !== undefined) entry.token_period = parseDuration(body.token_period, 'token_period');
-  if (body.token_num_uses !== undefined) {
-    const n = typeof body.token_num_uses === 'string' && /^-?\d+$/.test(body.token_num_uses) ? Number(body.token_num_uses) : body.token_num_uses;
-    if (typeof n !== 'number' || !Number.isInteger(n)) throw badRequest(`invalid value for "token_num_uses": expected an integer, got ${JSON.stringify(body.token_num_uses)}`);
-    if (n < 0) throw badRequest("'token_num_uses' cannot be negative");
-    entry.token_num_uses = n;
-  }
-  if (body.token_type !== undefined) {
-    if (!TOKEN_TYPES.includes(body.token_type as TokenTypeSetting)) throw badRequest(`invalid 'token_type' value ${JSON.stringify(body.token_type)}`);
-    entry.token_type = body.token_type as TokenTypeSetting;
-  }
-  if (body.token_no_default_policy === true || body.token_no_default_policy === 'true')
-    throw badRequest('token_no_default_policy is not supported by this server yet');
-  const batch = entry.token_type.endsWith('batch');
-  if (batch && entry.token_period !== 0) throw badRequest("'token_type' cannot be 'batch' or 'default_batch' when set to generate periodic tokens");
-  if (batch && entry.token_num_uses !== 0) throw badRequest("'token_type' cannot be 'batch' or 'default_batch' when set to generate tokens with limited use count");
-  if (entry.token_max_ttl !== 0 && entry.token_ttl > entry.token_max_ttl) throw badRequest("'token_ttl' cannot be greater than 'token_max_ttl'");
-}
-
-/** Apply either the token_* field or its deprecated alias (never both), remembering the alias for reads. */
-function pickLegacy(entry: UserEntry, body: Record<string, unknown>, old: LegacyField, apply: (v: unknown) => void): void {
-  const current = LEGACY_FIELDS[old];
-  const hasNew = body[current] !== undefined;
-  const hasOld = body[old] !== undefined;
-  if (hasNew && hasOld) throw badRequest(`cannot set both "${current}" and "${old}"`);
-  if (!hasNew && !hasOld) return;
-  apply(hasNew ? body[current] : body[old]);
-  entry.legacy = entry.legacy.filter((l) => l !== old);
-  if (hasOld) entry.legacy.push(old);
-}
-
-/** Vault's TypeCommaStringSlice: "a, b" or ["a","b"]; trimmed, empties and duplicates dropped. */
-function commaList(v: unknown, field: string): string[] {
-  const items = typeof v === 'string' ? v.split(',') : Array.isArray(v) ? v : null;
-  if (!items || !items.every((i) => typeof i === 'string' || typeof i === 'number'))
-    throw badRequest(`invalid value for "${field}": expected a comma-separated string or a list of strings, got ${JSON.stringify(v)}`);
-  return [...new Set(items.map((i) => String(i).trim()).filter((i) => i !== ''))];
-}
-
-function minSet(...values: number[]): number {
-  const set = values.filter((v) => v > 0);
-  return set.length ? Math.min(...set) : 0;
-}
-
-// ---- bound CIDRs ----
-
-function checkCidr(cidr: string): string {
-  if (!cidrBlock(cidr)) throw badRequest(`invalid value for "token_bound_cidrs": ${JSON.stringify(cidr)} is not an IP address or CIDR block`);
-  return cidr;
-}
-
-function cidrBlock(cidr: string): BlockList | null {
-  const [addr, bits, extra] = cidr.split('/');
-  const family = isIP(addr);
-  const max = family === 4 ? 32 : 128;
-  const prefix = bits === undefined ? max : /^\d+$/.test(bits) ? Number(bits) : NaN;
-  if (family === 0 || extra !== undefined || !(prefix >= 0 && prefix <= max)) return null;
-  const list = new BlockList();
-  list.addSubnet(addr, prefix, family === 4 ? 'ipv4' : 'ipv6');
-  return list;
-}
-
-function addressAllowed(remote: string | undefined, cidrs: string[]): boolean {
-  if (!remote) return false;
-  const addr = remote.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
-  const family = isIP(addr) === 4 ? 'ipv4' : 'ipv6';
-  return cidrs.some((c) => cidrBlock(c)?.check(addr, family) ?? false);
 }
 
 // ---- passwords ----

@@ -1,5 +1,6 @@
 import type { BackendRequest, Response } from './request';
 import type { StorageView } from './storage-view';
+import type { TtlLimits } from './token-ttl';
 
 // A secrets engine or auth method mounted at a path (vault sdk/logical/logical.go).
 export interface Backend {
@@ -21,6 +22,8 @@ export interface MountOptions {
   storage: StorageView;
   options: Record<string, string>;
   mountPath: string;
+  /** The mount's tuned default/max lease TTLs (system values when untuned); a tune re-creates the backend. */
+  limits?: TtlLimits;
 }
 
 export type BackendFactory = (opts: MountOptions) => Backend;

@@ -20,6 +20,8 @@ import { ExpirationManager } from './expiration';
 import { limitsOf } from './token-ttl';
 import { NON_ASSIGNABLE_POLICIES, sanitizePolicies } from '../auth/token-policy-rules';
 import { UserLockout } from './user-lockout';
+import { AuditBroker } from '../audit/broker';
+import { auditMountOf } from '../audit/mount-keys';
 import type { UserLockoutDefaults } from './user-lockout-config';
 import { WrappingStore } from './wrapping';
 import { checkRequestedWrapTtl } from './wrap-ttl';
@@ -56,6 +58,7 @@ export class Core {
   readonly rootGeneration: RootGeneration;
   readonly wrapping: WrappingStore;
   readonly lockout: UserLockout;
+  readonly audit: AuditBroker;
   readonly gates: RequestGate[] = [];
   /** Gates that run before the token is even looked up (a DR secondary refuses everyone). */
   readonly preAuthGates: RequestGate[] = [];
@@ -104,6 +107,9 @@ export class Core {
       const cubby = this.mounts.route('cubbyhole/');
       if (cubby) destroyCubbyhole(cubby.mount.storage, tokenId);
     };
+    this.audit = new AuditBroker(this.barrier, { logger: opts.logger.child({ component: 'audit' }), mountFor: (path) => auditMountOf(this.mounts.route(path)?.mount) });
+    this.unsealListeners.push(() => void this.audit.load());
+    this.sealListeners.push(() => this.audit.close());
     this.rootGeneration = new RootGeneration(this.barrier, {
       generate: () => this.tokens.create({ policies: ['root'], path: 'auth/token/root', displayName: 'root' }).id,
       revoke: (token) => {
@@ -168,11 +174,17 @@ export class Core {
     // A token's last use is spent in handleRequest before any gate can forward
     // the request; the token is revoked once the request is over (Vault's UseToken).
     const spent: TokenEntry[] = [];
+    let res: Response;
     try {
-      return await this.handleRequest(req, spent);
+      res = await this.handleRequest(req, spent);
+    } catch (err) {
+      await this.audit.logResponse(req, undefined, err);
+      throw err;
     } finally {
       for (const e of spent) this.revokeSpent(e);
     }
+    await this.audit.logResponse(req, res); // Vault's blocking audit: no device, no answer
+    return res;
   }
 
   private revokeSpent(entry: TokenEntry): void {
@@ -217,6 +229,7 @@ export class Core {
       if (answer) return answer;
     }
 
+    await this.audit.logRequest(req); // before the handler: when no device can log, nothing happens
     let res: Response | null;
     try {
       // A write this node does not own fails in storage with ReadOnlyError; the
@@ -309,6 +322,7 @@ export class Core {
       type: l.tokenType,
       orphan: true,
       entityId: l.entityId,
+      noDefaultPolicy: l.noDefaultPolicy,
     });
     const auth = { ...authBlockOf(entry), metadata: l.metadata ?? null };
     return { ...res, login: undefined, auth, data: res.data ?? null };

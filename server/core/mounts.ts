@@ -3,6 +3,7 @@ import { badRequest } from '../errors';
 import type { Backend, BackendFactory } from './backend';
 import { newAccessor, newUuid } from './ids';
 import { StorageView } from './storage-view';
+import { limitsOf } from './token-ttl';
 import type { UserLockoutConfig } from './user-lockout-config';
 
 // Mount tables (vault/mount.go). Replicated mounts live in core/mounts and
@@ -18,7 +19,15 @@ export interface MountEntry {
   local: boolean;
   seal_wrap: boolean;
   options: Record<string, string>;
-  config: { default_lease_ttl: number; max_lease_ttl: number; listing_visibility?: string; user_lockout_config?: UserLockoutConfig };
+  config: {
+    default_lease_ttl: number;
+    max_lease_ttl: number;
+    listing_visibility?: string;
+    user_lockout_config?: UserLockoutConfig;
+    /** Request/response data keys the audit log keeps in clear (server/audit/mount-keys.ts). */
+    audit_non_hmac_request_keys?: string[];
+    audit_non_hmac_response_keys?: string[];
+  };
   builtin?: boolean;
 }
 
@@ -40,6 +49,14 @@ export interface MountedBackend {
   routePath: string;
   backend: Backend;
   storage: StorageView;
+}
+
+/** The audit_non_hmac_* keys given at enable, kept only when set. */
+function auditKeysOf(c: Partial<MountEntry['config']> | undefined): Partial<MountEntry['config']> {
+  const out: Partial<MountEntry['config']> = {};
+  if (c?.audit_non_hmac_request_keys?.length) out.audit_non_hmac_request_keys = c.audit_non_hmac_request_keys;
+  if (c?.audit_non_hmac_response_keys?.length) out.audit_non_hmac_response_keys = c.audit_non_hmac_response_keys;
+  return out;
 }
 
 export function normalizeMountPath(path: string): string {
@@ -86,7 +103,7 @@ export class MountTable {
     const prefix = (entry.local ? DATA_PREFIX[kind].local : DATA_PREFIX[kind].replicated) + entry.uuid + '/';
     const storage = new StorageView(this.barrier, prefix);
     const routePath = kind === 'auth' ? 'auth/' + entry.path : entry.path;
-    return { entry, kind, routePath, storage, backend: factory({ storage, options: entry.options, mountPath: routePath }) };
+    return { entry, kind, routePath, storage, backend: factory({ storage, options: entry.options, mountPath: routePath, limits: limitsOf(entry.config) }) };
   }
 
   /** Longest-prefix match of a request path. "secret" matches mount "secret/". */
@@ -124,7 +141,11 @@ export class MountTable {
       local: input.local ?? false,
       seal_wrap: false,
       options: input.options ?? {},
-      config: { default_lease_ttl: input.config?.default_lease_ttl ?? 0, max_lease_ttl: input.config?.max_lease_ttl ?? 0 },
+      config: {
+        default_lease_ttl: input.config?.default_lease_ttl ?? 0,
+        max_lease_ttl: input.config?.max_lease_ttl ?? 0,
+        ...auditKeysOf(input.config),
+      },
       builtin: input.builtin,
     };
     const tablePath = entry.local ? TABLE_PATHS[kind].local : TABLE_PATHS[kind].replicated;

@@ -16,6 +16,8 @@ export interface AuthResult {
   renewable?: boolean;
   tokenType?: 'service' | 'batch';
   entityId?: string;
+  /** token_no_default_policy: leave `default` out of the token's policies. */
+  noDefaultPolicy?: boolean;
 }
 
 /** The auth block of a response, as Vault's JSON shows it. */

@@ -31,6 +31,22 @@ describe('classOf', () => {
     expect(classOf('core/node/id')).toBe('ignored');
   });
 
+  it("keeps an auth mount's local storage (AppRole local_secret_ids) on its cluster; the mount's other keys replicate", () => {
+    expect(classOf('auth/5c1e-uuid/local/secret_id/abc/def')).toBe('local');
+    expect(classOf('auth/5c1e-uuid/local/accessor/abc')).toBe('local');
+    expect(classOf('auth/5c1e-uuid/secret_id/abc/def')).toBe('replicated');
+    expect(classOf('auth/5c1e-uuid/role/web')).toBe('replicated');
+    expect(classOf('auth/5c1e-uuid/user/local')).toBe('replicated');
+    expect(classOf('auth/local/x')).toBe('replicated'); // no mount uuid segment
+    expect(classOf('logical/5c1e-uuid/local/x')).toBe('replicated'); // a KV path named local/ is user data
+    fc.assert(
+      fc.property(fc.stringMatching(/^[0-9a-f-]{1,36}$/), fc.string(), (uuid, rest) => {
+        expect(classOf(`auth/${uuid}/local/${rest}`)).toBe('local');
+        if (!rest.startsWith('local/')) expect(classOf(`auth/${uuid}/${rest}`)).toBe('replicated');
+      }),
+    );
+  });
+
   it('mirrors exactly the listed keys: anything else under core/replication/ is ignored', () => {
     const mirrored = (k: string) => k === 'core/replication/performance/set' || k.startsWith('core/replication/performance/activation/');
     fc.assert(

@@ -33,10 +33,18 @@ const LOCAL_PREFIXES = [
   'core/login/lockedUsers/',
 ];
 
+/**
+ * An auth method's per-cluster storage inside a replicated mount: keys under
+ * auth/<mount uuid>/local/ (Vault's PathsSpecial.LocalStorage). AppRole keeps
+ * the secret-ids of roles with local_secret_ids there: each cluster mints and
+ * spends its own, while the roles themselves replicate.
+ */
+const AUTH_MOUNT_LOCAL = /^auth\/[^/]+\/local\//;
+
 export function classOf(key: string): KeyClass {
   if (DR_MIRRORED_KEYS.has(key) || DR_MIRRORED_PREFIXES.some((p) => key.startsWith(p))) return 'local';
   if (IGNORED_PREFIXES.some((p) => key.startsWith(p))) return 'ignored';
-  if (LOCAL_PREFIXES.some((p) => key.startsWith(p))) return 'local';
+  if (LOCAL_PREFIXES.some((p) => key.startsWith(p)) || AUTH_MOUNT_LOCAL.test(key)) return 'local';
   return 'replicated';
 }
 
