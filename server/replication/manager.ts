@@ -13,7 +13,7 @@ import { answerEpoch, knownSecondary, leaderFenceOp, releaseFenceOp, standDown, 
 import { claimRootKey, confirmBootstrap } from './root-key-claim';
 import type { SecondaryRunner } from './secondary';
 import { secondaryRunner } from './secondary-role';
-import { MODES, ReplicationStore, type Mode, type ModeState } from './state';
+import { MODES, NO_POSITION, ReplicationStore, type Mode, type ModeState } from './state';
 import { ALPN, parseClusterAddr, startClusterListener, type ClusterListener, type FrameConnection, type PeerIdentity } from './transport';
 
 // Owns the replication roles of this node: the cluster listener that serves
@@ -82,7 +82,13 @@ export class ReplicationManager {
     // The write fence follows the role in the same transaction: a leader stores the epoch it leads at, one that stops leading drops it.
     const leads = next.mode === 'primary' && (prev.mode !== 'primary' || prev.epoch !== next.epoch);
     const fence = leads ? [leaderFenceOp(m, next.epoch)] : prev.mode === 'primary' && next.mode !== 'primary' ? [releaseFenceOp(m)] : [];
-    this.store.commit(apply, [...ops, ...fence], { [m]: next });
+    // A stored position says "my data equals the followed log up to here". A node that leads
+    // writes on its own past that point, so taking or leaving the lead forgets it: a re-joined
+    // old primary must merkle-diff away what it acknowledged alone (chaos defect F1), never
+    // resume streaming on top of it. A new secondary starts from nothing too.
+    const forgetsPosition = (next.mode === 'primary' && prev.mode !== 'primary') || e.type === 'demote' || e.type === 'enable-secondary';
+    const position = forgetsPosition ? [this.store.positionOp(m, NO_POSITION)] : [];
+    this.store.commit(apply, [...ops, ...fence, ...position], { [m]: next });
     this.logger.info({ mode: m, event: e.type, to: next.mode }, 'replication state transition');
     this.updateRoleGauges();
     this.changed();

@@ -61,7 +61,7 @@ export async function enableSecondary(mgr: ReplicationManager, m: Mode, data: Re
   mgr.crash('enable-redeemed');
   const { physical, core } = mgr.opts;
   // The wipe (deletes are logged, so a downstream DR secondary follows), the
-  // bundle, the nonce, the position and the state commit together: killed
+  // bundle, the nonce, the state (and, by transition(), no position) commit together: killed
   // anywhere, the node is either as before (disabled, data intact) or wiped
   // and bootstrapping — never half-wiped, never without its bundle.
   const doomed = physical.keysUnder('').filter((k) => !KEEP_ON_WIPE(k));
@@ -72,7 +72,6 @@ export async function enableSecondary(mgr: ReplicationManager, m: Mode, data: Re
       ...doomed.map((key) => ({ op: 'delete' as const, key })),
       ...mgr.store.bundleOps(m, bundleFromData(bundle)),
       mgr.store.bootstrapNonceOp(m, randomBytes(BOOTSTRAP_NONCE_BYTES).toString('base64url')),
-      mgr.store.positionOp(m, { index: 0, guard: '' }),
     ],
   );
   await physical.flushed();

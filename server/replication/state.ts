@@ -79,6 +79,8 @@ export interface SecondaryBundle {
 
 export const statePath = (m: Mode) => `core/replication/${m}/state`;
 const positionPath = (m: Mode) => `core/replication/${m}/position`;
+/** No position: the primary answers a hello with it by asking for a merkle sync. */
+export const NO_POSITION: WirePosition = Object.freeze({ index: 0, guard: '' });
 const bundlePath = (m: Mode) => `core/replication/${m}/bundle`;
 const formerBundlePath = (m: Mode) => `core/replication/${m}/former-primary-bundle`;
 const bootstrapNoncePath = (m: Mode) => `core/replication/${m}/bootstrap-nonce`;
@@ -233,7 +235,7 @@ export class ReplicationStore {
 
   position(m: Mode): WirePosition {
     const raw = this.physical.get(positionPath(m));
-    return raw ? (JSON.parse(raw.toString()) as WirePosition) : { index: 0, guard: '' };
+    return raw ? (JSON.parse(raw.toString()) as WirePosition) : NO_POSITION;
   }
 
   /** The storage op that records a position: written in the same transaction as the records it covers. */
