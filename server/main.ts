@@ -146,4 +146,6 @@ function handleSignals(node: CofferNode, cleanup?: () => void): void {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // As Vault: SIGHUP reopens file audit devices, so logrotate can rename the file and signal.
+  process.on('SIGHUP', () => node.core.audit.reopen());
 }

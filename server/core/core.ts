@@ -18,6 +18,7 @@ import { destroyCubbyhole } from '../engines/cubbyhole';
 import { authBlockOf, TokenStore, type TokenEntry } from './tokens';
 import { ExpirationManager } from './expiration';
 import { limitsOf } from './token-ttl';
+import { tokenMountConfig } from './token-mount';
 import { NON_ASSIGNABLE_POLICIES, sanitizePolicies } from '../auth/token-policy-rules';
 import { UserLockout } from './user-lockout';
 import { AuditBroker } from '../audit/broker';
@@ -86,7 +87,8 @@ export class Core {
     // A DR secondary gets its primary's revocations through replication; it must not expire tokens itself.
     this.expiration = new ExpirationManager(this.tokens, { logger: opts.logger.child({ component: 'expiration' }), active: () => !isDrSecondary(this.replicationModes().dr) });
     this.tokens.expiry = this.expiration;
-    this.tokens.limitsFor = (path) => limitsOf(this.mounts.route(path)?.mount.entry.config);
+    // auth/token/* is no mount in the table: its tune is the built-in token mount's (sys/auth/token/tune).
+    this.tokens.limitsFor = (path) => limitsOf(this.mounts.route(path)?.mount.entry.config ?? (path.startsWith('auth/token/') ? tokenMountConfig(this.barrier) : undefined));
     this.policies = new PolicyStore(this.barrier);
     this.wrapping = new WrappingStore(this.barrier);
     this.lockout = new UserLockout(this.barrier, (accessor) => this.mounts.entries('auth').find((e) => e.accessor === accessor), opts.userLockouts);

@@ -168,6 +168,32 @@ export class MountTable {
     return true;
   }
 
+  /**
+   * sys/remount: a mount keeps its uuid, and its data lives under that uuid,
+   * so moving it is rewriting its path in the table; every node routes (and
+   * every ACL check sees) the new path as soon as the table changes.
+   */
+  move(kind: TableKind, rawFrom: string, rawTo: string): MountEntry {
+    const from = normalizeMountPath(rawFrom);
+    const to = normalizeMountPath(rawTo);
+    const shown = (p: string) => (kind === 'auth' ? 'auth/' + p : p);
+    const m = this.mounted.find((x) => x.kind === kind && x.entry.path === from);
+    if (!m) throw badRequest(`no matching mount at "${shown(from)}"`);
+    if (m.entry.builtin || m.entry.type === 'cubbyhole') throw badRequest(`cannot remount "${shown(from)}"`);
+    const full = shown(to);
+    if ((kind === 'secret' && RESERVED.some((r) => full.startsWith(r))) || full.startsWith('auth/token/'))
+      throw badRequest(`cannot remount to reserved path "${full}"`);
+    for (const o of this.mounted) {
+      if (o !== m && (full.startsWith(o.routePath) || o.routePath.startsWith(full))) throw badRequest(`path already in use at "${o.routePath}"`);
+    }
+    const tablePath = m.entry.local ? TABLE_PATHS[kind].local : TABLE_PATHS[kind].replicated;
+    const table = this.barrier.getJSON<MountEntry[]>(tablePath) ?? [];
+    const moved: MountEntry = { ...m.entry, path: to };
+    this.barrier.putJSON(tablePath, table.map((e) => (e.path === from ? moved : e)));
+    this.load();
+    return moved;
+  }
+
   tune(kind: TableKind, rawPath: string, patch: { description?: string; config?: Partial<MountEntry['config']>; options?: Record<string, string> }): MountEntry {
     const path = normalizeMountPath(rawPath);
     const m = this.mounted.find((x) => x.kind === kind && x.entry.path === path);

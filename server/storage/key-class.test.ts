@@ -12,6 +12,11 @@ describe('classOf', () => {
     expect(classOf('core/login/lockedUsers/m/u')).toBe('local');
   });
 
+  it('ships the audit table to every secondary and local audit devices to DR secondaries only', () => {
+    expect(classOf('core/audit')).toBe('replicated');
+    expect(classOf('core/local-audit')).toBe('local');
+  });
+
   it("mirrors the replication role a cluster holds for others to its DR secondaries (DR failover keeps the topology)", () => {
     for (const k of ['core/replication/performance/set', 'core/replication/performance/activation/london'])
       expect(classOf(k), k).toBe('local');

@@ -28,6 +28,7 @@ const LOCAL_PREFIXES = [
   'local-auth/',
   'core/local-mounts',
   'core/local-auth',
+  'core/local-audit', // local audit devices (server/audit/table.ts)
   'core/generate-root/',
   // user lockout: each cluster locks its own logins (vault core/login/lockedUsers/)
   'core/login/lockedUsers/',

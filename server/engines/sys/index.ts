@@ -1,6 +1,7 @@
 import { tokenRoutes } from '../../auth/token';
 import type { Core } from '../../core/core';
 import { compileRoutes, type Route } from '../../core/route';
+import { auditRoutes } from './audit';
 import { generateRootRoutes } from './generate-root';
 import { lockedUserRoutes } from './locked-users';
 import { mountRoutes } from './mounts';
@@ -11,5 +12,5 @@ import { metricsRoutes } from '../../telemetry/routes';
 
 /** Every built-in route; replication adds its own with extraRoutes. */
 export function builtinRoutes(extraRoutes: Route<Core>[] = []) {
-  return compileRoutes<Core>([...sealRoutes, ...generateRootRoutes, ...mountRoutes, ...lockedUserRoutes, ...policyRoutes, ...wrappingRoutes, ...tokenRoutes, ...metricsRoutes, ...extraRoutes]);
+  return compileRoutes<Core>([...sealRoutes, ...generateRootRoutes, ...mountRoutes, ...lockedUserRoutes, ...auditRoutes, ...policyRoutes, ...wrappingRoutes, ...tokenRoutes, ...metricsRoutes, ...extraRoutes]);
 }

@@ -4,6 +4,8 @@ import type { Route } from '../../core/route';
 import { badRequest } from '../../errors';
 import { parseDuration } from '../../auth/duration';
 import { lockoutTuneView, tuneUserLockout } from '../../core/user-lockout-config';
+import { auditKeysView, parseAuditKeys } from '../../audit/mount-keys';
+import { listingVisibility, readTune, tuneBuiltinToken } from './mount-tune';
 import { bool, mergedJson, noContent, notFound, str } from './respond';
 
 // sys/mounts, sys/auth (enable, disable, list, tune) and the UI's mount lookups.
@@ -15,6 +17,7 @@ export function mountView(e: MountEntry): Record<string, unknown> {
       force_no_cache: false,
       max_lease_ttl: e.config.max_lease_ttl,
       ...(e.config.user_lockout_config ? { user_lockout_config: lockoutTuneView(e.config.user_lockout_config) } : {}),
+      ...auditKeysView(e.config),
     },
     description: e.description,
     external_entropy_access: false,
@@ -64,6 +67,7 @@ function enableInput(data: Record<string, unknown>, path: string) {
     config: {
       default_lease_ttl: config.default_lease_ttl !== undefined ? parseDuration(config.default_lease_ttl) : 0,
       max_lease_ttl: config.max_lease_ttl !== undefined ? parseDuration(config.max_lease_ttl) : 0,
+      ...parseAuditKeys(config),
     },
   };
 }
@@ -74,21 +78,9 @@ function tableRoutes(kind: TableKind, base: string): Route<Core>[] {
     {
       pattern: `${base}/(?<path>.+)/tune`,
       ops: {
-        read: ({ core, params }) => {
-          const e = core.mounts.find(kind, params.path.replace(/\/?$/, '/'));
-          if (!e) throw badRequest(`cannot fetch sysview for path "${params.path}"`);
-          return {
-            data: {
-              default_lease_ttl: e.config.default_lease_ttl,
-              max_lease_ttl: e.config.max_lease_ttl,
-              force_no_cache: false,
-              description: e.description,
-              options: e.options,
-              ...lockoutTuneView(e.config.user_lockout_config),
-            },
-          };
-        },
+        read: ({ core, params }) => ({ data: readTune(core, kind, params.path) }),
         update: ({ core, params, data }) => {
+          if (tuneBuiltinToken(core, kind, params.path, data)) return noContent();
           const e = core.mounts.find(kind, params.path.replace(/\/?$/, '/'));
           const lockout = e && tuneUserLockout(e.type, e.config.user_lockout_config, data.user_lockout_config);
           core.mounts.tune(kind, params.path, {
@@ -97,6 +89,8 @@ function tableRoutes(kind: TableKind, base: string): Route<Core>[] {
               ...(lockout ? { user_lockout_config: lockout } : {}),
               ...(data.default_lease_ttl !== undefined ? { default_lease_ttl: parseDuration(data.default_lease_ttl) } : {}),
               ...(data.max_lease_ttl !== undefined ? { max_lease_ttl: parseDuration(data.max_lease_ttl) } : {}),
+              ...(data.listing_visibility !== undefined ? { listing_visibility: listingVisibility(data) } : {}),
+              ...parseAuditKeys(data),
             },
             options: data.options as Record<string, string> | undefined,
           });
