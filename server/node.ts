@@ -4,9 +4,10 @@ import { createServer as createTlsServer } from 'node:tls';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Core } from './core/core';
-import { builtinRoutes } from './engines/sys';
 import { createApiHandler } from './http/api-handler';
 import { ListMethodSocket } from './http/list-method';
+import { METRICS_PATH, serveMetricsUnauthenticated } from './http/metrics-unauthenticated';
+import type { MetricsSettings } from './telemetry/settings';
 import { armWriteDeadline, resolveHttpTimeouts, type HttpTimeouts } from './http/listener-timeouts';
 import { attachProtocolReplies } from './http/protocol-replies';
 import { attachStatusFeed, DEFAULT_FEED_PATH } from './http/status-feed';
@@ -14,7 +15,7 @@ import { clusterStatusSource } from './replication/status-source';
 import { sendJson } from './http/respond';
 import { serveStorageFaults, STORAGE_FAULTS_PATH } from './http/storage-faults';
 import type { Logger } from './log';
-import { installReplication } from './replication';
+import { wireReplication } from './replication';
 import type { ReplicationManager } from './replication/manager';
 import type { CrashPoint } from './replication/crash-points';
 import { secureDataDir } from './storage/file-modes';
@@ -40,6 +41,8 @@ export interface NodeOptions {
   httpTimeouts?: Partial<HttpTimeouts>;
   /** Browser origins besides the API's own that may open a token-authenticated status feed. */
   statusFeedAllowedOrigins?: string[];
+  /** The telemetry stanzas: Prometheus retention, unauthenticated sys/metrics (Vault's defaults when absent). */
+  metrics?: MetricsSettings;
   /** Test-only: where to kill the process during enable/bootstrap (replication/crash-points.ts). */
   crashPoint?: CrashPoint;
   /** Test-only (-dev-faults): serve storage's fault switches at sys/storage/faults (http/storage-faults.ts). */
@@ -67,20 +70,23 @@ export async function startNode(opts: NodeOptions): Promise<CofferNode> {
     groupCommit: true,
     maxEntrySize: opts.maxEntrySize,
   });
-  const core = new Core(storage, {
-    clusterName: opts.clusterName,
-    apiAddr: opts.apiAddr,
-    clusterAddr: opts.clusterAddr,
-    logger: opts.logger.child({ component: 'core' }),
-    userLockouts: opts.userLockouts,
-  });
-  core.setBuiltinRoutes(builtinRoutes());
-  const replication = installReplication(core, storage, {
-    logger: opts.logger,
-    apiAddr: opts.apiAddr,
-    clusterAddr: opts.clusterAddr,
-    crashPoint: opts.crashPoint,
-  });
+  let replication!: ReplicationManager;
+  const core = new Core(
+    storage,
+    {
+      clusterName: opts.clusterName,
+      apiAddr: opts.apiAddr,
+      clusterAddr: opts.clusterAddr,
+      logger: opts.logger.child({ component: 'core' }),
+      userLockouts: opts.userLockouts,
+      metrics: opts.metrics,
+    },
+    (c) => {
+      const wired = wireReplication(c, storage, { logger: opts.logger, apiAddr: opts.apiAddr, clusterAddr: opts.clusterAddr, crashPoint: opts.crashPoint });
+      replication = wired.manager;
+      return wired.wiring;
+    },
+  );
   const api = createApiHandler(core, opts.logger.child({ component: 'http' }));
 
   let ui: { handle(req: IncomingMessage, res: ServerResponse): void; close(): Promise<void> } | null = null;
@@ -94,6 +100,8 @@ export async function startNode(opts: NodeOptions): Promise<CofferNode> {
     armWriteDeadline(req, res, timeouts.writeMs);
     const url = req.url ?? '/';
     if (opts.devFaults && url.split('?')[0] === STORAGE_FAULTS_PATH) return void serveStorageFaults(req, res, core, storage);
+    // Vault serves this listener's unauthenticated sys/metrics outside the request pipeline (any seal or replication state).
+    if (opts.metrics?.unauthenticatedAccess && url.split('?')[0] === METRICS_PATH) return void serveMetricsUnauthenticated(req, res, opts.metrics);
     if (url === '/v1' || url.startsWith('/v1/')) return void api(req, res);
     // Browsers ask for /favicon.ico on their own (e.g. for a page they loaded from a JSON error); point them at the console's icon.
     if (url === '/favicon.ico' && ui) {

@@ -19,6 +19,7 @@ import { authBlockOf, TokenStore, type TokenEntry } from './tokens';
 import { ExpirationManager } from './expiration';
 import { limitsOf } from './token-ttl';
 import { tokenMountConfig } from './token-mount';
+import type { MetricsSettings } from '../telemetry/settings';
 import { NON_ASSIGNABLE_POLICIES, sanitizePolicies } from '../auth/token-policy-rules';
 import { UserLockout } from './user-lockout';
 import { AuditBroker } from '../audit/broker';
@@ -35,6 +36,8 @@ export interface CoreOptions {
   dev?: boolean;
   /** The server config file's user_lockout stanzas. */
   userLockouts?: UserLockoutDefaults;
+  /** How sys/metrics answers (config telemetry stanzas); Vault's defaults when absent. */
+  metrics?: MetricsSettings;
 }
 
 /**
@@ -43,6 +46,29 @@ export interface CoreOptions {
  * Return a Response to answer instead of the local handler, or null to go on.
  */
 export type RequestGate = (req: Request, ctx: { authenticated: boolean; route: 'builtin' | 'mount' | 'none' }) => Promise<Response | null>;
+
+/**
+ * What the node adds to core (server/node.ts, replication/index.ts): given
+ * once, to the constructor, and never patched afterwards, so how a request is
+ * routed and gated is fixed for the life of the core (issue 8 item 10).
+ */
+export interface CoreWiring {
+  /** The sys/ and auth/token/ routes (engines/sys builtinRoutes with replication's routes). */
+  builtinRoutes: CompiledRoute<Core>[];
+  /** Gates that run before the token is even looked up (a DR secondary refuses everyone). */
+  preAuthGates?: RequestGate[];
+  gates?: RequestGate[];
+  /**
+   * What becomes of a request whose handler hit a write this node does not own
+   * (a performance secondary forwards it to its primary, as Vault does on
+   * ErrReadOnly). Without it the ReadOnlyError is the answer.
+   */
+  onReadOnly?: (req: Request, err: ReadOnlyError) => Promise<Response>;
+  /** Verifies a JWT activation token and returns its wrapping token id. */
+  jwtWrappingToken?: (jwt: string) => Promise<string>;
+  /** The replication modes' roles; without it both kinds are disabled. */
+  replicationModes?: () => { dr: string; performance: string };
+}
 
 const CLUSTER_ID_PATH = 'core/node/cluster-id';
 const isDrSecondary = (mode: string) => mode === 'secondary' || mode === 'bootstrapping';
@@ -60,26 +86,22 @@ export class Core {
   readonly wrapping: WrappingStore;
   readonly lockout: UserLockout;
   readonly audit: AuditBroker;
-  readonly gates: RequestGate[] = [];
-  /** Gates that run before the token is even looked up (a DR secondary refuses everyone). */
-  readonly preAuthGates: RequestGate[] = [];
-  /**
-   * Replication installs this: what becomes of a request whose handler hit a
-   * write this node does not own (a performance secondary forwards it to its
-   * primary, as Vault does on ErrReadOnly). Without it the ReadOnlyError is the answer.
-   */
-  onReadOnly: ((req: Request, err: ReadOnlyError) => Promise<Response>) | null = null;
-  /** Replication installs this: verifies a JWT activation token and returns its wrapping token id. */
-  jwtWrappingToken: ((jwt: string) => Promise<string>) | null = null;
+  private readonly gates: readonly RequestGate[];
+  private readonly preAuthGates: readonly RequestGate[];
+  private readonly onReadOnly: CoreWiring['onReadOnly'];
+  readonly jwtWrappingToken: CoreWiring['jwtWrappingToken'];
+  readonly replicationModes: () => { dr: string; performance: string };
   readonly unsealListeners: (() => void)[] = [];
   readonly sealListeners: (() => void)[] = [];
-  private builtinRoutes: CompiledRoute<Core>[] = [];
+  private readonly builtinRoutes: CompiledRoute<Core>[];
   /** Requests whose ACL rule set min/max_wrapping_ttl: their answer must leave wrapped. */
   private readonly wrapDemanded = new WeakSet<Request>();
 
+  /** `wire` runs once, at the end of construction, with every store in place. */
   constructor(
     readonly physical: SqliteBackend,
     readonly opts: CoreOptions,
+    wire: (core: Core) => CoreWiring,
   ) {
     physical.changes.onSubscriberError = (err) => opts.logger.error({ err }, 'a cache failed to follow a storage change');
     this.barrier = new Barrier(physical);
@@ -119,21 +141,21 @@ export class Core {
         if (entry) this.tokens.revoke(entry);
       },
     });
+    const w = wire(this);
+    this.builtinRoutes = w.builtinRoutes;
+    this.preAuthGates = w.preAuthGates ?? [];
+    this.gates = w.gates ?? [];
+    this.onReadOnly = w.onReadOnly;
+    this.jwtWrappingToken = w.jwtWrappingToken;
+    this.replicationModes = w.replicationModes ?? (() => ({ dr: 'disabled', performance: 'disabled' }));
   }
 
   get logger(): Logger {
     return this.opts.logger;
   }
 
-  /** Replication installs a provider; without one both kinds are disabled. */
-  replicationModes: () => { dr: string; performance: string } = () => ({ dr: 'disabled', performance: 'disabled' });
-
   sealStatus(): SealStatusResponse {
     return this.seal.status({ clusterName: this.opts.clusterName, clusterId: this.barrier.sealed ? undefined : this.clusterId() });
-  }
-
-  setBuiltinRoutes(routes: CompiledRoute<Core>[]): void {
-    this.builtinRoutes = routes;
   }
 
   private afterUnseal(): void {

@@ -1,4 +1,4 @@
-import type { Core } from '../core/core';
+import type { Core, CoreWiring } from '../core/core';
 import { builtinRoutes } from '../engines/sys';
 import { invalidWrapToken } from '../core/wrapping';
 import type { Logger } from '../log';
@@ -14,25 +14,24 @@ import { replicationRoutes } from './routes';
 import { startTelemetrySampler } from './telemetry-sampler';
 import { followStoredRoles } from './write-mode';
 
-/** Wire replication into a node's core: routes, gates, unwrap of JWT tokens, start/stop with the seal. */
-export function installReplication(core: Core, physical: SqliteBackend, opts: { logger: Logger; apiAddr: string; clusterAddr: string; crashPoint?: CrashPoint }): ReplicationManager {
+/**
+ * Replication's part of a node's core: its routes, gates, forwarding of what
+ * storage refuses, unwrap of JWT activation tokens — handed to the Core
+ * constructor once (CoreWiring), never patched in later — plus the manager,
+ * started and stopped with the seal.
+ */
+export function wireReplication(
+  core: Core,
+  physical: SqliteBackend,
+  opts: { logger: Logger; apiAddr: string; clusterAddr: string; crashPoint?: CrashPoint },
+): { manager: ReplicationManager; wiring: CoreWiring } {
   const mgr = new ReplicationManager({ core, physical, logger: opts.logger, apiAddr: opts.apiAddr, clusterAddr: opts.clusterAddr, devRootTokenId: '', crashPoint: opts.crashPoint });
-  core.setBuiltinRoutes(builtinRoutes(replicationRoutes(mgr, drOperationGeneration(core, mgr.store))));
-  core.replicationModes = () => mgr.modes();
   // Becoming (or ceasing to be) a DR secondary turns token expiry off (or on).
   mgr.onChange(() => core.expiration.refresh());
-  core.preAuthGates.push(drSecondaryGate(mgr));
   const forwarder = new ForwardClient(mgr);
-  core.gates.push(perfSecondaryGate(mgr, forwarder));
   // Who may write follows the stored roles; what storage refuses on a performance secondary is forwarded.
   const stopFollowing = followStoredRoles(physical);
-  core.onReadOnly = forwardOnReadOnly(mgr, forwarder);
   mgr.onForwardConnection = (conn) => serveForwarding(core, conn);
-  core.jwtWrappingToken = async (jwt) => {
-    const key = mgr.store.signingKey();
-    if (!key) throw invalidWrapToken();
-    return (await verifyActivationToken(key.publicJwk, jwt)).jti;
-  };
   const stopProbe = startEpochExchange(mgr);
   const stopSampler = startTelemetrySampler(mgr);
   core.unsealListeners.push(() => void mgr.start().catch((err) => mgr.logger.error({ err }, 'replication failed to start')));
@@ -46,5 +45,17 @@ export function installReplication(core: Core, physical: SqliteBackend, opts: { 
     stopSampler();
     forwarder.close();
   };
-  return mgr;
+  const wiring: CoreWiring = {
+    builtinRoutes: builtinRoutes(replicationRoutes(mgr, drOperationGeneration(core, mgr.store))),
+    replicationModes: () => mgr.modes(),
+    preAuthGates: [drSecondaryGate(mgr)],
+    gates: [perfSecondaryGate(mgr, forwarder)],
+    onReadOnly: forwardOnReadOnly(mgr, forwarder),
+    jwtWrappingToken: async (jwt) => {
+      const key = mgr.store.signingKey();
+      if (!key) throw invalidWrapToken();
+      return (await verifyActivationToken(key.publicJwk, jwt)).jti;
+    },
+  };
+  return { manager: mgr, wiring };
 }
