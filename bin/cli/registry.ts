@@ -2,67 +2,51 @@
 // Dispatch picks the longest name that prefixes the arguments, like the
 // mitchellh/cli library behind Vault.
 import type { Command } from './command';
-import { authDisableCommand, authEnableCommand, authListCommand } from './commands/auth';
-import { kvGetCommand, kvListCommand, kvMetadataGetCommand } from './commands/kv-read';
-import {
-  kvDeleteCommand,
-  kvDestroyCommand,
-  kvMetadataDeleteCommand,
-  kvPatchCommand,
-  kvPutCommand,
-  kvUndeleteCommand,
-} from './commands/kv-write';
-import { loginCommand } from './commands/login';
-import { operatorGenerateRootCommand } from './commands/operator-generate-root';
-import { operatorInitCommand } from './commands/operator-init';
-import { operatorSealCommand, operatorUnsealCommand } from './commands/operator-seal';
-import { deleteCommand, listCommand, readCommand, writeCommand } from './commands/path-ops';
-import { policyDeleteCommand, policyListCommand, policyReadCommand, policyWriteCommand } from './commands/policy';
-import { secretsDisableCommand, secretsEnableCommand, secretsListCommand } from './commands/secrets';
-import { statusCommand } from './commands/status';
-import {
-  tokenCapabilitiesCommand,
-  tokenCreateCommand,
-  tokenLookupCommand,
-  tokenRenewCommand,
-  tokenRevokeCommand,
-} from './commands/token';
 
-export const COMMANDS: Record<string, Command> = {
-  status: statusCommand,
-  login: loginCommand,
-  read: readCommand,
-  write: writeCommand,
-  list: listCommand,
-  delete: deleteCommand,
-  'policy write': policyWriteCommand,
-  'policy read': policyReadCommand,
-  'policy list': policyListCommand,
-  'policy delete': policyDeleteCommand,
-  'auth enable': authEnableCommand,
-  'auth disable': authDisableCommand,
-  'auth list': authListCommand,
-  'secrets enable': secretsEnableCommand,
-  'secrets disable': secretsDisableCommand,
-  'secrets list': secretsListCommand,
-  'kv put': kvPutCommand,
-  'kv get': kvGetCommand,
-  'kv patch': kvPatchCommand,
-  'kv list': kvListCommand,
-  'kv delete': kvDeleteCommand,
-  'kv undelete': kvUndeleteCommand,
-  'kv destroy': kvDestroyCommand,
-  'kv metadata get': kvMetadataGetCommand,
-  'kv metadata delete': kvMetadataDeleteCommand,
-  'token create': tokenCreateCommand,
-  'token lookup': tokenLookupCommand,
-  'token revoke': tokenRevokeCommand,
-  'token renew': tokenRenewCommand,
-  'token capabilities': tokenCapabilitiesCommand,
-  'operator init': operatorInitCommand,
-  'operator unseal': operatorUnsealCommand,
-  'operator seal': operatorSealCommand,
-  'operator generate-root': operatorGenerateRootCommand,
+/**
+ * Each command's module is imported only when that command runs (esbuild
+ * splits them into chunks), so `coffer status` parses nothing else.
+ */
+export type CommandLoader = () => Promise<Command>;
+
+export const COMMANDS: Record<string, CommandLoader> = {
+  status: () => import('./commands/status').then((m) => m.statusCommand),
+  login: () => import('./commands/login').then((m) => m.loginCommand),
+  read: () => import('./commands/path-ops').then((m) => m.readCommand),
+  write: () => import('./commands/path-ops').then((m) => m.writeCommand),
+  list: () => import('./commands/path-ops').then((m) => m.listCommand),
+  delete: () => import('./commands/path-ops').then((m) => m.deleteCommand),
+  'policy write': () => import('./commands/policy').then((m) => m.policyWriteCommand),
+  'policy read': () => import('./commands/policy').then((m) => m.policyReadCommand),
+  'policy list': () => import('./commands/policy').then((m) => m.policyListCommand),
+  'policy delete': () => import('./commands/policy').then((m) => m.policyDeleteCommand),
+  'auth enable': () => import('./commands/auth').then((m) => m.authEnableCommand),
+  'auth disable': () => import('./commands/auth').then((m) => m.authDisableCommand),
+  'auth list': () => import('./commands/auth').then((m) => m.authListCommand),
+  'audit enable': () => import('./commands/audit').then((m) => m.auditEnableCommand),
+  'audit disable': () => import('./commands/audit').then((m) => m.auditDisableCommand),
+  'audit list': () => import('./commands/audit').then((m) => m.auditListCommand),
+  'secrets enable': () => import('./commands/secrets').then((m) => m.secretsEnableCommand),
+  'secrets disable': () => import('./commands/secrets').then((m) => m.secretsDisableCommand),
+  'secrets list': () => import('./commands/secrets').then((m) => m.secretsListCommand),
+  'kv put': () => import('./commands/kv-write').then((m) => m.kvPutCommand),
+  'kv get': () => import('./commands/kv-read').then((m) => m.kvGetCommand),
+  'kv patch': () => import('./commands/kv-write').then((m) => m.kvPatchCommand),
+  'kv list': () => import('./commands/kv-read').then((m) => m.kvListCommand),
+  'kv delete': () => import('./commands/kv-write').then((m) => m.kvDeleteCommand),
+  'kv undelete': () => import('./commands/kv-write').then((m) => m.kvUndeleteCommand),
+  'kv destroy': () => import('./commands/kv-write').then((m) => m.kvDestroyCommand),
+  'kv metadata get': () => import('./commands/kv-read').then((m) => m.kvMetadataGetCommand),
+  'kv metadata delete': () => import('./commands/kv-write').then((m) => m.kvMetadataDeleteCommand),
+  'token create': () => import('./commands/token').then((m) => m.tokenCreateCommand),
+  'token lookup': () => import('./commands/token').then((m) => m.tokenLookupCommand),
+  'token revoke': () => import('./commands/token').then((m) => m.tokenRevokeCommand),
+  'token renew': () => import('./commands/token').then((m) => m.tokenRenewCommand),
+  'token capabilities': () => import('./commands/token').then((m) => m.tokenCapabilitiesCommand),
+  'operator init': () => import('./commands/operator-init').then((m) => m.operatorInitCommand),
+  'operator unseal': () => import('./commands/operator-seal').then((m) => m.operatorUnsealCommand),
+  'operator seal': () => import('./commands/operator-seal').then((m) => m.operatorSealCommand),
+  'operator generate-root': () => import('./commands/operator-generate-root').then((m) => m.operatorGenerateRootCommand),
 };
 
 /** Commands that start the server side; loaded lazily so client commands stay fast. */
@@ -73,7 +57,7 @@ export const SERVER_COMMANDS: Record<string, string> = {
 
 export interface Resolved {
   name: string;
-  command: Command;
+  load: CommandLoader;
   args: string[];
 }
 
@@ -81,8 +65,7 @@ export interface Resolved {
 export function resolveCommand(argv: readonly string[]): Resolved | undefined {
   for (let n = Math.min(3, argv.length); n > 0; n--) {
     const name = argv.slice(0, n).join(' ');
-    const command = COMMANDS[name];
-    if (command) return { name, command, args: argv.slice(n) };
+    if (Object.hasOwn(COMMANDS, name)) return { name, load: COMMANDS[name], args: argv.slice(n) };
   }
   return undefined;
 }
