@@ -5,6 +5,7 @@ import { COMMANDS, SERVER_COMMANDS } from './registry';
 
 const COMMON_GROUPS = ['read', 'write', 'delete', 'list', 'login', 'server', 'status'];
 const GROUP_SYNOPSIS: Record<string, string> = {
+  audit: 'Interact with audit devices',
   auth: 'Interact with auth methods',
   kv: 'Interact with the KV secrets engine',
   operator: 'Perform operator-specific tasks',
@@ -13,34 +14,37 @@ const GROUP_SYNOPSIS: Record<string, string> = {
   token: 'Interact with tokens',
 };
 
-function synopsisOf(name: string): string {
-  return COMMANDS[name]?.synopsis ?? SERVER_COMMANDS[name] ?? GROUP_SYNOPSIS[name] ?? '';
+/** Loads the command's module for its synopsis: only help pays for that. */
+async function synopsisOf(name: string): Promise<string> {
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  return (load ? (await load()).synopsis : undefined) ?? SERVER_COMMANDS[name] ?? GROUP_SYNOPSIS[name] ?? '';
 }
 
-function listing(names: string[], prefix = ''): string {
+async function listing(names: string[], prefix = ''): Promise<string> {
   const shown = names.map((n) => (prefix && n.startsWith(prefix + ' ') ? n.slice(prefix.length + 1) : n));
   const width = Math.max(...shown.map((n) => n.length));
-  return names.map((n, i) => `    ${shown[i].padEnd(width)}    ${synopsisOf(n)}`).join('\n');
+  const synopses = await Promise.all(names.map(synopsisOf));
+  return names.map((n, i) => `    ${shown[i].padEnd(width)}    ${synopses[i]}`).join('\n');
 }
 
-export function mainHelp(): string {
+export async function mainHelp(): Promise<string> {
   const other = [...Object.keys(GROUP_SYNOPSIS), 'lab'].sort();
   return [
     'Usage: coffer <command> [args]',
     '',
     'Common commands:',
-    listing(COMMON_GROUPS),
+    await listing(COMMON_GROUPS),
     '',
     'Other commands:',
-    listing(other),
+    await listing(other),
     '',
     'Environment: COFFER_ADDR (or VAULT_ADDR), COFFER_TOKEN (or VAULT_TOKEN, else',
     '~/.coffer-token), COFFER_SKIP_VERIFY, VAULT_CACERT, VAULT_FORMAT.',
   ].join('\n');
 }
 
-export function groupHelp(group: string, names: string[]): string {
-  return [`Usage: coffer ${group} <subcommand> [options] [args]`, '', 'Subcommands:', listing(names, group)].join('\n');
+export async function groupHelp(group: string, names: string[]): Promise<string> {
+  return [`Usage: coffer ${group} <subcommand> [options] [args]`, '', 'Subcommands:', await listing(names, group)].join('\n');
 }
 
 export function commandHelp(command: Command): string {

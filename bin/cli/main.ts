@@ -1,21 +1,12 @@
-// Entry point of `bin/coffer`: `server` and `lab` hand over to the server
-// code; everything else is a Vault-grammar HTTP client command (run.ts).
+// Entry point of `bin/coffer` for the Vault-grammar HTTP client commands
+// (run.ts). `server` and `lab` start from server-entry.ts instead (bin/launch.mjs
+// picks), so this bundle never loads the server, Next.js or SQLite.
 import type { Ctx } from './command';
 import { processInput } from './input';
 import { runCli } from './run';
 import { processUi } from './ui';
 
 async function main(argv: string[]): Promise<void> {
-  if (argv[0] === 'server') {
-    const { runServer } = await import('../../server/main');
-    await runServer(argv.slice(1));
-    return;
-  }
-  if (argv[0] === 'lab') {
-    const { runLab } = await import('../../server/lab');
-    await runLab(argv.slice(1));
-    return;
-  }
   // `coffer read ... | head` closing the pipe early is not an error worth a stack trace.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);

@@ -15,11 +15,11 @@ export async function runCli(argv: string[], ctx: Ctx): Promise<number> {
     if (first === 'help' && argv.length > 1) {
       const resolved = resolveCommand(argv.slice(1));
       if (resolved) {
-        ctx.ui.out(commandHelp(resolved.command));
+        ctx.ui.out(commandHelp(await resolved.load()));
         return 0;
       }
     }
-    (first === undefined ? ctx.ui.err : ctx.ui.out).call(ctx.ui, mainHelp());
+    (first === undefined ? ctx.ui.err : ctx.ui.out).call(ctx.ui, await mainHelp());
     return first === undefined ? EXIT_USAGE : 0;
   }
   if (first === '-version' || first === '--version' || first === 'version') {
@@ -31,24 +31,25 @@ export async function runCli(argv: string[], ctx: Ctx): Promise<number> {
   if (!resolved) {
     const group = subcommandsOf(first);
     if (group.length > 0) {
-      ctx.ui.err(groupHelp(first, group));
+      ctx.ui.err(await groupHelp(first, group));
       return EXIT_USAGE;
     }
-    ctx.ui.err(mainHelp());
+    ctx.ui.err(await mainHelp());
     return EXIT_UNKNOWN_COMMAND;
   }
 
+  const command = await resolved.load();
   try {
-    return await resolved.command.run(resolved.args, ctx);
+    return await command.run(resolved.args, ctx);
   } catch (err) {
     if (err instanceof HelpRequested) {
-      ctx.ui.err(commandHelp(resolved.command));
+      ctx.ui.err(commandHelp(command));
       return 0;
     }
     if (err instanceof UsageError) {
       ctx.ui.err(err.message);
       ctx.ui.err('');
-      ctx.ui.err(resolved.command.help.split('\n')[0]);
+      ctx.ui.err(command.help.split('\n')[0]);
       ctx.ui.err(`Run "coffer ${resolved.name} -help" for the options.`);
       return EXIT_USAGE;
     }

@@ -1,7 +1,7 @@
-// One HTTP round trip. Global fetch by default; node:https only when the user
-// asked for custom TLS (a CA file or skipping verification), because Node 20's
-// fetch takes no per-request TLS options without the undici package.
-import { request as httpsRequest } from 'node:https';
+// One HTTP round trip over node:http, or node:https (loaded only for https
+// URLs). Not the global fetch: its first call loads undici, which costs a
+// short-lived CLI process about 250 ms, more than everything else together.
+import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { readFileSync } from 'node:fs';
 
 export interface HttpRequest {
@@ -31,40 +31,33 @@ export class ConnectionError extends Error {
   }
 }
 
-const fetchTransport: Transport = async (req) => {
-  let res: Response;
-  try {
-    res = await fetch(req.url, { method: req.method, headers: req.headers, body: req.body });
-  } catch (err) {
-    throw connectionError(req, err);
-  }
-  return { status: res.status, text: await res.text() };
-};
+type RequestFn = (url: string, opts: RequestOptions, cb: (res: IncomingMessage) => void) => ReturnType<typeof httpRequest>;
 
-function httpsTransport(tls: TlsOptions): Transport {
-  const ca = tls.caCertPath ? readFileSync(tls.caCertPath, 'utf8') : undefined;
-  return (req) =>
-    new Promise((resolve, reject) => {
-      const r = httpsRequest(
-        req.url,
-        { method: req.method, headers: req.headers, ca, rejectUnauthorized: !tls.skipVerify },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', (err) => reject(connectionError(req, err)));
-        },
-      );
-      r.on('error', (err) => reject(connectionError(req, err)));
-      if (req.body !== undefined) r.write(req.body);
-      r.end();
+function send(request: RequestFn, req: HttpRequest, opts: RequestOptions): Promise<HttpResponse> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string | number> = { ...req.headers };
+    if (req.body !== undefined) headers['Content-Length'] = Buffer.byteLength(req.body);
+    // agent: false — one connection per request, closed after: nothing keeps the process alive.
+    const r = request(req.url, { ...opts, method: req.method, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', (err) => reject(connectionError(req, err)));
     });
+    r.on('error', (err) => reject(connectionError(req, err)));
+    if (req.body !== undefined) r.write(req.body);
+    r.end();
+  });
 }
 
 export function createTransport(tls: TlsOptions): Transport {
-  if (!tls.skipVerify && !tls.caCertPath) return fetchTransport;
-  const https = httpsTransport(tls);
-  return (req) => (req.url.startsWith('https:') ? https(req) : fetchTransport(req));
+  let ca: string | undefined;
+  return async (req) => {
+    if (!req.url.startsWith('https:')) return send(httpRequest, req, {});
+    if (tls.caCertPath && ca === undefined) ca = readFileSync(tls.caCertPath, 'utf8');
+    const { request: httpsRequest } = await import('node:https');
+    return send(httpsRequest as RequestFn, req, { ca, rejectUnauthorized: !tls.skipVerify } as RequestOptions);
+  };
 }
 
 function connectionError(req: HttpRequest, err: unknown): ConnectionError {
