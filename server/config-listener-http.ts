@@ -3,6 +3,7 @@
 // may open a token-authenticated status feed.
 import type { HttpTimeouts } from './http/listener-timeouts';
 import { parseDurationMs } from './config-values';
+import { parseListenerTelemetry } from './config-telemetry';
 
 type ErrFn = (msg: string) => Error;
 
@@ -12,13 +13,15 @@ const TIMEOUT_KEYS: Record<string, keyof HttpTimeouts> = {
   http_write_timeout: 'writeMs',
   http_idle_timeout: 'idleMs',
 };
-export const LISTENER_HTTP_KEYS = [...Object.keys(TIMEOUT_KEYS), 'status_feed_allowed_origins'];
+export const LISTENER_HTTP_KEYS = [...Object.keys(TIMEOUT_KEYS), 'status_feed_allowed_origins', 'telemetry'];
 
 export interface ListenerHttpConfig {
   /** Only the timeouts the stanza sets, in ms; server/http/listener-timeouts.ts has the defaults. */
   httpTimeouts?: Partial<HttpTimeouts>;
   /** Origins (scheme://host[:port]) allowed to open a token-authenticated status feed besides the API's own. */
   statusFeedAllowedOrigins?: string[];
+  /** telemetry { unauthenticated_metrics_access = true }: GET /v1/sys/metrics needs no token. */
+  unauthenticatedMetricsAccess?: boolean;
 }
 
 export function parseListenerHttp(body: Record<string, unknown>, where: string, err: ErrFn): ListenerHttpConfig {
@@ -29,6 +32,8 @@ export function parseListenerHttp(body: Record<string, unknown>, where: string, 
     if (ms === undefined) throw err(`${where}: ${key} must be a duration such as "10s" or "5m", got ${JSON.stringify(body[key])}`);
     (out.httpTimeouts ??= {})[field] = ms;
   }
+  const metricsOpen = parseListenerTelemetry(body.telemetry, where, err);
+  if (metricsOpen !== undefined) out.unauthenticatedMetricsAccess = metricsOpen;
   const origins = body.status_feed_allowed_origins;
   if (origins !== undefined) {
     const list = typeof origins === 'string' ? [origins] : origins;

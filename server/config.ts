@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { HclSyntaxError, labelledBlocks, parseHcl, plainBlocks, type HclObject } from './hcl';
+import { HclSyntaxError, labelledBlocks, parseHcl, type HclObject } from './hcl';
 import { parseBoolish, parseHostPort, parseLogLevel, parseUrl, type LogLevel } from './config-values';
 import { LISTENER_HTTP_KEYS, parseListenerHttp, type ListenerHttpConfig } from './config-listener-http';
 import { MAX_MAX_ENTRY_SIZE, MIN_MAX_ENTRY_SIZE } from './storage/entry-size';
 import { parseUserLockouts } from './config-user-lockout';
+import { parseTelemetry, type TelemetryConfig } from './config-telemetry';
 import type { UserLockoutDefaults } from './core/user-lockout-config';
 
 // The server configuration file, in Vault's shape (HCL1 or JSON), parsed and
@@ -41,6 +42,8 @@ export interface ServerConfig {
   /** Kept as written ("768h", 3600, …); not interpreted yet. */
   defaultLeaseTtl?: string;
   maxLeaseTtl?: string;
+  /** The telemetry stanza's settings, only when present. */
+  telemetry?: TelemetryConfig;
   /** user_lockout stanzas by auth type ("all", "userpass", …), only when present. */
   userLockouts?: UserLockoutDefaults;
 }
@@ -128,7 +131,7 @@ export function parseConfig(text: string, source = 'config'): ServerConfig {
     return String(v);
   };
 
-  if (doc.telemetry !== undefined && !plainBlocks(doc.telemetry)) throw err('telemetry must be a block: telemetry { … }');
+  const telemetry = parseTelemetry(doc.telemetry, err);
 
   let logLevel = DEFAULT_LOG_LEVEL;
   const rawLevel = str('log_level');
@@ -154,6 +157,7 @@ export function parseConfig(text: string, source = 'config'): ServerConfig {
   const maxLeaseTtl = duration('max_lease_ttl');
   if (defaultLeaseTtl !== undefined) config.defaultLeaseTtl = defaultLeaseTtl;
   if (maxLeaseTtl !== undefined) config.maxLeaseTtl = maxLeaseTtl;
+  if (telemetry) config.telemetry = telemetry;
   const userLockouts = parseUserLockouts(doc.user_lockout, err);
   if (userLockouts) config.userLockouts = userLockouts;
   return config;

@@ -6,6 +6,7 @@ import { createLogger } from './log';
 import { startNode, type CofferNode } from './node';
 import { crashPointAt } from './replication/crash-points';
 import { parseServerFlags, splitHostPort } from './server-flags';
+import { DEFAULT_PROMETHEUS_RETENTION_MS } from './telemetry/settings';
 
 // `coffer server`: wiring only. Flags/config → options → startNode.
 const REPO_ROOT = resolve(new URL('..', import.meta.url).pathname);
@@ -100,6 +101,11 @@ async function runWithConfig(path: string, logLevelFlag?: string, logRetention?:
     tls: config.listener.tlsDisable ? undefined : { certFile: config.listener.tlsCertFile!, keyFile: config.listener.tlsKeyFile! },
     httpTimeouts: config.listener.httpTimeouts,
     statusFeedAllowedOrigins: config.listener.statusFeedAllowedOrigins,
+    metrics: {
+      prometheusRetentionMs: config.telemetry?.prometheusRetentionMs ?? DEFAULT_PROMETHEUS_RETENTION_MS,
+      disableHostname: config.telemetry?.disableHostname ?? false,
+      unauthenticatedAccess: config.listener.unauthenticatedMetricsAccess ?? false,
+    },
     apiAddr: config.apiAddr,
     clusterAddr: config.clusterAddr,
     clusterName: config.clusterName,

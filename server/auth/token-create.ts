@@ -16,6 +16,13 @@ const DISPLAY_NAME_UNSAFE = /[^a-zA-Z0-9-]/g;
 const optDuration = (data: Record<string, unknown>, field: string) => (data[field] !== undefined ? parseDuration(data[field], field) : 0);
 const lesser = (asked: number, fromRole: number) => (asked && fromRole ? Math.min(asked, fromRole) : asked || fromRole);
 
+/** `ttl`, or else the legacy `lease` field Vault still honours (token_store.go handleCreateCommon). */
+function requestedTtl(data: Record<string, unknown>): number {
+  if (data.ttl !== undefined && data.ttl !== null && data.ttl !== '') return optDuration(data, 'ttl');
+  if (data.lease === undefined || data.lease === null || data.lease === '') return 0;
+  return parseDuration(data.lease, 'lease');
+}
+
 function tokenType(requested: string, role: TokenRole | undefined): 'service' | 'batch' {
   let t = requested;
   if (role?.token_type === 'service' || role?.token_type === 'batch') t = role.token_type;
@@ -73,7 +80,7 @@ export function createToken(core: Core, req: Request, data: Record<string, unkno
   if (role && explicitMaxTtl && role.token_explicit_max_ttl)
     warnings.push(`Explicit max TTL specified both during creation call and in role; using the lesser value of ${finalExplicitMax} seconds`);
   if (role && period && role.token_period) warnings.push(`Period specified both during creation call and in role; using the lesser value of ${finalPeriod} seconds`);
-  const ttl = optDuration(data, 'ttl') || role?.token_ttl || 0;
+  const ttl = requestedTtl(data) || role?.token_ttl || 0;
   const roleUses = role?.token_num_uses ?? 0;
   const finalUses = roleUses && (numUses === 0 || roleUses < numUses) ? roleUses : numUses;
 

@@ -295,6 +295,53 @@ export class TokenStore {
     return null;
   }
 
+  /** The salted key a token is stored under: the last segment of its lease id (core/leases.ts). */
+  keyOf(entry: TokenEntry): string {
+    return this.hash(entry.id);
+  }
+
+  /** The stored service token under salted `key` (valid or not yet revoked), or null. */
+  entryByKey(key: string): TokenEntry | null {
+    if (!/^[0-9a-f]+$/.test(key)) return null;
+    return this.barrier.getJSON<TokenEntry>(ID_PREFIX + key);
+  }
+
+  /** Salted keys of every stored service token. */
+  storedKeys(): string[] {
+    return this.barrier.list(ID_PREFIX);
+  }
+
+  /**
+   * Clean what a crash between writes could leave (vault Tidy): tokens past
+   * their expiry are revoked, and accessor or parent index entries whose
+   * token is gone are deleted. Returns what it removed.
+   */
+  tidy(now = Date.now()): { expired: number; accessors: number; parentRefs: number } {
+    const out = { expired: 0, accessors: 0, parentRefs: 0 };
+    for (const key of this.storedKeys()) {
+      const e = this.entryByKey(key);
+      if (e?.expireTime && e.expireTime <= now && this.expire(key, now) === null) out.expired++;
+    }
+    const gone = (id: string | undefined) => !id || !this.barrier.getJSON(ID_PREFIX + this.hash(id));
+    for (const k of this.barrier.list(ACCESSOR_PREFIX)) {
+      if (gone(this.barrier.getJSON<{ id: string }>(ACCESSOR_PREFIX + k)?.id)) {
+        this.barrier.delete(ACCESSOR_PREFIX + k);
+        out.accessors++;
+      }
+    }
+    for (const k of this.barrier.list(PARENT_PREFIX)) {
+      // keys are <parent hash>/<child key>; list() is recursive or returns folders: handle both
+      const refs = k.endsWith('/') ? this.barrier.list(PARENT_PREFIX + k).map((c) => k + c) : [k];
+      for (const ref of refs) {
+        if (gone(this.barrier.getJSON<{ id: string }>(PARENT_PREFIX + ref)?.id)) {
+          this.barrier.delete(PARENT_PREFIX + ref);
+          out.parentRefs++;
+        }
+      }
+    }
+    return out;
+  }
+
   /** Accessors of every stored token (auth/token/accessors, sudo). */
   listAccessors(): string[] {
     const out: string[] = [];

@@ -3,33 +3,17 @@ import { randomUUID } from 'node:crypto';
 import { parseDuration } from '../auth/duration';
 import type { Core } from '../core/core';
 import { envelope } from '../core/envelope';
-import type { Operation, Request } from '../core/request';
-import { badRequest, VaultError } from '../errors';
+import type { Request } from '../core/request';
+import { badRequest } from '../errors';
 import type { Logger } from '../log';
 import { parseJsonObject, readBody } from './request-body';
+import { refuseNamespace } from './namespace-header';
+import { operationOf } from './operation';
 import { apiPathOf } from './request-path';
 import { sendError, sendJson } from './respond';
 
 // /v1/* → the Vault request model → core → Vault's JSON (vault/http/logical.go).
 // The Node server routes these itself: Vault clients send the LIST verb.
-function operationOf(method: string, query: URLSearchParams): Operation {
-  switch (method) {
-    case 'GET':
-    case 'HEAD':
-      return query.get('list') === 'true' || query.get('list') === '1' ? 'list' : 'read';
-    case 'LIST':
-      return 'list';
-    case 'POST':
-    case 'PUT':
-      return 'update';
-    case 'DELETE':
-      return 'delete';
-    case 'PATCH':
-      return 'patch';
-    default:
-      throw new VaultError('method_not_allowed', ''); // Vault: 405 {"errors":[]}
-  }
-}
 
 function tokenOf(req: IncomingMessage): string {
   const header = req.headers['x-vault-token'];
@@ -46,6 +30,7 @@ export function createApiHandler(core: Core, log: Logger) {
     try {
       const url = new URL(req.url ?? '/', 'http://coffer');
       let path = apiPathOf(req.url ?? '/');
+      refuseNamespace(req.headers['x-vault-namespace']);
       const operation = operationOf(req.method ?? 'GET', url.searchParams);
       if (operation === 'list' && !path.endsWith('/')) path += '/';
       const body = operation === 'read' || operation === 'list' ? Buffer.alloc(0) : await readBody(req);

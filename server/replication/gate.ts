@@ -13,6 +13,8 @@ import type { ReplicationManager } from './manager';
 // and forwardOnReadOnly sends that request on.
 const DR_SECONDARY_ALLOWED = [
   /^sys\/(health|seal-status|unseal|init|leader)$/,
+  // Monitoring watches every node (Vault serves sys/metrics on a DR secondary); the token check still applies.
+  /^sys\/metrics$/,
   /^sys\/replication\/status$/,
   /^sys\/replication\/(dr|performance)\/status$/,
   /^sys\/replication\/dr\/secondary\/.+/,

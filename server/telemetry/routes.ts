@@ -2,6 +2,7 @@ import type { Core } from '../core/core';
 import type { Response } from '../core/request';
 import type { Route, RouteContext } from '../core/route';
 import { telemetry } from './metrics';
+import { DEFAULT_METRICS_SETTINGS, type MetricsSettings } from './settings';
 
 // GET sys/metrics (vault/logical_system.go handleMetrics + helper/metricsutil):
 // JSON by default, Prometheus text with ?format=prometheus or an Accept header
@@ -38,11 +39,29 @@ function formatOf(ctx: RouteContext<Core>): string {
   return '';
 }
 
-export async function readMetrics(ctx: RouteContext<Core>): Promise<Response> {
-  const format = formatOf(ctx);
-  if (format === 'prometheus') return rawText(200, await telemetry.renderPrometheus(), PROMETHEUS_CONTENT_TYPE);
+/** Vault's FormatFromRequest for a request seen outside the pipeline (unauthenticated listener access). */
+export function formatOfHttp(query: URLSearchParams, accept: string): string {
+  const given = query.get('format');
+  if (given) return given;
+  if (accept.startsWith(OPENMETRICS_MIME) || accept.includes(PROMETHEUS_SCHEMA_MIME)) return 'prometheus';
+  return '';
+}
+
+/**
+ * Vault's MetricsHelper.ResponseForFormat. With prometheus_retention_time = 0
+ * Prometheus is off: a 400 "prometheus is not enabled", as in Vault.
+ */
+export async function metricsFor(format: string, settings: MetricsSettings = DEFAULT_METRICS_SETTINGS): Promise<Response> {
+  if (format === 'prometheus') {
+    if (settings.prometheusRetentionMs <= 0) return rawText(400, 'prometheus is not enabled', ERROR_CONTENT_TYPE);
+    return rawText(200, await telemetry.renderPrometheus(), PROMETHEUS_CONTENT_TYPE);
+  }
   if (format === '') return { raw: { status: 200, body: await telemetry.renderJson() } };
   return rawText(400, `metric response format "${format}" unknown`, ERROR_CONTENT_TYPE);
+}
+
+export async function readMetrics(ctx: RouteContext<Core>): Promise<Response> {
+  return metricsFor(formatOf(ctx), ctx.core.opts?.metrics);
 }
 
 export const metricsRoutes: Route<Core>[] = [

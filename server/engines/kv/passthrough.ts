@@ -10,8 +10,14 @@ import { listPrefix, listResponse, secretKey } from './secret-path';
 // differ only in the storage view they hand in.
 
 export interface PassthroughOptions {
-  /** kv v1 turns a "ttl" (or "lease") field into the response's lease_duration hint; cubbyhole does not. */
+  /**
+   * kv v1 turns a "ttl" (or "lease") field into the response's lease_duration
+   * hint, else the mount's default lease TTL; cubbyhole does not. As in Vault's
+   * passthrough backend no lease is made: lease_id stays empty, not renewable.
+   */
   ttlHint?: boolean;
+  /** Seconds reported when the secret has no usable ttl. */
+  defaultTtl?: number;
 }
 
 export function passthroughExists(view: StorageView, path: string): boolean {
@@ -43,7 +49,7 @@ function read(view: StorageView, path: string, opts: PassthroughOptions): Respon
   if (!stored) return { status: 404, data: null };
   const res: Response = { data: stored };
   if (opts.ttlHint) {
-    const ttl = ttlOf(stored);
+    const ttl = ttlOf(stored) ?? opts.defaultTtl;
     if (ttl !== undefined) res.leaseDuration = ttl;
   }
   return res;

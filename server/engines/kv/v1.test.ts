@@ -12,9 +12,9 @@ describe('kv v1', () => {
   it('writes, reads back, overwrites and deletes a secret', async () => {
     const { kv } = setup();
     expect(await kv.handle(rq('create', 'app/db', { user: 'u', port: 5432 }))).toEqual({ status: 204 });
-    expect(await kv.handle(rq('read', 'app/db'))).toEqual({ data: { user: 'u', port: 5432 } });
+    expect(await kv.handle(rq('read', 'app/db'))).toEqual({ data: { user: 'u', port: 5432 }, leaseDuration: 2764800 });
     await kv.handle(rq('update', 'app/db', { user: 'v' }));
-    expect(await kv.handle(rq('read', 'app/db'))).toEqual({ data: { user: 'v' } });
+    expect(await kv.handle(rq('read', 'app/db'))).toEqual({ data: { user: 'v' }, leaseDuration: 2764800 });
     expect(await kv.handle(rq('delete', 'app/db'))).toEqual({ status: 204 });
     expect(await kv.handle(rq('read', 'app/db'))).toEqual({ status: 404, data: null });
   });
@@ -61,6 +61,17 @@ describe('kv v1', () => {
     const { kv } = setup();
     await kv.handle(rq('create', 'leased', { ttl: '1h', v: 1 }));
     expect(await kv.handle(rq('read', 'leased'))).toMatchObject({ leaseDuration: 3600, data: { ttl: '1h', v: 1 } });
+  });
+
+  it("reports the mount's default lease TTL when the secret has no usable ttl (Vault's passthrough backend)", async () => {
+    const s = testStorage();
+    const tuned = new KvV1Backend(s.view, 600);
+    await tuned.handle(rq('create', 'plain', { v: 1 }));
+    await tuned.handle(rq('create', 'bad-ttl', { v: 1, ttl: 'soon' }));
+    await tuned.handle(rq('create', 'legacy', { v: 1, lease: '2m' }));
+    expect(await tuned.handle(rq('read', 'plain'))).toMatchObject({ leaseDuration: 600 });
+    expect(await tuned.handle(rq('read', 'bad-ttl'))).toMatchObject({ leaseDuration: 600 });
+    expect(await tuned.handle(rq('read', 'legacy'))).toMatchObject({ leaseDuration: 120 });
   });
 
   it('exists() tells create from update', async () => {

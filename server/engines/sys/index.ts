@@ -3,14 +3,17 @@ import type { Core } from '../../core/core';
 import { compileRoutes, type Route } from '../../core/route';
 import { auditRoutes } from './audit';
 import { generateRootRoutes } from './generate-root';
+import { hostInfoRoutes } from './host-info';
+import { leaseRoutes } from './leases';
 import { lockedUserRoutes } from './locked-users';
 import { mountRoutes } from './mounts';
 import { policyRoutes } from './policies';
+import { remountRoutes } from './remount';
 import { sealRoutes } from './seal';
 import { wrappingRoutes } from './wrapping';
 import { metricsRoutes } from '../../telemetry/routes';
 
 /** Every built-in route; replication adds its own with extraRoutes. */
 export function builtinRoutes(extraRoutes: Route<Core>[] = []) {
-  return compileRoutes<Core>([...sealRoutes, ...generateRootRoutes, ...mountRoutes, ...lockedUserRoutes, ...auditRoutes, ...policyRoutes, ...wrappingRoutes, ...tokenRoutes, ...metricsRoutes, ...extraRoutes]);
+  return compileRoutes<Core>([...sealRoutes, ...generateRootRoutes, ...mountRoutes, ...lockedUserRoutes, ...auditRoutes, ...policyRoutes, ...wrappingRoutes, ...tokenRoutes, ...metricsRoutes, ...leaseRoutes, ...remountRoutes, ...hostInfoRoutes, ...extraRoutes]);
 }
