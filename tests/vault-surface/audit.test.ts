@@ -125,7 +125,7 @@ describe('audit devices', () => {
     expect(lRes.response.auth.client_token).toMatch(/^hmac-sha256:/);
     expect(lRes.response.auth.accessor).toMatch(/^hmac-sha256:/);
     expect(lRes.response.auth.policies).toEqual(['default']);
-    const createdLine = entriesIn(logFile).findLast((e) => e.type === 'response' && e.request.path === 'auth/token/create')!;
+    const createdLine = entriesIn(logFile).filter((e) => e.type === 'response' && e.request.path === 'auth/token/create').at(-1)!;
     expect(createdLine.response.auth.client_token).toMatch(/^hmac-sha256:/);
     expect(createdLine.response.auth.policies).toEqual(['default']);
 
