@@ -259,3 +259,46 @@ describe('audit devices', () => {
     });
   });
 });
+
+// Both dev servers run on this machine, so one absolute file_path is valid on
+// each: a replicated device opens the same path on the primary and on the
+// secondary, and each process appends its own lines. A read sent only to the
+// secondary (reads are never forwarded) shows the secondary logging itself.
+describe('audit devices across performance replication', () => {
+  let primary: DevServer;
+  let secondary: DevServer;
+  const replDir = mkdtempSync(join(tmpdir(), 'coffer-audit-repl-'));
+  const shared = join(replDir, 'shared.log');
+  const primaryOnly = join(replDir, 'primary-local.log');
+  const tok = () => ({ token: primary.rootToken }); // the dev secondary accepts the primary's dev root token (seed 003)
+
+  beforeAll(async () => {
+    [primary, secondary] = await Promise.all([startDevServer(), startDevServer()]);
+    await pair({ addr: primary.addr, token: primary.rootToken }, { addr: secondary.addr, token: secondary.rootToken }, 'performance', 'audit-east');
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all([primary?.stop(), secondary?.stop()]);
+  });
+
+  it('a non-local device enabled on the primary appears on the secondary, which logs its own requests with the same salt; a local one stays home', { timeout: 90_000 }, async () => {
+    expect((await api(primary.addr, 'PUT', 'sys/audit/shared', { ...tok(), body: { type: 'file', options: { file_path: shared } } })).status).toBe(204);
+    expect((await api(primary.addr, 'PUT', 'sys/audit/mine', { ...tok(), body: { type: 'file', local: true, options: { file_path: primaryOnly } } })).status).toBe(204);
+    const listed = await waitFor('the secondary to list the replicated device', async () => {
+      const r = await api(secondary.addr, 'GET', 'sys/audit', tok());
+      return r.status === 200 && r.body.data['shared/'] ? r.body.data : null;
+    }, 30_000);
+    expect(listed['shared/']).toMatchObject({ type: 'file', local: false });
+    expect(listed['mine/']).toBeUndefined();
+
+    const path = `secret/data/read-on-secondary-${Date.now()}`;
+    const r = await api(secondary.addr, 'GET', path, tok());
+    expect(r.status).toBe(404);
+    await waitFor('the secondary to log its read', async () => entriesIn(shared).filter((e) => e.request.path === path).length === 2);
+    expect(entriesIn(primaryOnly).some((e) => e.request.path === path)).toBe(false);
+
+    // One salt for the replicated device: both clusters hash a value alike.
+    const [hp, hs] = await Promise.all([primary, secondary].map((s) => api(s.addr, 'POST', 'sys/audit-hash/shared', { ...tok(), body: { input: 'same everywhere' } })));
+    expect(hs.body.data.hash).toBe(hp.body.data.hash);
+  });
+});
