@@ -3,7 +3,7 @@ import type { Command } from './command';
 import { flagHelp } from './flags';
 import { COMMANDS, SERVER_COMMANDS } from './registry';
 
-const COMMON_GROUPS = ['read', 'write', 'delete', 'list', 'login', 'server', 'status'];
+const COMMON_GROUPS = ['read', 'write', 'delete', 'list', 'login', 'server', 'status', 'unwrap'];
 const GROUP_SYNOPSIS: Record<string, string> = {
   audit: 'Interact with audit devices',
   auth: 'Interact with auth methods',

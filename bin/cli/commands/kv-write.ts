@@ -27,7 +27,7 @@ const PUT_FLAGS = {
 } as const satisfies FlagSpecs;
 
 /** After a v2 write: the "Secret Path" banner and the new version's metadata. */
-function printWriteResult(ctx: Ctx, secret: Secret | null, fullPath: string, field: string | undefined, format: Format) {
+export function printWriteResult(ctx: Ctx, secret: Secret | null, fullPath: string, field: string | undefined, format: Format) {
   if (!secret) {
     if (format === 'table') ctx.ui.out(`Success! Data written to: ${fullPath}`);
     return 0;

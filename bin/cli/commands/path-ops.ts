@@ -1,5 +1,6 @@
 // The generic path commands: read, write, list, delete. They speak to any
 // API path and print whatever comes back, exactly like their Vault namesakes.
+import { tokenFingerprint } from '../../../lib/api/replication-token';
 import { COMMON_FLAGS, type FlagSpecs } from '../flags';
 import { parseArgsData } from '../kv-args';
 import { sanitizePath } from '../kv-paths';
@@ -85,9 +86,18 @@ export const writeCommand: Command = {
       return 0;
     }
     if (flags.field) return printRawField(ctx.ui, secret, flags.field, format);
-    return outputSecret(ctx.ui, secret, format);
+    const code = outputSecret(ctx.ui, secret, format);
+    // The console shows the same line on the primary's copy screen and the
+    // secondary's form, so two admins can compare the token by voice.
+    const token = secret.wrap_info?.token;
+    if (format === 'table' && token && SECONDARY_TOKEN_PATH.test(path)) {
+      ctx.ui.out(`\nToken fingerprint: ${await tokenFingerprint(token)}`);
+    }
+    return code;
   },
 };
+
+const SECONDARY_TOKEN_PATH = /^sys\/replication\/(?:(?:performance|dr)\/)?primary\/secondary-token$/;
 
 export const listCommand: Command = {
   synopsis: 'List data or secrets',
