@@ -16,6 +16,8 @@ import { telemetry } from '../telemetry/metrics';
 // requests; heartbeat every second.
 /** How long a secondary may take to commit a bootstrap (one small transaction) and say so. */
 export const BOOTSTRAP_ACK_TIMEOUT_MS = 60_000;
+/** `secondaries[].last_error` for a link that closed without a word from the secondary. */
+export const LINK_LOST = 'connection to the secondary was lost (closed without an error frame: stopped, crashed or cut off)';
 
 export interface SecondaryLink {
   id: string;
@@ -86,7 +88,11 @@ export class PrimaryStream {
     });
     q.onSide('ack', (f) => (this.link.ackedIndex = Math.max(this.link.ackedIndex, f.index)));
     this.conn.onFrame(() => this.watch?.touch()); // any frame shows the secondary is alive
-    this.conn.onClose(() => this.stop());
+    // A secondary that crashes, is stopped or is cut off closes without an error frame: its row still says why.
+    this.conn.onClose(() => {
+      if (!this.closed) this.link.lastError ||= LINK_LOST;
+      this.stop();
+    });
     // The link shows `connected` from here, so the silence timeout runs from here too: a secondary
     // that connects and says nothing (or stalls mid-bootstrap) is given up after MISSED_HEARTBEATS.
     this.startHeartbeats();
@@ -131,6 +137,7 @@ export class PrimaryStream {
 
   private async refuse(reason: string): Promise<void> {
     this.ctx.logger.warn({ secondary: this.link.id, reason }, 'refusing secondary');
+    this.link.lastError ||= `refused: ${reason}`;
     await this.send({ type: 'refused', reason }).catch(() => {});
     await this.conn.close().catch(() => {});
   }
