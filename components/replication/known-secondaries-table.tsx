@@ -1,5 +1,7 @@
-// The secondaries a primary knows: Secondary ID | URL | Connected? (§7.4).
-// Ids issued a token but never connected still show, as disconnected.
+// The secondaries a primary knows: Secondary ID | URL | Connected? (§7.4),
+// plus Coffer's Last error: why the primary's link to that secondary ended
+// (`secondaries[].last_error`, which Vault does not send). Ids issued a token
+// but never connected still show, as disconnected.
 import type { ReactNode } from 'react';
 import type { ReplicationModeStatus, ReplicationPeer } from '@/lib/types/replication';
 import { LINK_CLASS } from './form-styles';
@@ -8,6 +10,8 @@ export interface SecondaryRow {
   id: string;
   apiAddress: string;
   connected: string;
+  /** Why the link was given up or lost; '' when nothing went wrong. */
+  lastError: string;
 }
 
 export function secondaryRows(status: ReplicationModeStatus): SecondaryRow[] {
@@ -18,6 +22,7 @@ export function secondaryRows(status: ReplicationModeStatus): SecondaryRow[] {
     id,
     apiAddress: peers.get(id)?.api_address ?? '',
     connected: peers.get(id)?.connection_status ?? 'disconnected',
+    lastError: peers.get(id)?.last_error ?? '',
   }));
 }
 
@@ -49,6 +54,9 @@ export function KnownSecondariesTable({
           <th scope="col" className="py-2 pr-4">
             Connected?
           </th>
+          <th scope="col" className="py-2 pr-4">
+            Last error
+          </th>
           {actions ? (
             <th scope="col" className="py-2">
               <span className="sr-only">Actions</span>
@@ -75,10 +83,34 @@ export function KnownSecondariesTable({
                 {r.connected}
               </span>
             </td>
+            <td className="max-w-xs py-2 pr-4" data-testid="secondary-last-error">
+              <LastError text={r.lastError} />
+            </td>
             {actions ? <td className="py-2 text-right">{actions(r)}</td> : null}
           </tr>
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** The error in red with a warning mark (not colour alone), or a dash read out as "none". */
+function LastError({ text }: { text: string }) {
+  if (!text)
+    return (
+      <>
+        <span aria-hidden="true" className="text-gray-500">
+          —
+        </span>
+        <span className="sr-only">none</span>
+      </>
+    );
+  return (
+    <span className="flex items-start gap-1.5 text-xs font-medium text-red-800">
+      <span aria-hidden="true" className="mt-px shrink-0 font-bold">
+        ⚠
+      </span>
+      <span className="min-w-0 break-words">{text}</span>
+    </span>
   );
 }

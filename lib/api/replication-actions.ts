@@ -108,3 +108,22 @@ export const updatePrimary = (kind: ReplicationKind, token: string | null, f: Up
     },
     token,
   );
+
+/** A replication action's answer when it has no data: Vault's warnings say what happened. */
+export interface ActionWarnings {
+  warnings?: string[] | null;
+}
+
+/**
+ * update-primary by `update_primary_addrs` (Vault: "a lighter weight version of
+ * specifying a token"): the secondary pings the addresses in order and follows
+ * the first primary that accepts its certificate. Never sent with a token.
+ */
+export const updatePrimaryByAddrs = (kind: ReplicationKind, token: string | null, f: { update_primary_addrs: string[]; dr_operation_token?: string }) =>
+  replicationAction<ActionWarnings>(
+    kind,
+    'secondary',
+    'update-primary',
+    { dr_operation_token: f.dr_operation_token?.trim(), update_primary_addrs: f.update_primary_addrs.map((a) => a.trim()) },
+    token,
+  );

@@ -45,7 +45,7 @@ export function ManageActions({ kind, token, afterPromote, afterDisable = '/vaul
       <div className="space-y-4">
         <PromoteAction kind={kind} token={token} operationToken={opToken} onOperationToken={setOpToken} goTo={afterPromote} />
         {kind === 'dr' ? <OperationTokenWizard onToken={setOpToken} /> : null}
-        <UpdatePrimaryAction kind={kind} token={token} operationToken={opToken} onOperationToken={setOpToken} />
+        <UpdatePrimaryAction kind={kind} token={token} operationToken={opToken} onOperationToken={setOpToken} currentPrimary={status.primary_cluster_addr} />
         <DisableAction kind={kind} side="secondary" token={token} operationToken={opToken} onOperationToken={setOpToken} goTo={afterDisable} />
       </div>
     );
