@@ -2,6 +2,9 @@
 // secret written on the primary read back in the secondary's KV browser.
 // A performance secondary is wiped when enabled and keeps its own tokens, so
 // on B the operator signs in again through userpass, which replicates from A.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import {
   attachScreenshot,
@@ -27,6 +30,11 @@ path "sys/mounts" { capabilities = ["read"] }
 path "sys/internal/ui/mounts/*" { capabilities = ["read"] }
 `;
 
+// A replicated file audit device is on from the start (issue 10 item 1): the
+// console must work through it on both clusters. Both run on this machine,
+// so A and B append to the same file path.
+const AUDIT_LOG = join(mkdtempSync(join(tmpdir(), 'coffer-e2e-audit-')), 'audit.log');
+
 test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async ({ browser }) => {
@@ -36,6 +44,7 @@ test.beforeAll(async ({ browser }) => {
   await A.api('sys/auth/userpass', { body: { type: 'userpass' } });
   await A.api('sys/policies/acl/ops', { method: 'PUT', body: { policy: OPS_POLICY } });
   await A.api('auth/userpass/users/ops', { body: { password: 'ops-pass', policies: 'ops' } });
+  await A.api('sys/audit/file', { method: 'PUT', body: { type: 'file', options: { file_path: AUDIT_LOG } } });
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   pageA = await context.newPage();
@@ -130,6 +139,14 @@ test("a secret written on A is readable in B's KV browser", async ({}, testInfo)
   await expect(pageB.getByRole('table', { name: 'Secret data' }).getByRole('row', { name: /region/ })).toContainText('eu-west');
   await expect(pageB.getByTestId('secret-version')).toHaveText('Version 1');
   await attachScreenshot(pageB, testInfo, "B: A's secret in B's KV browser");
+});
+
+test('the audit device logged both consoles, with no secret or password in clear', async () => {
+  const entries = readFileSync(AUDIT_LOG, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const paths = new Set(entries.map((e) => e.request.path));
+  for (const p of ['secret/data/perf/shared', 'auth/userpass/login/ops', 'sys/replication/performance/status']) expect(paths, p).toContain(p);
+  const text = readFileSync(AUDIT_LOG, 'utf8');
+  for (const clear of ['eu-west', 'ops-pass', A.rootToken]) expect(text.includes(clear), clear).toBe(false);
 });
 
 test('no console errors on either cluster', async () => {
