@@ -188,6 +188,7 @@ describe('tune answers effective values', () => {
     expect(before.body.data).toMatchObject({ default_lease_ttl: SYSTEM_TTL, max_lease_ttl: SYSTEM_TTL, description: 'token based credentials', token_type: 'default-service' });
     expect((await asRoot('POST', 'sys/auth/token/tune', { default_lease_ttl: '2h', max_lease_ttl: '3h' })).status).toBe(204);
     expect((await asRoot('GET', 'sys/auth/token/tune')).body.data).toMatchObject({ default_lease_ttl: 7200, max_lease_ttl: 10800 });
+    expect((await asRoot('GET', 'sys/auth')).body.data['token/'].config).toMatchObject({ default_lease_ttl: 7200, max_lease_ttl: 10800 });
     const t = await vault.tokenCreate({ policies: ['default'] });
     expect(t.auth.lease_duration).toBe(7200);
     // node-vault's tokenCreate switches the client to the new token (tokenSource): ask as root again

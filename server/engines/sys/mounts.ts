@@ -5,6 +5,7 @@ import { badRequest } from '../../errors';
 import { parseDuration } from '../../auth/duration';
 import { lockoutTuneView, tuneUserLockout } from '../../core/user-lockout-config';
 import { auditKeysView, parseAuditKeys } from '../../audit/mount-keys';
+import { tokenMountConfig } from '../../core/token-mount';
 import { listingVisibility, readTune, tuneBuiltinToken } from './mount-tune';
 import { bool, mergedJson, noContent, notFound, str } from './respond';
 
@@ -17,6 +18,7 @@ export function mountView(e: MountEntry): Record<string, unknown> {
       force_no_cache: false,
       max_lease_ttl: e.config.max_lease_ttl,
       ...(e.config.user_lockout_config ? { user_lockout_config: lockoutTuneView(e.config.user_lockout_config) } : {}),
+      ...(e.config.listing_visibility ? { listing_visibility: e.config.listing_visibility } : {}),
       ...auditKeysView(e.config),
     },
     description: e.description,
@@ -38,8 +40,12 @@ function listing(core: Core, kind: TableKind): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const e of core.mounts.entries(kind)) out[e.path] = mountView(e);
   const extra = kind === 'secret' ? { 'sys/': SYSTEM_MOUNT } : { 'token/': TOKEN_AUTH };
-  for (const [path, m] of Object.entries(extra))
-    out[path] = { ...m, accessor: `${m.type}_builtin`, config: { default_lease_ttl: 0, max_lease_ttl: 0, force_no_cache: false }, options: null, seal_wrap: false, uuid: '' };
+  for (const [path, m] of Object.entries(extra)) {
+    // The listing shows a mount's raw tune (0 = unset), token/'s included; sys/auth/token/tune shows the effective values.
+    const tuned = m === TOKEN_AUTH ? tokenMountConfig(core.barrier) : { default_lease_ttl: 0, max_lease_ttl: 0 };
+    const config = { default_lease_ttl: tuned.default_lease_ttl, max_lease_ttl: tuned.max_lease_ttl, force_no_cache: false };
+    out[path] = { ...m, accessor: `${m.type}_builtin`, config, options: null, seal_wrap: false, uuid: '' };
+  }
   return out;
 }
 
