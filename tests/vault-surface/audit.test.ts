@@ -129,8 +129,15 @@ describe('audit devices', () => {
     expect(createdLine.response.auth.client_token).toMatch(/^hmac-sha256:/);
     expect(createdLine.response.auth.policies).toEqual(['default']);
 
+    // A request refused before its handler is logged too, with Vault's error and the bad token hashed.
+    const denied = await api(server.addr, 'GET', 'secret/data/app', as('not-a-real-token-5150'));
+    expect(denied.status).toBe(403);
+    const [dReq] = byRequest(logFile, denied.headers.get('x-request-id')!);
+    expect(dReq).toMatchObject({ type: 'request', error: 'permission denied' });
+    expect(dReq.request.client_token).toMatch(/^hmac-sha256:/);
+
     const text = readFileSync(logFile, 'utf8');
-    for (const clear of [SECRET, PASSWORD, root, user.client_token, user.accessor, created.client_token, created.accessor])
+    for (const clear of [SECRET, PASSWORD, root, 'not-a-real-token-5150', user.client_token, user.accessor, created.client_token, created.accessor])
       expect(text.includes(clear), `found ${clear.slice(0, 6)}… in clear`).toBe(false);
   });
 
