@@ -51,7 +51,11 @@ export function routeOnPerfSecondary(core: Core, req: Request): 'local' | 'forwa
   if (p.startsWith('sys/') || p.startsWith('auth/token/')) return 'local';
   const r = core.mounts.route(p);
   if (!r || r.mount.entry.local || r.mount.entry.type === 'cubbyhole') return 'local';
-  if (r.mount.kind === 'auth' && r.rest.startsWith('login')) return 'local';
+  // Auth methods run here and let storage decide: besides logins, some keep
+  // per-cluster state inside a replicated mount (AppRole's local_secret_ids,
+  // Vault's LocalStorage paths); a write to replicated state is refused by
+  // storage and forwarded by forwardOnReadOnly.
+  if (r.mount.kind === 'auth') return 'local';
   return 'forward';
 }
 
