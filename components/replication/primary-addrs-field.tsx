@@ -19,9 +19,9 @@ export function PrimaryAddrsField({ value, onChange }: Props) {
   const show = touched && value.trim() !== '';
   return (
     <Field
-      label="Primary cluster addresses"
+      label="Primary cluster addresses, one per line"
       required
-      help="One per line, e.g. https://10.0.0.5:8201: the primary's cluster address (its replication port), not its API address. Tried in order."
+      help="E.g. https://10.0.0.5:8201: the primary's cluster address (its replication port), not its API address. Tried in order."
       error={
         show && errors.length ? (
           // Field puts errors in a <p>: one block span per problem, not a list.
