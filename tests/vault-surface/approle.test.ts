@@ -63,7 +63,13 @@ describe('AppRole (Vault approle auth method)', () => {
     const read = await call('GET', 'auth/approle/role/ci');
     expect(read.body.data).toMatchObject({ bind_secret_id: true, token_policies: ['dev', 'ops'], token_ttl: 1200, token_max_ttl: 3600, secret_id_ttl: 600, secret_id_num_uses: 0, local_secret_ids: false, secret_id_bound_cidrs: [] });
 
-    const wrapped = await api(server.addr, 'POST', 'auth/approle/role/ci/secret-id', { ...root(), headers: { 'X-Vault-Wrap-TTL': '60s' } });
+    // The CI system holds a token that may only read the role-id and issue secret-ids, as Vault's pattern has it.
+    const issuerPolicy = 'path "auth/approle/role/ci/role-id" { capabilities = ["read"] }\npath "auth/approle/role/+/secret-id" { capabilities = ["update"] }';
+    expect((await call('PUT', 'sys/policies/acl/ci-issuer', { policy: issuerPolicy })).status).toBe(204);
+    const issuer = (await call('POST', 'auth/token/create', { policies: ['ci-issuer'] })).body.auth.client_token;
+    expect((await api(server.addr, 'GET', 'auth/approle/role/ci/role-id', { token: issuer })).body.data.role_id).toBe(roleId);
+    expect((await api(server.addr, 'GET', 'auth/approle/role/ci', { token: issuer })).status).toBe(403);
+    const wrapped = await api(server.addr, 'POST', 'auth/approle/role/ci/secret-id', { token: issuer, headers: { 'X-Vault-Wrap-TTL': '60s' } });
     expect(wrapped.status).toBe(200);
     expect(wrapped.body.data).toBeNull();
     expect(wrapped.body.wrap_info).toMatchObject({ ttl: 60, creation_path: 'auth/approle/role/ci/secret-id' });
