@@ -53,6 +53,7 @@ export const COMMANDS: Record<string, CommandLoader> = {
   'operator unseal': () => import('./commands/operator-seal').then((m) => m.operatorUnsealCommand),
   'operator seal': () => import('./commands/operator-seal').then((m) => m.operatorSealCommand),
   'operator generate-root': () => import('./commands/operator-generate-root').then((m) => m.operatorGenerateRootCommand),
+  'operator rekey': () => import('./commands/operator-rekey').then((m) => m.operatorRekeyCommand),
 };
 
 /** Commands that start the server side; loaded lazily so client commands stay fast. */

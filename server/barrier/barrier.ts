@@ -4,6 +4,7 @@ import type { SqliteBackend } from '../storage/sqlite';
 import { sealedError } from '../errors';
 import { open, seal, termOf } from './aes-gcm';
 import { Keyring } from './keyring';
+import { localSealConfig } from './local-seal';
 
 // Paths the barrier owns. The keyring is encrypted with the root key (which
 // the unseal shares reconstruct); the seal config is plaintext because it is
@@ -64,6 +65,8 @@ export class Barrier {
   }
 
   sealConfig(): SealConfig | null {
+    const local = localSealConfig(this.physical); // after a rekey: this cluster's own shares
+    if (local) return local;
     const raw = this.physical.get(SEAL_CONFIG_PATH);
     return raw ? (JSON.parse(raw.toString()) as SealConfig) : null;
   }

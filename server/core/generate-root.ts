@@ -4,6 +4,20 @@ import { combineKey } from '../barrier/shamir';
 import { badRequest, VaultError } from '../errors';
 import { base62 } from './ids';
 import { decodeKeyShare, ShareCollector } from './key-shares';
+import { rootKeyFrom } from '../barrier/local-seal';
+
+/** Do the combined shares open this cluster's seal (its own after a rekey) and so its keyring? */
+export function opensSeal(barrier: Barrier, unsealKey: Buffer): boolean {
+  let rootKey: Buffer;
+  try {
+    rootKey = rootKeyFrom(barrier.physical, unsealKey);
+  } catch {
+    return false;
+  }
+  const ok = barrier.verifyRootKey(rootKey);
+  rootKey.fill(0);
+  return ok;
+}
 
 // Root token generation with an OTP (vault/generate_root.go). The same
 // machinery makes the DR operation token on a DR secondary; only the
@@ -82,7 +96,7 @@ export class RootGeneration {
     const rootKey = await combineKey(shares).catch((err: VaultError) => {
       throw badRequest(err.message.replace('failed to compute combined key', 'failed to compute root key'));
     });
-    const ok = this.barrier.verifyRootKey(rootKey);
+    const ok = opensSeal(this.barrier, rootKey);
     rootKey.fill(0);
     for (const s of shares) s.fill(0);
     if (!ok) throw badRequest('root key verification failed: the key shares do not reconstruct this cluster\'s root key');

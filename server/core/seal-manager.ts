@@ -4,6 +4,7 @@ import type { Barrier, SealConfig } from '../barrier/barrier';
 import { combineKey, splitKey, validateShareConfig } from '../barrier/shamir';
 import { badRequest, VaultError } from '../errors';
 import { decodeKeyShare, ShareCollector } from './key-shares';
+import { dropLocalSeal, rootKeyFrom } from '../barrier/local-seal';
 
 export const VERSION = '1.17.0+coffer';
 
@@ -63,7 +64,9 @@ export class SealManager {
     this.nonce = '';
     let rootKey: Buffer | null = null;
     try {
-      rootKey = await combineKey(shares);
+      const unsealKey = await combineKey(shares);
+      rootKey = rootKeyFrom(this.barrier.physical, unsealKey); // the same key until a rekey (local-seal.ts)
+      unsealKey.fill(0);
       this.barrier.unseal(rootKey);
     } catch (cause) {
       if (cause instanceof VaultError) throw cause;
@@ -88,6 +91,7 @@ export class SealManager {
 
   /** Adopt a root key handed over by a primary (replication bootstrap). */
   adoptRootKey(rootKey: Buffer): void {
+    dropLocalSeal(this.barrier.physical); // the primary's unseal keys now open this cluster
     this.barrier.unseal(rootKey);
   }
 

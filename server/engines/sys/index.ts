@@ -3,6 +3,7 @@ import type { Core } from '../../core/core';
 import { compileRoutes, type Route } from '../../core/route';
 import { auditRoutes } from './audit';
 import { generateRootRoutes } from './generate-root';
+import { rekeyRoutes } from './rekey';
 import { hostInfoRoutes } from './host-info';
 import { leaseRoutes } from './leases';
 import { lockedUserRoutes } from './locked-users';
@@ -15,5 +16,5 @@ import { metricsRoutes } from '../../telemetry/routes';
 
 /** Every built-in route; replication adds its own with extraRoutes. */
 export function builtinRoutes(extraRoutes: Route<Core>[] = []) {
-  return compileRoutes<Core>([...sealRoutes, ...generateRootRoutes, ...mountRoutes, ...lockedUserRoutes, ...auditRoutes, ...policyRoutes, ...wrappingRoutes, ...tokenRoutes, ...metricsRoutes, ...leaseRoutes, ...remountRoutes, ...hostInfoRoutes, ...extraRoutes]);
+  return compileRoutes<Core>([...sealRoutes, ...generateRootRoutes, ...rekeyRoutes, ...mountRoutes, ...lockedUserRoutes, ...auditRoutes, ...policyRoutes, ...wrappingRoutes, ...tokenRoutes, ...metricsRoutes, ...leaseRoutes, ...remountRoutes, ...hostInfoRoutes, ...extraRoutes]);
 }
