@@ -7,7 +7,7 @@ import { socketSink } from './socket-sink';
 import { syslogSink } from './syslog-sink';
 
 // An enabled audit device: its sink plus the options every device type
-// shares (vault audit/options.go): log_raw, hmac_accessor, prefix, format.
+// shares (vault audit/options.go): log_raw, hmac_accessor, elide_list_responses, prefix, format.
 export const DEVICE_TYPES = ['file', 'socket', 'syslog'] as const;
 
 export interface AuditDevice {
@@ -30,7 +30,12 @@ export async function openDevice(entry: AuditEntry, check: boolean): Promise<Aud
   const o = entry.options;
   const format = o.format || 'json';
   if (format !== 'json') throw badRequest(`unsupported 'format': "${format}" (only json is supported)`);
-  const opts: FormatOptions = { salt: entry.salt, logRaw: boolOption(o, 'log_raw', false), hmacAccessor: boolOption(o, 'hmac_accessor', true) };
+  const opts: FormatOptions = {
+    salt: entry.salt,
+    logRaw: boolOption(o, 'log_raw', false),
+    hmacAccessor: boolOption(o, 'hmac_accessor', true),
+    elideListResponses: boolOption(o, 'elide_list_responses', false),
+  };
   let sink: AuditSink;
   if (entry.type === 'file') sink = fileSink(o);
   else if (entry.type === 'socket') sink = await socketSink(o, check);

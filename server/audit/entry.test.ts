@@ -42,4 +42,13 @@ describe('formatEntry', () => {
     expect(e.response.data).toEqual({ 'secret/': { type: H('kv') } });
     expect(e.error).toBe('boom');
   });
+
+  it('elide_list_responses replaces a list answer\'s keys and key_info with their counts', () => {
+    const list = { ...req, operation: 'list' as const };
+    const res = { data: { keys: ['a', 'b', 'c'], key_info: { a: {}, b: {} } } };
+    const e = formatEntry('response', { req: list, res }, { salt: 's', logRaw: false, hmacAccessor: true, elideListResponses: true }) as any;
+    expect(e.response.data).toEqual({ keys: 3, key_info: 2 });
+    const kept = formatEntry('response', { req: list, res }, { salt: 's', logRaw: false, hmacAccessor: true }) as any;
+    expect(kept.response.data.keys).toEqual([H('a'), H('b'), H('c')]);
+  });
 });

@@ -19,6 +19,8 @@ export interface FormatOptions {
   salt: string;
   logRaw: boolean;
   hmacAccessor: boolean;
+  /** elide_list_responses: a list answer's keys / key_info become their counts. */
+  elideListResponses?: boolean;
 }
 
 export function formatEntry(type: 'request' | 'response', input: AuditInput, opts: FormatOptions, now = new Date()): Record<string, unknown> {
@@ -56,7 +58,10 @@ export function formatEntry(type: 'request' | 'response', input: AuditInput, opt
       ...(req.wrapTtl ? { wrap_ttl: req.wrapTtl } : {}),
     },
   };
-  if (type === 'response') entry.response = responseBlock(input, mount?.nonHmacResponseKeys ?? [], hash, hashAccessor, hashData);
+  if (type === 'response') {
+    const elide = opts.elideListResponses && req.operation === 'list';
+    entry.response = responseBlock(input, mount?.nonHmacResponseKeys ?? [], hash, hashAccessor, (d, exempt) => hashData(elide ? elided(d) : d, exempt));
+  }
   if (input.error) entry.error = input.error;
   return entry;
 }
@@ -104,6 +109,15 @@ function wrapInfoOf(w: WrapInfo, hash: (v: string) => string, hashAccessor: (v: 
   };
 }
 
+/** Vault's elide_list_responses: the count of keys and key_info entries instead of the entries. */
+function elided(data: unknown): unknown {
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return data;
+  const d = { ...(data as Record<string, unknown>) };
+  if (Array.isArray(d.keys)) d.keys = d.keys.length;
+  if (d.key_info && typeof d.key_info === 'object') d.key_info = Object.keys(d.key_info).length;
+  return d;
+}
+
 function mountTypeOf({ mount, req }: AuditInput): string {
   if (mount) return mount.type;
   return req.path.startsWith('sys/') ? 'system' : req.path.startsWith('auth/token/') ? 'token' : '';
@@ -111,7 +125,8 @@ function mountTypeOf({ mount, req }: AuditInput): string {
 
 /** A raw answer (sys/mounts, sys/audit …) is logged as its envelope's data, or as its body. */
 function rawData(body: unknown): unknown {
-  if (!body || typeof body !== 'object') return null;
+  // A file (a storage snapshot) is not logged: Vault's audit leaves the streamed body out too.
+  if (!body || typeof body !== 'object' || Buffer.isBuffer(body)) return null;
   const data = (body as Record<string, unknown>).data;
   return data && typeof data === 'object' ? data : body;
 }
