@@ -1,5 +1,5 @@
 import type { Response } from '../../core/request';
-import { VaultError } from '../../errors';
+import { badRequest, VaultError } from '../../errors';
 import { readInt, type JsonObject } from './fields';
 
 // Batch requests as Vault answers them (path_encrypt.go batchRequestResponse):
@@ -27,6 +27,14 @@ export function runItems(items: JsonObject[], fn: (item: JsonObject) => ItemResu
     }
   });
   return { results, failed, succeeded };
+}
+
+/** A non-batch request: the one item's result as the data, or its error as the request's 400. */
+export function singleResponse(run: { results: ItemResult[] }, warnings: string[] = []): Response {
+  const [only] = run.results;
+  if ('error' in only) throw badRequest(String(only.error));
+  const { reference: _reference, ...data } = only;
+  return { data, ...(warnings.length ? { warnings } : {}) };
 }
 
 export function batchResponse(data: JsonObject, run: { results: ItemResult[]; failed: boolean; succeeded: boolean }): Response {

@@ -1,7 +1,7 @@
 import type { BackendRequest, Response } from '../../core/request';
 import { badRequest } from '../../errors';
 import { tryDecodeBase64 } from './base64';
-import { batchResponse, runItems, type ItemResult } from './batch';
+import { batchResponse, runItems, singleResponse, type ItemResult } from './batch';
 import { decrypt, encrypt, isAead } from './cipher';
 import { has, readBatch, readInt, readString, type JsonObject } from './fields';
 import { refuseDerived, upsertKey } from './key-lifecycle';
@@ -22,12 +22,7 @@ function itemsOf(data: JsonObject, field: 'plaintext' | 'ciphertext'): { items: 
 
 /** A single request fails with its item's error; a batch reports per item. */
 function answer(data: JsonObject, batch: boolean, run: ReturnType<typeof runItems>, warnings: string[] = []): Response {
-  if (!batch) {
-    const [only] = run.results;
-    if ('error' in only) throw badRequest(String(only.error));
-    const { reference: _ref, ...rest } = only;
-    return { data: rest, ...(warnings.length ? { warnings } : {}) };
-  }
+  if (!batch) return singleResponse(run, warnings);
   const res = batchResponse(data, run);
   const all = [...warnings, ...(res.warnings ?? [])];
   return { ...res, ...(all.length ? { warnings: all } : {}) };
@@ -72,7 +67,8 @@ export async function encryptPath(store: PolicyStore, name: string, req: Backend
     // The caller holds `create` on this path: upsert the key as Vault does (derived when a context is sent).
     refuseDerived(contextSet, readString(req.data, 'convergent_encryption') === 'true');
     const type = parseKeyType(readString(req.data, 'type', DEFAULT_KEY_TYPE));
-    if (type.startsWith('ecdsa') || type === 'ed25519') throw badRequest(`key type ${type} not supported for this operation`);
+    if (type === 'ed25519') throw badRequest(`unknown key type ${type}`); // Vault's upsert switch has no ed25519 case
+    if (type.startsWith('ecdsa')) throw badRequest(`key type ${type} not supported for this operation`);
     const up = await upsertKey(store, name, { type, exportable: false, allowPlaintextBackup: false, autoRotatePeriod: 0 });
     p = up.policy;
     if (!up.created) warnings.push('Attempted creation of the key during the encrypt operation, but it was created beforehand');

@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { BackendRequest, Response } from '../../core/request';
 import { badRequest } from '../../errors';
 import { tryDecodeBase64 } from './base64';
-import { batchResponse, runItems, type ItemResult } from './batch';
+import { batchResponse, runItems, singleResponse, type ItemResult } from './batch';
 import { encodeEnvelope, parseEnvelope } from './ciphertext';
 import { has, readBatch, readInt, readString, type JsonObject } from './fields';
 import { DEFAULT_HASH, digestHash } from './hash-algorithms';
@@ -26,12 +26,6 @@ function hmacVersion(p: KeyPolicy, requested: number): number {
   return requested;
 }
 
-function single(run: ReturnType<typeof runItems>): Response {
-  const [only] = run.results;
-  if ('error' in only) throw badRequest(String(only.error));
-  const { reference: _ref, ...rest } = only;
-  return { data: rest };
-}
 
 export function hmacPath(store: PolicyStore, name: string, urlAlgorithm: string, req: BackendRequest): Response {
   const p = store.require(name);
@@ -43,7 +37,7 @@ export function hmacPath(store: PolicyStore, name: string, urlAlgorithm: string,
   const run = runItems(batch ?? [req.data], (item): ItemResult => ({
     hmac: encodeEnvelope(version, createHmac(hash, key).update(inputOf(item)).digest('base64')),
   }));
-  return batch ? batchResponse(req.data, run) : single(run);
+  return batch ? batchResponse(req.data, run) : singleResponse(run);
 }
 
 export function hmacVerifyPath(store: PolicyStore, name: string, urlAlgorithm: string, req: BackendRequest, items: JsonObject[], batch: boolean): Response {
@@ -62,5 +56,5 @@ export function hmacVerifyPath(store: PolicyStore, name: string, urlAlgorithm: s
     const expected = createHmac(hash, hmacKeyOf(versionEntry(p, env.version))).update(r.value).digest();
     return { valid: expected.length === given.value.length && timingSafeEqual(expected, given.value) };
   });
-  return batch ? batchResponse(req.data, run) : single(run);
+  return batch ? batchResponse(req.data, run) : singleResponse(run);
 }

@@ -1,7 +1,7 @@
 import type { BackendRequest, Response } from '../../core/request';
 import { badRequest } from '../../errors';
 import { tryDecodeBase64 } from './base64';
-import { batchResponse, runItems, type ItemResult } from './batch';
+import { batchResponse, runItems, singleResponse, type ItemResult } from './batch';
 import { has, readBatch, readBool, readInt, readString, type JsonObject } from './fields';
 import { DEFAULT_HASH, signatureHash } from './hash-algorithms';
 import { hmacVerifyPath } from './hmac';
@@ -43,12 +43,6 @@ function signingKey(store: PolicyStore, name: string, verb: 'signing' | 'verific
   return p;
 }
 
-function single(run: ReturnType<typeof runItems>): Response {
-  const [only] = run.results;
-  if ('error' in only) throw badRequest(String(only.error));
-  const { reference: _ref, ...rest } = only;
-  return { data: rest };
-}
 
 export function signPath(store: PolicyStore, name: string, urlAlgorithm: string, req: BackendRequest): Response {
   const o = options(req, urlAlgorithm);
@@ -62,7 +56,7 @@ export function signPath(store: PolicyStore, name: string, urlAlgorithm: string,
     checkContext(item);
     return { signature: signInput(p, version, input, o) };
   });
-  return batch ? batchResponse(req.data, run) : single(run);
+  return batch ? batchResponse(req.data, run) : singleResponse(run);
 }
 
 export function verifyPath(store: PolicyStore, name: string, urlAlgorithm: string, req: BackendRequest): Response {
@@ -89,5 +83,5 @@ export function verifyPath(store: PolicyStore, name: string, urlAlgorithm: strin
     checkContext(item);
     return { valid: verifyInput(p, input, readString(item, 'signature'), o) };
   });
-  return batch ? batchResponse(d, run) : single(run);
+  return batch ? batchResponse(d, run) : singleResponse(run);
 }
