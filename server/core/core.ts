@@ -70,7 +70,7 @@ export interface CoreWiring {
   replicationModes?: () => { dr: string; performance: string };
 }
 
-const CLUSTER_ID_PATH = 'core/node/cluster-id';
+export const CLUSTER_ID_PATH = 'core/node/cluster-id';
 const isDrSecondary = (mode: string) => mode === 'secondary' || mode === 'bootstrapping';
 
 // The request pipeline (vault/request_handling.go): seal check → token →
@@ -266,12 +266,18 @@ export class Core {
         return handler({ req, params: builtin.params, data: req.data, core: this });
       });
     } catch (err) {
-      if (err instanceof ReadOnlyError && this.onReadOnly) return this.onReadOnly(req, err);
-      throw err;
+      if (!(err instanceof ReadOnlyError && this.onReadOnly)) throw err;
+      res = await this.onReadOnly(req, err);
+      // A login the primary ran (it owned the write) comes back unminted: the token is made here, where it is used.
+      if (!res.login) return res;
     }
     if (res === null) throw unsupportedPath(req.path);
 
-    if (res.login) res = this.mintLoginToken(req, res);
+    if (res.login) {
+      // The primary's side of that forwarded login: the method ran here, the secondary mints.
+      if (req.forwardedLogin) return { login: res.login };
+      res = this.mintLoginToken(req, res);
+    }
     const wrapTtl = res.forceWrapTtl ?? req.wrapTtl;
     if (wrapTtl && !res.raw && (res.status ?? 200) === 200) {
       const info = this.wrapping.wrap(envelope(req, res), wrapTtl, req.path, { wrappedAccessor: res.auth?.accessor });

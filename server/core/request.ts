@@ -59,7 +59,7 @@ export interface Response {
   leaseDuration?: number;
   renewable?: boolean;
   /** Raw HTTP answer for paths that don't use the envelope (sys/health). */
-  raw?: { status: number; body: unknown; contentType?: string };
+  raw?: { status: number; body: unknown; contentType?: string; filename?: string };
   /** Status other than 200 for an enveloped body. */
   status?: number;
 }
@@ -88,6 +88,14 @@ export interface Request {
   wrapTtl?: number;
   remoteAddr?: string;
   caller?: Caller;
+  /**
+   * A login a performance secondary forwarded because the method had to write
+   * replicated state (an AppRole secret-id's last uses): run the method, return
+   * its `login` unminted; the secondary makes the token, where it is used.
+   */
+  forwardedLogin?: boolean;
+  /** The body as sent, for the few paths that take a file rather than JSON (http/raw-body-paths.ts). */
+  rawBody?: Buffer;
 }
 
 /** What a backend sees: the path relative to its mount. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Core } from '../core/core';
 import { envelope } from '../core/envelope';
-import type { Operation, Request, Response } from '../core/request';
+import type { AuthResult, Operation, Request, Response } from '../core/request';
 import { VaultError } from '../errors';
 import { FrameQueue } from './frame-queue';
 import { FrameError, type FrameOf } from './frames';
@@ -15,6 +15,9 @@ import { ALPN, dialCluster, type FrameConnection } from './transport';
 // The secondary answers only once it has applied the write (read-your-writes),
 // or after READ_YOUR_WRITES_WAIT_MS with a warning, as Vault does.
 export const READ_YOUR_WRITES_WAIT_MS = 2_000;
+/** Headers only the secondary sets on a forwarded request (the cluster link is mutually authenticated). */
+const FORWARDED_FOR = 'x-forwarded-for';
+const FORWARDED_LOGIN = 'x-coffer-forwarded-login';
 const FORWARD_TIMEOUT_MS = 30_000;
 
 export class ForwardClient {
@@ -64,7 +67,12 @@ export class ForwardClient {
     return p;
   }
 
-  async forward(req: Request): Promise<Response> {
+  /**
+   * Send a request to the primary. A `login` (an auth method that had to write
+   * replicated state) is run there with no caller and answered unminted: the
+   * core mints its token here, where the client will use it.
+   */
+  async forward(req: Request, opts: { login?: boolean } = {}): Promise<Response> {
     let conn: FrameConnection;
     try {
       conn = await this.connect();
@@ -79,16 +87,21 @@ export class ForwardClient {
       }, FORWARD_TIMEOUT_MS);
       this.pending.set(id, { conn, resolve: (f) => (clearTimeout(timer), resolve(f)) });
     });
-    const c = req.caller!;
+    const c = req.caller;
+    const headers: Record<string, string> = {};
+    if (req.wrapTtl) headers['x-vault-wrap-ttl'] = String(req.wrapTtl);
+    // The client's address, for methods that bind logins to CIDRs (AppRole).
+    if (req.remoteAddr) headers[FORWARDED_FOR] = req.remoteAddr;
+    if (opts.login) headers[FORWARDED_LOGIN] = '1';
     try {
       await conn.send({
         type: 'forward-request',
         id,
         method: req.operation,
         path: req.path,
-        headers: req.wrapTtl ? { 'x-vault-wrap-ttl': String(req.wrapTtl) } : {},
+        headers,
         body: JSON.stringify(req.data),
-        auth: { policies: c.policies, displayName: c.displayName, entityId: c.entityId },
+        auth: c ? { policies: c.policies, displayName: c.displayName, entityId: c.entityId } : null,
       });
     } catch (err) {
       this.pending.get(id)?.resolve({ type: 'forward-response', id, status: 0, headers: {}, body: null, index: 0 }); // settles the timer
@@ -103,6 +116,7 @@ export class ForwardClient {
       const applied = await this.mgr.runners.performance?.waitForIndex(f.index, READ_YOUR_WRITES_WAIT_MS);
       if (!applied && body) body.warnings = [...((body.warnings as string[]) ?? []), 'The write was accepted by the primary but has not replicated to this secondary yet; a read here may not see it.'];
     }
+    if (opts.login && f.status === 200 && body?.login) return { login: body.login as AuthResult };
     if (body && 'request_id' in body) body.request_id = req.id;
     return { raw: { status: f.status, body: f.status === 204 ? null : body } };
   }
@@ -132,6 +146,7 @@ export function serveForwarding(core: Core, conn: FrameConnection): void {
 
 async function answer(core: Core, conn: FrameConnection, f: FrameOf<'forward-request'>): Promise<void> {
   const policies = f.auth?.policies ?? [];
+  const forwardedLogin = f.headers[FORWARDED_LOGIN] === '1';
   const req: Request = {
     id: randomUUID(),
     operation: f.method as Operation,
@@ -141,7 +156,11 @@ async function answer(core: Core, conn: FrameConnection, f: FrameOf<'forward-req
     clientToken: '',
     headers: {},
     wrapTtl: f.headers['x-vault-wrap-ttl'] ? Number(f.headers['x-vault-wrap-ttl']) : undefined,
-    caller: { tokenId: '', accessor: '', policies, displayName: String(f.auth?.displayName ?? ''), entityId: String(f.auth?.entityId ?? ''), root: policies.includes('root'), tokenType: 'service' },
+    remoteAddr: f.headers[FORWARDED_FOR],
+    forwardedLogin,
+    caller: f.auth
+      ? { tokenId: '', accessor: '', policies, displayName: String(f.auth.displayName ?? ''), entityId: String(f.auth.entityId ?? ''), root: policies.includes('root'), tokenType: 'service' }
+      : undefined,
   };
   let status = 200;
   let body: unknown = null;
@@ -149,6 +168,7 @@ async function answer(core: Core, conn: FrameConnection, f: FrameOf<'forward-req
     const out = await core.handle(req);
     await core.physical.flushed();
     if (out.raw) ({ status, body } = out.raw);
+    else if (forwardedLogin && out.login) body = { login: out.login };
     else {
       status = out.status ?? 200;
       const empty = !out.data && !out.auth && !out.wrapInfo && !out.warnings?.length;

@@ -70,14 +70,19 @@ export function perfSecondaryGate(mgr: ReplicationManager, forwarder: ForwardCli
 
 /**
  * A request whose handler hit a replicated write on a performance secondary
- * goes to the primary (Vault forwards on ErrReadOnly). Not a login: the token
- * must be minted here, where it is used; such a request gets the read-only error.
+ * goes to the primary (Vault forwards on ErrReadOnly). A login goes too (an
+ * AppRole secret-id's use is spent where it is stored), but comes back as the
+ * method's unminted login: the token is minted here, where it is used.
  */
 export function forwardOnReadOnly(mgr: ReplicationManager, forwarder: ForwardClient): (req: Request, err: ReadOnlyError) => Promise<Response> {
   return async (req, err) => {
-    if (mgr.store.mode('performance') !== 'secondary' || !req.caller) throw err;
+    if (mgr.store.mode('performance') !== 'secondary') throw err;
     const r = mgr.opts.core.mounts.route(req.path);
-    if (r?.mount.kind === 'auth' && r.rest.startsWith('login')) throw err;
+    if (r?.mount.kind === 'auth' && r.rest.startsWith('login')) {
+      mgr.logger.debug({ path: req.path }, 'login writes state owned by the primary: forwarding, minting here');
+      return forwarder.forward(req, { login: true });
+    }
+    if (!req.caller) throw err;
     mgr.logger.debug({ path: req.path }, 'write owned by the primary: forwarding');
     return forwarder.forward(req);
   };
