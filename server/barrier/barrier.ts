@@ -96,6 +96,17 @@ export class Barrier {
     this.rootKey = Buffer.from(rootKey);
   }
 
+  /** Does the root key this node is unsealed with open this keyring ciphertext? (snapshot restore checks with it.) */
+  opensKeyring(keyringCiphertext: Buffer): boolean {
+    if (!this.rootKey) throw sealedError();
+    try {
+      open(this.rootKey, KEYRING_PATH, keyringCiphertext);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Does this root key open the keyring? (generate-root checks shares with it.) */
   verifyRootKey(rootKey: Buffer): boolean {
     const raw = this.physical.get(KEYRING_PATH);

@@ -7,6 +7,7 @@ import type { Request } from '../core/request';
 import { badRequest } from '../errors';
 import type { Logger } from '../log';
 import { parseJsonObject, readBody } from './request-body';
+import { MAX_RAW_BODY_BYTES, takesRawBody } from './raw-body-paths';
 import { refuseNamespace } from './namespace-header';
 import { operationOf } from './operation';
 import { apiPathOf } from './request-path';
@@ -33,8 +34,9 @@ export function createApiHandler(core: Core, log: Logger) {
       refuseNamespace(req.headers['x-vault-namespace']);
       const operation = operationOf(req.method ?? 'GET', url.searchParams);
       if (operation === 'list' && !path.endsWith('/')) path += '/';
-      const body = operation === 'read' || operation === 'list' ? Buffer.alloc(0) : await readBody(req);
-      const data = parseJsonObject(body);
+      const raw = operation !== 'read' && operation !== 'list' && takesRawBody(path);
+      const body = operation === 'read' || operation === 'list' ? Buffer.alloc(0) : await readBody(req, raw ? MAX_RAW_BODY_BYTES : undefined);
+      const data = raw ? {} : parseJsonObject(body);
       const query: Record<string, string> = {};
       for (const [k, v] of url.searchParams) if (k !== 'list') query[k] = v;
       if (operation === 'read' && Object.keys(query).length) Object.assign(data, query);
@@ -54,9 +56,11 @@ export function createApiHandler(core: Core, log: Logger) {
         headers: req.headers as Record<string, string | undefined>,
         wrapTtl,
         remoteAddr: req.socket.remoteAddress,
+        ...(raw ? { rawBody: body } : {}),
       };
       const out = await core.handle(request);
       await core.physical.flushed(); // never acknowledge a write before it is durable (group commit)
+      if (out.raw?.filename) res.setHeader('Content-Disposition', `attachment; filename="${out.raw.filename}"`);
       if (out.raw) return sendJson(res, out.raw.status, req.method === 'HEAD' ? undefined : out.raw.body, out.raw.contentType);
       const status = out.status ?? 200;
       if (status === 404 && !out.data) return sendJson(res, 404, { errors: [] });

@@ -3,7 +3,7 @@ import { VaultError } from '../errors';
 import type { Logger } from '../log';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, contentType?: string): void {
-  if (contentType && typeof body === 'string') {
+  if (contentType && (typeof body === 'string' || Buffer.isBuffer(body))) {
     res.writeHead(status, { 'Content-Type': contentType, 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(body) });
     res.end(body);
     return;

@@ -40,7 +40,12 @@ export interface EntryReader {
   entriesInBuckets(tree: number, buckets: number[]): { key: string; value: Buffer }[];
 }
 
-export type CommittedReader = LogReader & MerkleReader & EntryReader;
+/** Every shipped entry (replicated and local; never this node's own) with the position they are consistent with: a snapshot's content. */
+export interface SnapshotReader {
+  everything(): { position: CommittedPosition; entries: { key: string; value: Buffer }[] };
+}
+
+export type CommittedReader = LogReader & MerkleReader & EntryReader & SnapshotReader;
 
 const ZERO = Buffer.alloc(32);
 
@@ -56,6 +61,7 @@ export class SqliteCommittedReader implements CommittedReader {
   private readonly selectLeaves;
   private readonly selectValue;
   private readonly selectBucket;
+  private readonly selectShipped;
   private readonly snapshot: <T>(fn: () => T) => T;
 
   constructor(private readonly db: Database.Database) {
@@ -69,6 +75,8 @@ export class SqliteCommittedReader implements CommittedReader {
     this.selectLeaves = db.prepare<[number, number, number], { bucket: number; hash: Buffer }>('SELECT bucket, hash FROM merkle_leaf WHERE tree = ? AND bucket >= ? AND bucket < ?');
     this.selectValue = db.prepare<[string], { value: Buffer }>('SELECT value FROM entries WHERE key = ?');
     this.selectBucket = db.prepare<[number, number], { key: string; value: Buffer }>('SELECT key, value FROM entries WHERE tree = ? AND bucket = ?');
+    // tree is NULL exactly for `ignored` keys (tree-builder.ts placementOf).
+    this.selectShipped = db.prepare<[], { key: string; value: Buffer }>('SELECT key, value FROM entries WHERE tree IS NOT NULL ORDER BY key');
     // Several SELECTs in one read transaction see one snapshot.
     this.snapshot = <T>(fn: () => T): T => db.transaction(fn).deferred();
   }
@@ -135,5 +143,9 @@ export class SqliteCommittedReader implements CommittedReader {
 
   entriesInBuckets(tree: number, buckets: number[]): { key: string; value: Buffer }[] {
     return this.snapshot(() => buckets.flatMap((b) => this.selectBucket.all(tree, b)));
+  }
+
+  everything(): { position: CommittedPosition; entries: { key: string; value: Buffer }[] } {
+    return this.snapshot(() => ({ position: this.tip(), entries: this.selectShipped.all() }));
   }
 }

@@ -1,0 +1,73 @@
+import { KEYRING_PATH, SEAL_CONFIG_PATH } from '../barrier/barrier';
+import { LOCAL_SEAL_PATH } from '../barrier/local-seal';
+import { badRequest } from '../errors';
+import { classOf } from '../storage/key-class';
+import { decodeSnapshot, encodeSnapshot, SnapshotFormatError } from '../storage/snapshot-format';
+import type { StorageOp } from '../storage/backend';
+import { CLUSTER_ID_PATH, type Core } from './core';
+
+// `sys/storage/raft/snapshot` on Coffer's storage: save is a consistent dump
+// read from the committed snapshot connection (storage/committed-reader.ts),
+// so it never includes a write whose COMMIT later fails; restore replaces
+// every replicated and local entry in ONE transaction, logged like any write,
+// so replication secondaries follow it. This node's own replication state
+// (class `ignored`) is neither saved nor touched: a restore does not change
+// which role a cluster plays. One node-only entry travels with the snapshot:
+// the root key sealed under a rekeyed cluster's unseal keys (local-seal.ts),
+// without which the snapshot's cluster could not unseal it.
+
+export function saveSnapshot(core: Core): Buffer {
+  const { position, entries } = core.physical.reader.everything();
+  const localSeal = core.physical.get(LOCAL_SEAL_PATH);
+  if (localSeal) entries.push({ key: LOCAL_SEAL_PATH, value: localSeal });
+  return encodeSnapshot({ cluster_id: core.clusterId(), index: position.index, guard: position.guard, created_at: new Date().toISOString() }, entries);
+}
+
+export interface RestoreOutcome {
+  entries: number;
+  /** The snapshot came from other keys (snapshot-force): this node is sealed and opens with those keys. */
+  sealed: boolean;
+}
+
+export function restoreSnapshot(core: Core, file: Buffer | undefined, force: boolean): RestoreOutcome {
+  const modes = core.replicationModes();
+  for (const [kind, mode] of Object.entries(modes))
+    if (mode === 'secondary' || mode === 'bootstrapping')
+      throw badRequest(`cannot restore a snapshot on a ${kind === 'dr' ? 'DR' : 'performance'} secondary: restore it on the primary, whose secondaries then follow`);
+  if (!file?.length) throw badRequest('no snapshot in the request body: send the file as the body (coffer operator raft snapshot restore FILE)');
+  let snap;
+  try {
+    snap = decodeSnapshot(file);
+  } catch (err) {
+    if (err instanceof SnapshotFormatError) throw badRequest(`invalid snapshot: ${err.message}`);
+    throw err;
+  }
+  const incoming = new Map(snap.entries.filter((e) => classOf(e.key) !== 'ignored').map((e) => [e.key, e.value]));
+  const incomingLocalSeal = snap.entries.find((e) => e.key === LOCAL_SEAL_PATH)?.value ?? null;
+  const keyring = incoming.get(KEYRING_PATH);
+  if (!keyring || !incoming.has(SEAL_CONFIG_PATH)) throw badRequest('invalid snapshot: it holds no keyring or seal configuration');
+  const sameKeys = core.barrier.opensKeyring(keyring);
+  if (!sameKeys && !force)
+    throw badRequest(
+      "the snapshot's keyring does not open with this cluster's root key: it was taken on another cluster or before a rekey. Use snapshot-force (coffer operator raft snapshot restore -force) to install it anyway; this node will then be sealed and open only with the unseal keys of the cluster the snapshot came from",
+    );
+  const ops: StorageOp[] = [];
+  if (!sameKeys) {
+    // This node's replication state is sealed under the keys being replaced: it would be lost.
+    for (const [kind, mode] of Object.entries(modes))
+      if (mode !== 'disabled') throw badRequest(`disable ${kind === 'dr' ? 'DR' : 'performance'} replication on this cluster before installing a snapshot taken under other keys`);
+    // Under other keys the node seals first: nothing may read the new entries with the old keyring.
+    core.seal.seal();
+    // The node's id is sealed under the old keys too: a new one is made at unseal. Its unseal keys become the snapshot's.
+    ops.push({ op: 'delete', key: CLUSTER_ID_PATH });
+    ops.push(incomingLocalSeal ? { op: 'put', key: LOCAL_SEAL_PATH, value: incomingLocalSeal } : { op: 'delete', key: LOCAL_SEAL_PATH });
+  }
+  const gone = core.physical.keysUnder('').filter((k) => classOf(k) !== 'ignored' && !incoming.has(k));
+  ops.push(...gone.map((key) => ({ op: 'delete' as const, key })), ...[...incoming].map(([key, value]) => ({ op: 'put' as const, key, value })));
+  core.physical.transaction(ops);
+  core.logger.warn({ entries: incoming.size, removed: gone.length, snapshot_index: snap.header.index, force, same_keys: sameKeys }, 'snapshot restored');
+  if (!sameKeys) return { entries: incoming.size, sealed: true };
+  // Same root key, perhaps another keyring term (a rotate since): open the restored keyring.
+  core.barrier.unseal(core.barrier.exportRootKey());
+  return { entries: incoming.size, sealed: false };
+}
