@@ -240,6 +240,14 @@ describe('transit sign / verify / hmac', () => {
     expect(nodeVerify('sha256', Buffer.from('message to sign'), { key: pub, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO }, Buffer.from(pss.slice(9), 'base64'))).toBe(true);
     expect(nodeVerify('sha512', Buffer.from('message to sign'), pub, Buffer.from(v15.slice(9), 'base64'))).toBe(true);
     expect((await post('sign/rt-aes256-gcm96', { input })).body.errors).toEqual(['key type aes256-gcm96 does not support signing']);
+
+    // prehashed: a client-made SHA-256 digest signed with pkcs1v15 is the ordinary signature of the message.
+    const digest = createHash('sha256').update('message to sign').digest('base64');
+    const pre = (await post('sign/rsasig', { input: digest, prehashed: true, signature_algorithm: 'pkcs1v15' })).body.data.signature as string;
+    expect(nodeVerify('sha256', Buffer.from('message to sign'), pub, Buffer.from(pre.slice(9), 'base64'))).toBe(true);
+    expect((await post('verify/rsasig', { input: digest, prehashed: true, signature_algorithm: 'pkcs1v15', signature: pre })).body.data.valid).toBe(true);
+    expect((await post('sign/rsasig', { input: b64('short'), prehashed: true, signature_algorithm: 'pkcs1v15' })).status).toBe(400);
+    expect((await post('sign/ec', { input: digest, prehashed: true })).status).toBe(400); // ECDSA over a given digest: refused, not mis-signed
   });
 
   it('hmac matches HMAC-SHA256 under the exported hmac key, and verify accepts it and refuses a changed input', async () => {

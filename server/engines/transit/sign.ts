@@ -6,6 +6,7 @@ import { encodeEnvelope, parseEnvelope } from './ciphertext';
 import { privateKeyOf, publicKeyOf } from './key-material';
 import { KEY_TRAITS } from './key-types';
 import { versionEntry, type KeyPolicy } from './policy';
+import { signPkcs1Prehashed, verifyPkcs1Prehashed } from './rsa-prehashed';
 
 // Signatures with a key version (keysutil SignWithOptions /
 // VerifySignatureWithOptions) on Node's crypto. ed25519 signs the input
@@ -13,6 +14,8 @@ import { versionEntry, type KeyPolicy } from './policy';
 // input and the named digest — the same bytes Go signs after hashing. ECDSA
 // `asn1` is DER, `jws` is r||s (IEEE P1363) in unpadded base64url; RSA is PSS
 // (salt as long as possible, as Go's PSSSaltLengthAuto) or PKCS#1 v1.5.
+// `prehashed` input is signed as given for PKCS#1 v1.5 (rsa-prehashed.ts);
+// ed25519 never hashes; ECDSA and PSS over a given digest are refused.
 
 export type Marshaling = 'asn1' | 'jws';
 export type RsaScheme = 'pss' | 'pkcs1v15';
@@ -48,9 +51,11 @@ export function parseSaltLength(s: string): SignOptions['saltLength'] {
 /** Node's signing options for this key, or a 400 for what Node's API cannot do. */
 function keyOptions(p: KeyPolicy, key: KeyObject, o: SignOptions, signing: boolean) {
   const family = KEY_TRAITS[p.type].family;
-  if (o.prehashed && family !== 'ed25519')
-    // Node hashes inside sign(); it has no call that signs a digest given to it.
-    throw badRequest(`prehashed input is not supported by this server for key type ${p.type}; send the unhashed input and hash_algorithm`);
+  if (o.prehashed && (family === 'ecdsa' || (family === 'rsa' && o.rsa === 'pss')))
+    // Node hashes inside sign(); it has no call that signs a given digest with ECDSA or PSS.
+    throw badRequest(
+      `prehashed input is not supported by this server for ${family === 'rsa' ? 'rsa pss signatures' : `key type ${p.type}`}; send the unhashed input and hash_algorithm${family === 'rsa' ? ', or use signature_algorithm pkcs1v15' : ''}`,
+    );
   if (family === 'ecdsa') return { key, dsaEncoding: o.marshaling === 'jws' ? ('ieee-p1363' as const) : ('der' as const) };
   if (family === 'rsa' && o.rsa === 'pss') {
     const saltLength =
@@ -76,7 +81,7 @@ export function signInput(p: KeyPolicy, requestedVersion: number, input: Buffer,
   const options = keyOptions(p, privateKeyOf(entry), o, true);
   let sig: Buffer;
   try {
-    sig = nodeSign(hashed ? o.hash : null, input, options);
+    sig = o.prehashed && hashed ? signPkcs1Prehashed(options.key, o.hash, input) : nodeSign(hashed ? o.hash : null, input, options);
   } catch (err) {
     if (err instanceof Error && /salt/i.test(err.message)) throw badRequest(`requested salt length ${o.saltLength} is invalid`);
     throw err;
@@ -102,6 +107,7 @@ export function verifyInput(p: KeyPolicy, input: Buffer, signature: string, o: S
   const entry = versionEntry(p, version);
   const hashed = KEY_TRAITS[p.type].hashesInput;
   const options = keyOptions(p, publicKeyOf(entry), o, false);
+  if (o.prehashed && hashed) return verifyPkcs1Prehashed(options.key, o.hash, input, sig); // only RSA PKCS#1 v1.5 gets here
   try {
     return nodeVerify(hashed ? o.hash : null, input, options, sig);
   } catch {
