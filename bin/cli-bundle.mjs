@@ -15,7 +15,7 @@
 // them from all building at once; a lock older than LOCK_STALE_MS is ignored.
 // Plain .mjs: this must run before anything can compile TypeScript.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -34,8 +34,12 @@ export const SERVER_COMMANDS = ['server', 'lab'];
 const BUILD_INPUTS = ['bin/cli-bundle.mjs', 'tsconfig.json', 'package.json'];
 const LOCK_STALE_MS = 60_000;
 const LOCK_POLL_MS = 50;
-/** Old build directories are removed after this; a running server may still load a chunk from its own. */
-const OLD_BUILD_TTL_MS = 6 * 3600_000;
+/**
+ * A replaced build directory is removed this long after it was replaced (its
+ * mtime is set then): a process that read the old stamp just before has long
+ * loaded every chunk it needs by then.
+ */
+const OLD_BUILD_TTL_MS = 3600_000;
 const LOADERS = { '.ts': 'ts', '.tsx': 'tsx', '.mts': 'ts', '.js': 'js', '.mjs': 'js', '.json': 'json' };
 
 /** @param {string} root @param {string} name */
@@ -142,6 +146,15 @@ export async function buildBundle(opts = {}) {
     ...(statSync(tsconfig, { throwIfNoEntry: false }) ? { tsconfig } : {}),
     plugins: [recordingLoader(root, inputs)],
   });
+  const previous = readStamp(cacheDir)?.dir;
+  if (typeof previous === 'string') {
+    const now = new Date();
+    try {
+      utimesSync(join(cacheDir, previous), now, now); // replaced now: removeOldBuilds counts from here
+    } catch {
+      /* already gone */
+    }
+  }
   const tmp = join(cacheDir, `stamp.json.${process.pid}.${Math.random().toString(36).slice(2)}`);
   writeFileSync(tmp, JSON.stringify({ root, entry, dir, builtAt: Date.now(), inputs }));
   renameSync(tmp, join(cacheDir, 'stamp.json'));
