@@ -93,10 +93,10 @@ export class AppRoleBackend implements Backend {
         pattern: new RegExp(`^role/${name}/secret-id-accessor/destroy$`),
         ops: { update: withRole((req, role) => this.destroyByAccessor(role, req)), delete: withRole((req, role) => this.destroyByAccessor(role, req)) },
       },
-      {
-        pattern: new RegExp(`^role/${name}/(?<field>${Object.keys(ROLE_FIELD_PATHS).join('|')})$`),
-        ops: {}, // dispatched by roleField below
-      },
+      ...Object.keys(ROLE_FIELD_PATHS).map((field) => {
+        const handler: Handler = (req, n) => this.roleField(req, n, field);
+        return { pattern: new RegExp(`^role/${name}/${field}$`), ops: { read: handler, update: handler, delete: handler } };
+      }),
     ];
   }
 
@@ -106,7 +106,6 @@ export class AppRoleBackend implements Backend {
       if (!m) continue;
       const n = m.groups?.name ?? '';
       if (m.groups?.name !== undefined && !ROLE_NAME.test(n)) return null;
-      if (m.groups?.field) return this.roleField(req, n.toLowerCase(), m.groups.field);
       const op = route.ops[req.operation] ?? (req.operation === 'create' ? route.ops.update : undefined);
       if (!op) throw new VaultError('unsupported_operation', 'unsupported operation');
       return op(req, n.toLowerCase());
@@ -161,7 +160,6 @@ export class AppRoleBackend implements Backend {
       this.roles.write(name, path.reset!);
       return NO_CONTENT;
     }
-    if (req.operation !== 'update' && req.operation !== 'create') throw new VaultError('unsupported_operation', 'unsupported operation');
     const body = fieldBody(path, req.data);
     if (!body) throw badRequest(`missing ${path.fields[path.fields.length - 1]}`);
     this.roles.write(name, body);
