@@ -110,4 +110,8 @@ export class TokenLeases {
   irrevocableCounts(): { lease_count: number; counts: Record<string, number> } {
     return { lease_count: 0, counts: {} };
   }
+
+  irrevocableList(): { lease_count: number; leases: { lease_id: string; mount_id: string; error: string }[] } {
+    return { lease_count: 0, leases: [] };
+  }
 }

@@ -148,6 +148,7 @@ describe('sys/leases', () => {
     expect(r.status).toBe(200);
     expect(r.body.data).toEqual({ lease_count: 0, counts: {} });
     expect((await asRoot('GET', 'sys/leases/count')).status).toBe(204);
+    expect((await asRoot('GET', 'sys/leases?type=irrevocable')).body.data).toEqual({ lease_count: 0, leases: [] });
   });
 });
 
@@ -238,7 +239,10 @@ describe('sys/remount', () => {
     await asRoot('POST', 'sys/auth/people', { type: 'userpass' });
     await asRoot('POST', 'auth/people/users/ann', { password: 'pw-ann' });
     expect((await asRoot('POST', 'sys/remount', { from: 'auth/people', to: 'auth/staff' })).status).toBe(200);
-    expect((await api(s.addr, 'POST', 'auth/staff/login/ann', { body: { password: 'pw-ann' } })).status).toBe(200);
+    const login = await api(s.addr, 'POST', 'auth/staff/login/ann', { body: { password: 'pw-ann' } });
+    expect(login.status).toBe(200);
+    // a login's token is a lease under the path it logged in at, as in Vault
+    expect((await leaseIdsUnder('auth/staff/login/ann/')).length).toBe(1);
     expect((await api(s.addr, 'POST', 'auth/people/login/ann', { body: { password: 'pw-ann' } })).status).not.toBe(200);
   });
 });

@@ -70,6 +70,13 @@ export const leaseRoutes: Route<Core>[] = [
     },
   },
   {
+    // GET sys/leases?type=irrevocable lists the irrevocable leases (none here); any other type answers with no content.
+    pattern: 'sys/leases',
+    ops: {
+      read: ({ core, data }) => (str(data, 'type').toLowerCase() === 'irrevocable' ? { data: { ...leasesOf(core).irrevocableList() } } : noContent()),
+    },
+  },
+  {
     pattern: 'sys/leases/count',
     ops: {
       // Vault counts only irrevocable leases; any other type answers with no content.
