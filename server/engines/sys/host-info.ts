@@ -8,7 +8,7 @@ import type { Route } from '../../core/route';
 // gopsutil-based answer (cpu, cpu_times, disk, host, memory, timestamp),
 // from node:os and statfs. Fields Node cannot see (vendor ids, cache sizes,
 // virtualization) are left empty rather than guessed.
-const CLOCK_TICKS_PER_S = 1000; // os.cpus() times are milliseconds
+const MS_PER_S = 1000; // os.cpus() times are milliseconds; Vault reports seconds
 
 function cpuInfo() {
   return cpus().map((c, i) => ({
@@ -31,7 +31,7 @@ function cpuInfo() {
 function cpuTimes() {
   const sum = { user: 0, nice: 0, sys: 0, idle: 0, irq: 0 };
   for (const c of cpus()) for (const k of Object.keys(sum) as (keyof typeof sum)[]) sum[k] += c.times[k];
-  const s = (ms: number) => ms / CLOCK_TICKS_PER_S;
+  const s = (ms: number) => ms / MS_PER_S;
   return [{ cpu: 'cpu-total', user: s(sum.user), system: s(sum.sys), idle: s(sum.idle), nice: s(sum.nice), iowait: 0, irq: s(sum.irq), softirq: 0, steal: 0, guest: 0, guestNice: 0 }];
 }
 
