@@ -92,6 +92,26 @@ describe('AppRole (Vault approle auth method)', () => {
     expect(self.body.data.display_name).toBe('approle');
   });
 
+  it('node-vault’s AppRole admin calls work unchanged (role CRUD, role-id, secret-id, accessors, lookups, destroys)', async () => {
+    const nv = nodeVault({ endpoint: server.addr, apiVersion: 'v1', token: rootToken });
+    await nv.addApproleRole({ role_name: 'nv', policies: 'dev', secret_id_ttl: 600 }); // node-vault's schema wants seconds
+    expect((await nv.approleRoles()).data.keys).toContain('nv');
+    expect((await nv.getApproleRole({ role_name: 'nv' })).data).toMatchObject({ token_policies: ['dev'], policies: ['dev'], secret_id_ttl: 600 });
+    await nv.updateApproleRoleId({ role_name: 'nv', role_id: 'nv-role-id' });
+    expect((await nv.getApproleRoleId({ role_name: 'nv' })).data.role_id).toBe('nv-role-id');
+    const sid = (await nv.getApproleRoleSecret({ role_name: 'nv', metadata: '{"app":"nv"}' })).data;
+    issued.push(sid.secret_id);
+    expect((await nv.approleSecretAccessors({ role_name: 'nv' })).data.keys).toEqual([sid.secret_id_accessor]);
+    expect((await nv.approleSecretLookup({ role_name: 'nv', secret_id: sid.secret_id })).data.metadata).toEqual({ app: 'nv' });
+    expect((await nv.approleSecretAccessorLookup({ role_name: 'nv', secret_id_accessor: sid.secret_id_accessor })).data.secret_id_ttl).toBe(600);
+    const other = (await nv.getApproleRoleSecret({ role_name: 'nv' })).data;
+    await nv.approleSecretAccessorDestroy({ role_name: 'nv', secret_id_accessor: other.secret_id_accessor });
+    await nv.approleSecretDestroy({ role_name: 'nv', secret_id: sid.secret_id });
+    expect((await call('LIST', 'auth/approle/role/nv/secret-id')).status).toBe(404);
+    await nv.deleteApproleRole({ role_name: 'nv' });
+    expect((await call('GET', 'auth/approle/role/nv')).status).toBe(404);
+  });
+
   it('the CLI wraps a secret-id: coffer write -wrap-ttl=60s -f auth/approle/role/ci/secret-id', async () => {
     const r = await runCoffer(['write', '-format=json', '-wrap-ttl=60s', '-f', 'auth/approle/role/ci/secret-id'], { addr: server.addr, home, token: rootToken });
     expect(r.code, r.stderr).toBe(0);
