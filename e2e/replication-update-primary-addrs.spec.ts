@@ -123,15 +123,17 @@ test("a killed secondary's last error shows in the primary's known-secondaries t
   await expect(row).toContainText('connected');
   await expect(row.getByTestId('secondary-last-error')).toHaveText('—none');
   await expect(pageA.getByRole('columnheader', { name: 'Last error' })).toBeVisible();
+  await shot(pageA, '5-no-error');
 
   await pageB.goto('about:blank'); // B's console would log its own server going away
   await B.kill();
   await expect(row.getByTestId('secondary-last-error')).toContainText('connection to the secondary was lost', { timeout: 60_000 });
   await expect(row).toContainText('disconnected');
-  await shot(pageA, '5-last-error');
+  await shot(pageA, '6-last-error');
   // The same row on the Secondaries tab.
   await pageA.getByRole('link', { name: 'Secondaries', exact: true }).click();
   await expect(pageA.getByTestId('secondary-addrs-b').getByTestId('secondary-last-error')).toContainText('connection to the secondary was lost');
+  await shot(pageA, '7-last-error-secondaries-tab');
 });
 
 test('no console errors on either cluster', async () => {
