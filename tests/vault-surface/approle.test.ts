@@ -271,6 +271,19 @@ describe('AppRole (Vault approle auth method)', () => {
     }
   });
 
+  it('user lockout applies to AppRole as in Vault: 5 wrong secret-ids lock the role_id out, even with the right one', async () => {
+    const roleId = await role('guessed', {});
+    const sid = await secretId('guessed');
+    for (let i = 0; i < 5; i++) expect((await login({ role_id: roleId, secret_id: `wrong-${i}` })).body).toEqual({ errors: ['invalid role or secret ID'] });
+    const before = await tokenAccessors();
+    const locked = await login({ role_id: roleId, secret_id: sid.secret_id });
+    expect(locked.status).toBe(403);
+    expect(await tokenAccessors()).toEqual(before);
+    const accessor = (await call('GET', 'sys/auth')).body.data['approle/'].accessor;
+    expect((await call('POST', `sys/locked-users/${accessor}/unlock/${roleId}`)).status).toBe(204);
+    expect((await login({ role_id: roleId, secret_id: sid.secret_id })).status).toBe(200);
+  });
+
   it('deleting a role takes its secret-ids with it', async () => {
     const roleId = await role('doomed', {});
     const sid = await secretId('doomed');
