@@ -52,6 +52,13 @@ export class FrameQueue {
     });
   }
 
+  /** Frames of `type` that have already arrived, from the head of the queue on (no waiting), at most `max`. */
+  takeQueued<T extends FrameType>(type: T, max: number): FrameOf<T>[] {
+    const out: FrameOf<T>[] = [];
+    while (out.length < max && this.frames[0]?.type === type) out.push(this.frames.shift() as FrameOf<T>);
+    return out;
+  }
+
   /** The next frame, which must be of this type (a `refused`/`error` frame becomes an Error). */
   async expect<T extends FrameType>(type: T, timeoutMs = 30_000): Promise<FrameOf<T>> {
     const f = await this.next(timeoutMs);

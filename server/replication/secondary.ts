@@ -1,5 +1,5 @@
 import { telemetry } from '../telemetry/metrics';
-import { applyBatch } from './apply-batch';
+import { applyBatches } from './apply-batch';
 import { preciseNowMs, toMicros } from './commit-clock';
 import { HEARTBEAT_INTERVAL_MS, TREES_OF, type ReplicationContext } from './context';
 import { FrameQueue } from './frame-queue';
@@ -14,6 +14,8 @@ import { ALPN, dialCluster, type FrameConnection } from './transport';
 // bootstrap, a merkle sync when the primary lacks our position, then the live
 // record stream. On any error: log, back off, reconnect (litefs monitorLease).
 const BACKOFF_MS = [200, 500, 1_000, 2_000, 5_000];
+/** Most wals frames applied in one transaction (each is at most WAL_BATCH_BYTES encoded). */
+const APPLY_COALESCE_FRAMES = 8;
 
 export interface SecondaryDeps {
   ctx: ReplicationContext;
@@ -199,8 +201,8 @@ export class SecondaryRunner {
           await send({ type: 'resume', position: stats.position });
         } else if (f.type === 'wals') {
           this.state = 'stream-wals';
-          await this.apply(f);
-          await send({ type: 'ack', index: f.lastIndex });
+          // Batches that queued up while the last one was applied go in together: one fsync, not one each.
+          await this.apply([f, ...q.takeQueued('wals', APPLY_COALESCE_FRAMES - 1)], send);
         } else if (f.type === 'refused') {
           return this.refuse(f.reason);
         } else if (f.type === 'error') {
@@ -225,17 +227,34 @@ export class SecondaryRunner {
     await conn.close().catch(() => {});
   }
 
-  /** Apply one batch: applyBatch checks it continues the stored position, or throws and nothing is written. */
-  private async apply(f: FrameOf<'wals'>): Promise<void> {
-    await applyBatch(this.d.ctx.physical, this.d.ctx.store, this.d.mode, f);
-    this.coveredIdx = f.lastIndex;
-    this.lastApplied = { atMs: preciseNowMs(), primaryCommitMs: f.at };
-    this.measuredLag = Math.max(0, Date.now() - f.at - Math.max(0, this.clockSkewMs));
-    telemetry.setGauge('vault.replication.fsm.last_remote_wal', f.lastIndex);
-    telemetry.setGauge('vault.replication.lag_ms', this.lagMs, { mode: this.d.mode });
-    if (f.records.length) this.d.onApplied(f.records.map((r) => r.key));
+  /**
+   * Apply batches in order, durable together: applyBatches checks each continues the stored position
+   * (a failing one writes nothing). What applied is acknowledged; then the failure, if any, is thrown.
+   */
+  private async apply(batches: FrameOf<'wals'>[], send: (f: Frame) => Promise<void>): Promise<void> {
+    // Read-your-writes needs the write readable here, not durable here (the primary made it durable): released before the fsync.
+    const { applied, error } = await applyBatches(this.d.ctx.physical, this.d.ctx.store, this.d.mode, batches, (staged) => this.releaseWaiters(staged.at(-1)!.lastIndex));
+    const last = applied.at(-1);
+    if (last) {
+      // The oldest record of what just applied waited longest: lag is measured from it.
+      const oldest = Math.min(...applied.map((b) => b.at));
+      this.coveredIdx = last.lastIndex;
+      this.lastApplied = { atMs: preciseNowMs(), primaryCommitMs: oldest };
+      this.measuredLag = Math.max(0, Date.now() - oldest - Math.max(0, this.clockSkewMs));
+      telemetry.setGauge('vault.replication.fsm.last_remote_wal', last.lastIndex);
+      telemetry.setGauge('vault.replication.lag_ms', this.lagMs, { mode: this.d.mode });
+      const keys = applied.flatMap((b) => b.records.map((r) => r.key));
+      if (keys.length) this.d.onApplied(keys);
+      this.releaseWaiters(this.coveredIdx);
+      await send({ type: 'ack', index: last.lastIndex });
+    }
+    if (error) throw error;
+  }
+
+  /** Resolve read-your-writes waiters for indexes up to `index`. */
+  private releaseWaiters(index: number): void {
     for (let i = this.waiters.length - 1; i >= 0; i--) {
-      if (this.waiters[i].index <= this.coveredIdx) this.waiters.splice(i, 1)[0].resolve();
+      if (this.waiters[i].index <= index) this.waiters.splice(i, 1)[0].resolve();
     }
   }
 
