@@ -53,7 +53,7 @@ describe('VaultClient requests', () => {
     expect(seen[0].method).toBe('PUT');
     expect(seen[0].headers['X-Vault-Token']).toBe('s.tok');
     expect(seen[0].headers['X-Vault-Wrap-TTL']).toBe('5m');
-    expect(JSON.parse(seen[0].body!)).toEqual({ password: 'changeme' });
+    expect(JSON.parse(String(seen[0].body))).toEqual({ password: 'changeme' });
   });
 
   it('treats a bare 404 as "no value" but keeps a 404 that carries data', async () => {

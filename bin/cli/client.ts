@@ -113,6 +113,7 @@ export interface ApiResponse {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   body: any;
   text: string;
+  bytes: Buffer;
 }
 
 /**
@@ -124,6 +125,8 @@ export const UNAUTHENTICATED = { token: null, wrap: false } as const;
 
 export interface RequestOptions {
   body?: unknown;
+  /** Send these bytes as they are instead of a JSON body (snapshot restore). */
+  rawBody?: Buffer;
   query?: Record<string, string>;
   /** Override the configured token; null sends none. */
   token?: string | null;
@@ -185,8 +188,11 @@ export class VaultClient {
     if (this.config.namespace) headers['X-Vault-Namespace'] = this.config.namespace;
     if (opts.wrap !== false && this.config.wrapTtl) headers['X-Vault-Wrap-TTL'] = this.config.wrapTtl;
     headers['X-Vault-Request'] = 'true';
-    let body: string | undefined;
-    if (opts.body !== undefined) {
+    let body: string | Buffer | undefined;
+    if (opts.rawBody !== undefined) {
+      body = opts.rawBody;
+      headers['Content-Type'] ??= 'application/octet-stream';
+    } else if (opts.body !== undefined) {
       body = JSON.stringify(opts.body);
       headers['Content-Type'] ??= 'application/json';
     }
@@ -206,7 +212,7 @@ export class VaultClient {
       if (isJson && Array.isArray(errs)) throw new ApiError(method, url, res.status, errs.map(String));
       throw new ApiError(method, url, res.status, [], res.text.trim() === '' ? undefined : res.text);
     }
-    return { status: res.status, body: parsed, text: res.text };
+    return { status: res.status, body: parsed, text: res.text, bytes: res.bytes ?? Buffer.from(res.text) };
   }
 
   /** GET; a 404 without data or warnings is "no value" (null), like Vault's Logical().Read. */

@@ -54,6 +54,8 @@ export const COMMANDS: Record<string, CommandLoader> = {
   'operator seal': () => import('./commands/operator-seal').then((m) => m.operatorSealCommand),
   'operator generate-root': () => import('./commands/operator-generate-root').then((m) => m.operatorGenerateRootCommand),
   'operator rekey': () => import('./commands/operator-rekey').then((m) => m.operatorRekeyCommand),
+  'operator raft snapshot save': () => import('./commands/operator-raft-snapshot').then((m) => m.operatorRaftSnapshotSaveCommand),
+  'operator raft snapshot restore': () => import('./commands/operator-raft-snapshot').then((m) => m.operatorRaftSnapshotRestoreCommand),
 };
 
 /** Commands that start the server side; loaded lazily so client commands stay fast. */
@@ -68,9 +70,12 @@ export interface Resolved {
   args: string[];
 }
 
+/** The most words in a command name ("operator raft snapshot save"). */
+const MAX_COMMAND_WORDS = 4;
+
 /** Longest registered name that prefixes argv. */
 export function resolveCommand(argv: readonly string[]): Resolved | undefined {
-  for (let n = Math.min(3, argv.length); n > 0; n--) {
+  for (let n = Math.min(MAX_COMMAND_WORDS, argv.length); n > 0; n--) {
     const name = argv.slice(0, n).join(' ');
     if (Object.hasOwn(COMMANDS, name)) return { name, load: COMMANDS[name], args: argv.slice(n) };
   }

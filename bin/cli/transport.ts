@@ -8,12 +8,15 @@ export interface HttpRequest {
   method: string;
   url: string;
   headers: Record<string, string>;
-  body?: string;
+  /** JSON text, or the bytes of a file (a storage snapshot). */
+  body?: string | Buffer;
 }
 
 export interface HttpResponse {
   status: number;
   text: string;
+  /** The body as received (a snapshot is binary; `text` is its UTF-8 reading). */
+  bytes?: Buffer;
 }
 
 export type Transport = (req: HttpRequest) => Promise<HttpResponse>;
@@ -41,7 +44,10 @@ function send(request: RequestFn, req: HttpRequest, opts: RequestOptions): Promi
     const r = request(req.url, { ...opts, method: req.method, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () => {
+        const bytes = Buffer.concat(chunks);
+        resolve({ status: res.statusCode ?? 0, text: bytes.toString('utf8'), bytes });
+      });
       res.on('error', (err) => reject(connectionError(req, err)));
     });
     r.on('error', (err) => reject(connectionError(req, err)));

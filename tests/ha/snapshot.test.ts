@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCoffer } from '../support/cli';
 import { api, startDevServer, type DevServer } from '../support/cluster';
 import { converged, pair } from '../support/replication';
 
@@ -63,6 +67,23 @@ describe('storage snapshots (sys/storage/raft/snapshot)', () => {
     expect(await kvGet(perf, a.rootToken, 'changed')).toEqual({ v: 'before' });
     expect(await kvGet(perf, a.rootToken, 'added')).toBeNull();
   }, 120_000);
+
+  it('the CLI saves a snapshot to a file (0600) and restores it: coffer operator raft snapshot save|restore', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'coffer-snap-'));
+    const file = join(home, 'coffer.snap');
+    const save = await runCoffer(['operator', 'raft', 'snapshot', 'save', file], { addr: a.addr, home, token: a.rootToken });
+    expect(save.code, save.stderr).toBe(0);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b])); // gzip
+    await kvPut(a, a.rootToken, 'cli-later', 'x');
+    const restored = await runCoffer(['operator', 'raft', 'snapshot', 'restore', file], { addr: a.addr, home, token: a.rootToken });
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(await kvGet(a, a.rootToken, 'cli-later')).toBeNull();
+    expect(await kvGet(a, a.rootToken, 'kept')).toEqual({ v: 'before' });
+    const missing = await runCoffer(['operator', 'raft', 'snapshot', 'restore', join(home, 'nope.snap')], { addr: a.addr, home, token: a.rootToken });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/Error opening snapshot file/);
+  }, 60_000);
 
   it('a restore on a secondary is refused: restore the primary, its secondaries follow', async () => {
     const r = await restore(perf, a.rootToken, saved);
