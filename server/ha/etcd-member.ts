@@ -1,0 +1,200 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import http from 'node:http';
+import { delimiter, join } from 'node:path';
+import type { Logger } from '../log';
+import { EtcdError } from './etcd-error';
+import { writePeerTls } from './etcd-peer-tls';
+
+// Coffer supervises its own etcd member, the way k3s runs embedded etcd: it
+// finds Debian's binary on PATH, keeps the member's data under the storage
+// `path`, authenticates peer traffic with certificates from the cluster's CA,
+// and starts, health-checks and stops the process itself. The member's own
+// log goes to Coffer's logger at debug; its last lines go into start-up errors
+// because "etcd exited" alone never says why.
+
+export const DEFAULT_START_TIMEOUT_MS = 60_000;
+export const DEFAULT_STOP_TIMEOUT_MS = 20_000;
+/** etcd's defaults; a loaded 2-core box keeps them (shorter timeouts cause spurious elections). */
+export const DEFAULT_HEARTBEAT_MS = 100;
+export const DEFAULT_ELECTION_MS = 1_000;
+const HEALTH_POLL_MS = 200;
+const HEALTH_CALL_TIMEOUT_MS = 2_000;
+const LOG_TAIL_LINES = 30;
+/** etcd reads ETCD_* variables as flags; the member gets none, so only the flags below count. */
+const NO_ENV = {} as NodeJS.ProcessEnv;
+
+export interface EtcdMemberOptions {
+  name: string;
+  /** The storage stanza's `path`: etcd's data lives in <path>/etcd, its peer TLS files in <path>/etcd-tls. */
+  storagePath: string;
+  /** Where this member serves clients (http://host:port); Coffer talks to its own member here. */
+  clientUrl: string;
+  /** Where this member serves peers (https://host:port when peerTls is given). */
+  peerUrl: string;
+  /** Every member's name → peer URL, this one included (ignored once the data dir exists). */
+  initialCluster: Record<string, string>;
+  /** 'new' to form a cluster, 'existing' to join one after `member add`. */
+  clusterState: 'new' | 'existing';
+  clusterToken?: string;
+  peerTls?: { caCertPem: string; certPem: string; keyPem: string };
+  logger: Logger;
+  /** The PATH to search for `etcd` (main passes process.env.PATH; engine code reads no env). */
+  pathEnv: string;
+  startTimeoutMs?: number;
+  heartbeatMs?: number;
+  electionMs?: number;
+}
+
+/** The `etcd` executable on `pathEnv`, or a not_installed error naming the package. */
+export function findEtcdBinary(pathEnv: string): string {
+  for (const dir of pathEnv.split(delimiter).filter(Boolean)) {
+    const candidate = join(dir, 'etcd');
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here; keep looking
+    }
+  }
+  throw new EtcdError('not_installed', 'storage "raft" needs the etcd binary, and none was found on PATH: install it with `apt-get install etcd-server`');
+}
+
+export class EtcdMember {
+  private child: ChildProcess | undefined;
+  private readonly tail: string[] = [];
+  private exitPromise: Promise<number | null> = Promise.resolve(null);
+  private readonly log: Logger;
+
+  constructor(private readonly opts: EtcdMemberOptions) {
+    this.log = opts.logger.child({ component: 'ha.etcd-member', member: opts.name });
+  }
+
+  get dataDir(): string {
+    return join(this.opts.storagePath, 'etcd');
+  }
+  get clientUrl(): string {
+    return this.opts.clientUrl;
+  }
+  get pid(): number | undefined {
+    return this.child?.exitCode === null ? this.child.pid : undefined;
+  }
+  /** Resolves with the exit code (null when killed by a signal) once the process is gone. */
+  get exited(): Promise<number | null> {
+    return this.exitPromise;
+  }
+
+  /** Spawns the member and resolves once it reports healthy (it has a leader and serves reads). */
+  async start(): Promise<void> {
+    if (this.pid) throw new EtcdError('invalid_argument', `etcd member ${this.opts.name} is already running`);
+    const binary = findEtcdBinary(this.opts.pathEnv);
+    mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
+    const child = spawn(binary, this.args(), { stdio: ['ignore', 'pipe', 'pipe'], env: NO_ENV });
+    this.child = child;
+    this.exitPromise = new Promise((resolve) => {
+      child.once('exit', (code) => resolve(code));
+      child.once('error', () => resolve(null));
+    });
+    for (const stream of [child.stdout, child.stderr]) this.capture(stream);
+    const started = Date.now();
+    await this.waitHealthy(this.opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
+    this.log.debug({ ms: Date.now() - started }, 'etcd member healthy');
+  }
+
+  /** SIGTERM, then wait for the exit (SIGKILL after the timeout). */
+  async stop(timeoutMs = DEFAULT_STOP_TIMEOUT_MS): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    await this.exitPromise;
+    clearTimeout(timer);
+  }
+
+  /** Sends a signal without waiting (tests: SIGKILL, SIGSTOP, SIGCONT). */
+  signal(sig: NodeJS.Signals): void {
+    this.child?.kill(sig);
+  }
+
+  /** The member's last log lines (newest last). */
+  logTail(): string[] {
+    return [...this.tail];
+  }
+
+  private args(): string[] {
+    const o = this.opts;
+    const cluster = Object.entries(o.initialCluster).map(([n, u]) => `${n}=${u}`).join(',');
+    const args = [
+      `--name=${o.name}`,
+      `--data-dir=${this.dataDir}`,
+      `--listen-client-urls=${o.clientUrl}`,
+      `--advertise-client-urls=${o.clientUrl}`,
+      `--listen-peer-urls=${o.peerUrl}`,
+      `--initial-advertise-peer-urls=${o.peerUrl}`,
+      `--initial-cluster=${cluster}`,
+      `--initial-cluster-state=${o.clusterState}`,
+      `--initial-cluster-token=${o.clusterToken ?? 'coffer'}`,
+      `--heartbeat-interval=${o.heartbeatMs ?? DEFAULT_HEARTBEAT_MS}`,
+      `--election-timeout=${o.electionMs ?? DEFAULT_ELECTION_MS}`,
+      '--logger=zap',
+      '--log-outputs=stderr',
+    ];
+    if (o.peerTls) {
+      const files = writePeerTls(join(o.storagePath, 'etcd-tls'), o.peerTls.caCertPem, { certPem: o.peerTls.certPem, keyPem: o.peerTls.keyPem, serial: '' });
+      args.push(`--peer-cert-file=${files.certFile}`, `--peer-key-file=${files.keyFile}`, `--peer-trusted-ca-file=${files.caFile}`, '--peer-client-cert-auth');
+    } else if (o.peerUrl.startsWith('https:')) {
+      throw new EtcdError('invalid_argument', `etcd member ${o.name}: an https peer URL needs peerTls`);
+    }
+    return args;
+  }
+
+  private capture(stream: NodeJS.ReadableStream | null): void {
+    if (!stream) return;
+    let buf = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      buf += chunk;
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        this.tail.push(line);
+        if (this.tail.length > LOG_TAIL_LINES) this.tail.shift();
+        this.log.debug({ etcd: line }, 'etcd');
+      }
+    });
+  }
+
+  private async waitHealthy(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let exited = false;
+    void this.exitPromise.then(() => (exited = true));
+    while (Date.now() < deadline) {
+      if (exited) throw this.startError(`exited with code ${this.child?.exitCode ?? this.child?.signalCode}`);
+      if (await healthy(this.opts.clientUrl)) return;
+      await new Promise((r) => setTimeout(r, HEALTH_POLL_MS));
+    }
+    await this.stop();
+    throw this.startError(`was not healthy within ${timeoutMs} ms`);
+  }
+
+  private startError(what: string): EtcdError {
+    const lines = this.tail.slice(-10).join('\n');
+    return new EtcdError('start_failed', `etcd member ${this.opts.name} ${what}; its last log lines:\n${lines}`);
+  }
+}
+
+/** GET /health: {"health":"true"} once the member has a leader and its store answers. */
+function healthy(clientUrl: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get(new URL('/health', clientUrl), { agent: false, timeout: HEALTH_CALL_TIMEOUT_MS }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve(res.statusCode === 200 && /"health"\s*:\s*"true"/.test(body)));
+      res.on('error', () => resolve(false));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+  });
+}
