@@ -9,6 +9,6 @@ export interface BundleOpts {
   entry?: string;
 }
 export declare function cacheDirOf(root: string, name: string): string;
-export declare function freshEntry(opts?: BundleOpts): string | null;
+export declare function freshEntry(opts?: BundleOpts): Promise<string | null>;
 export declare function buildBundle(opts?: BundleOpts): Promise<string>;
 export declare function ensureBundle(opts?: BundleOpts & { onBuild?: () => void }): Promise<string>;

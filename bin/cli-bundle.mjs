@@ -14,7 +14,6 @@
 // run and parallel first runs (test workers) are safe. A lock directory keeps
 // them from all building at once; a lock older than LOCK_STALE_MS is ignored.
 // Plain .mjs: this must run before anything can compile TypeScript.
-import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -57,7 +56,11 @@ function resolveOpts(opts) {
   return { root, cacheDir: opts.cacheDir ?? cacheDirOf(root, name), entry: opts.entry ?? BUNDLES[name] };
 }
 
-const hashOf = (/** @type {Buffer} */ bytes) => createHash('sha256').update(bytes).digest('hex');
+/** node:crypto is loaded only when something is hashed: it costs a fresh run ~10 ms. */
+async function hashOf(/** @type {Buffer} */ bytes) {
+  const { createHash } = await import('node:crypto');
+  return createHash('sha256').update(bytes).digest('hex');
+}
 
 /** @param {string} cacheDir */
 function readStamp(cacheDir) {
@@ -72,7 +75,7 @@ function readStamp(cacheDir) {
  * The entry file of a bundle built from the current sources, or null.
  * @param {BundleOpts} [opts]
  */
-export function freshEntry(opts = {}) {
+export async function freshEntry(opts = {}) {
   const { root, cacheDir, entry } = resolveOpts(opts);
   const stamp = readStamp(cacheDir);
   if (!stamp || stamp.root !== root || stamp.entry !== entry || typeof stamp.inputs !== 'object') return null;
@@ -80,7 +83,7 @@ export function freshEntry(opts = {}) {
     const st = statSync(join(root, rel), { throwIfNoEntry: false });
     if (!st) return null;
     if (st.mtimeMs === seen.mtimeMs && st.size === seen.size) continue;
-    if (st.size !== seen.size || hashOf(readFileSync(join(root, rel))) !== seen.hash) return null;
+    if (st.size !== seen.size || (await hashOf(readFileSync(join(root, rel)))) !== seen.hash) return null;
   }
   return join(cacheDir, stamp.dir, 'main.mjs');
 }
@@ -97,10 +100,10 @@ function recordingLoader(root, inputs) {
     name: 'coffer-sources',
     /** @param {any} build */
     setup(build) {
-      build.onLoad({ filter: /\.(ts|tsx|mts|js|mjs|json)$/ }, (/** @type {{ path: string }} */ args) => {
+      build.onLoad({ filter: /\.(ts|tsx|mts|js|mjs|json)$/ }, async (/** @type {{ path: string }} */ args) => {
         const st = statSync(args.path);
         const bytes = readFileSync(args.path);
-        inputs[relative(root, args.path)] = { mtimeMs: st.mtimeMs, size: st.size, hash: hashOf(bytes) };
+        inputs[relative(root, args.path)] = { mtimeMs: st.mtimeMs, size: st.size, hash: await hashOf(bytes) };
         const ext = /** @type {keyof typeof LOADERS} */ (extname(args.path));
         let contents = bytes.toString('utf8');
         if (contents.includes('import.meta.url')) {
@@ -126,7 +129,7 @@ export async function buildBundle(opts = {}) {
   for (const rel of BUILD_INPUTS) {
     const path = join(root, rel);
     const st = statSync(path, { throwIfNoEntry: false });
-    if (st) inputs[rel] = { mtimeMs: st.mtimeMs, size: st.size, hash: hashOf(readFileSync(path)) };
+    if (st) inputs[rel] = { mtimeMs: st.mtimeMs, size: st.size, hash: await hashOf(readFileSync(path)) };
   }
   const tsconfig = join(root, 'tsconfig.json');
   await build({
@@ -194,7 +197,7 @@ function tryLock(lock) {
  * @param {BundleOpts & { onBuild?: () => void }} [opts]
  */
 export async function ensureBundle(opts = {}) {
-  const fresh = freshEntry(opts);
+  const fresh = await freshEntry(opts);
   if (fresh) return fresh;
   const { cacheDir } = resolveOpts(opts);
   mkdirSync(cacheDir, { recursive: true });
@@ -203,13 +206,13 @@ export async function ensureBundle(opts = {}) {
   let locked = tryLock(lock);
   while (!locked) {
     await new Promise((r) => setTimeout(r, LOCK_POLL_MS));
-    const built = freshEntry(opts);
+    const built = await freshEntry(opts);
     if (built) return built;
     if (Date.now() > deadline) break; // a wedged builder: build without the lock (still atomic)
     locked = tryLock(lock);
   }
   try {
-    const built = freshEntry(opts);
+    const built = await freshEntry(opts);
     if (built) return built;
     opts.onBuild?.();
     return await buildBundle(opts);

@@ -41,10 +41,10 @@ describe('CLI bundle freshness', () => {
     const root = tree({ 'bin/cli/main.ts': MAIN, 'bin/cli/msg.ts': "export const msg: string = 'one';\n" });
     const first = await ensureBundle(opts(root));
     expect(await output(first)).toBe('one');
-    expect(freshEntry(opts(root))).toBe(first);
+    expect(await freshEntry(opts(root))).toBe(first);
 
     write(root, { 'bin/cli/msg.ts': "export const msg: string = 'two, longer';\n" });
-    expect(freshEntry(opts(root))).toBeNull();
+    expect(await freshEntry(opts(root))).toBeNull();
     const second = await ensureBundle(opts(root));
     expect(second).not.toBe(first);
     expect(await output(second)).toBe('two, longer');
@@ -54,7 +54,7 @@ describe('CLI bundle freshness', () => {
     const root = tree({ 'bin/cli/main.ts': MAIN, 'bin/cli/msg.ts': "export const msg = 'aaa';\n" });
     await ensureBundle(opts(root));
     write(root, { 'bin/cli/msg.ts': "export const msg = 'bbb';\n" });
-    expect(freshEntry(opts(root))).toBeNull();
+    expect(await freshEntry(opts(root))).toBeNull();
     expect(await output(await ensureBundle(opts(root)))).toBe('bbb');
   });
 
@@ -63,21 +63,21 @@ describe('CLI bundle freshness', () => {
     const entry = await ensureBundle(opts(root));
     const later = new Date(Date.now() + 5_000);
     utimesSync(join(root, 'bin/cli/msg.ts'), later, later);
-    expect(freshEntry(opts(root))).toBe(entry);
+    expect(await freshEntry(opts(root))).toBe(entry);
   });
 
   it('a deleted source or a newly imported file makes it stale', async () => {
     const root = tree({ 'bin/cli/main.ts': MAIN, 'bin/cli/msg.ts': "export const msg = 'x';\n" });
     await ensureBundle(opts(root));
     rmSync(join(root, 'bin/cli/msg.ts'));
-    expect(freshEntry(opts(root))).toBeNull();
+    expect(await freshEntry(opts(root))).toBeNull();
     write(root, {
       'bin/cli/msg.ts': "export { msg } from './other';\n",
       'bin/cli/other.ts': "export const msg = 'from other';\n",
     });
     expect(await output(await ensureBundle(opts(root)))).toBe('from other');
     write(root, { 'bin/cli/other.ts': "export const msg = 'other changed';\n" });
-    expect(freshEntry(opts(root))).toBeNull();
+    expect(await freshEntry(opts(root))).toBeNull();
   });
 
   it('parallel first runs all run a whole bundle of the current sources', async () => {
@@ -91,7 +91,7 @@ describe('CLI bundle freshness', () => {
     expect(outs).toEqual(['parallel', 'parallel', 'parallel', 'parallel']);
     const stamp = JSON.parse(readFileSync(join(root, '.cache/cli/client/stamp.json'), 'utf8'));
     expect(statSync(join(root, '.cache/cli/client', stamp.dir, 'main.mjs')).isFile()).toBe(true);
-    expect(freshEntry(opts(root))).toBe(join(root, '.cache/cli/client', stamp.dir, 'main.mjs'));
+    expect(await freshEntry(opts(root))).toBe(join(root, '.cache/cli/client', stamp.dir, 'main.mjs'));
   });
 
   it('each module keeps its own source file as import.meta.url', async () => {
