@@ -1,0 +1,258 @@
+import type { Logger } from '../log';
+import type { EtcdClient } from './etcd-client';
+import { EtcdError } from './etcd-error';
+import type { Watch } from './etcd-watch';
+import type { Bytes } from './etcd-wire';
+
+// Leader election on one etcd key bound to a lease (etcd clientv3/concurrency
+// does the same with a queue of keys; one key suffices for "who is active").
+// campaign = txn "create_revision(key) == 0 → put key with my lease"; losers
+// wait for the key's deletion and try again. The lease id (with the key's
+// create revision) is the fencing token: log appends compare it in the same
+// txn, so a deposed leader's writes fail in etcd whatever it believes.
+//
+// The 'lost' event is for the holder to stop acknowledging at once. It fires
+// when etcd says the lease is gone, when the leader key is deleted or
+// overwritten, or — without any answer from etcd — once the lease could have
+// expired: TTL after the last keepalive that etcd confirmed was *sent*. That
+// deadline is never later than etcd's own expiry, so an active cut off from
+// the quorum steps down before anyone else can be elected.
+
+export const DEFAULT_LEASE_TTL_SECONDS = 3;
+const RETRY_MS = 250;
+
+export interface Leadership {
+  key: string;
+  /** The fencing token. */
+  lease: bigint;
+  /** Revision at which this term's leader key was created (also compared by appends). */
+  createRevision: number;
+}
+
+export type ElectionState = 'idle' | 'candidate' | 'leader';
+
+export interface ElectionOptions {
+  key: string;
+  /** What observers read as the leader (node id, addresses). */
+  value: Bytes;
+  ttlSeconds?: number;
+  logger: Logger;
+}
+
+export class Election {
+  private stateValue: ElectionState = 'idle';
+  private lease = 0n;
+  private leadership: Leadership | null = null;
+  private keepaliveTimer: NodeJS.Timeout | undefined;
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private leaderWatch: Watch | undefined;
+  private wakeCandidate: (() => void) | undefined;
+  private readonly lostListeners = new Set<(reason: string) => void>();
+  private readonly ttl: number;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly client: EtcdClient,
+    private readonly opts: ElectionOptions,
+  ) {
+    this.ttl = opts.ttlSeconds ?? DEFAULT_LEASE_TTL_SECONDS;
+    this.log = opts.logger.child({ component: 'ha.election', key: opts.key });
+  }
+
+  get state(): ElectionState {
+    return this.stateValue;
+  }
+  /** This node's current term, or null when it is not the leader. */
+  get current(): Leadership | null {
+    return this.leadership;
+  }
+
+  /** Called synchronously the moment leadership ends (reason for the log). Returns an unsubscribe. */
+  onLost(fn: (reason: string) => void): () => void {
+    this.lostListeners.add(fn);
+    return () => this.lostListeners.delete(fn);
+  }
+
+  /** Resolves once this node holds the leader key; keeps trying (through etcd outages) until aborted. */
+  async campaign(signal?: AbortSignal): Promise<Leadership> {
+    if (this.stateValue !== 'idle') throw new EtcdError('invalid_argument', `election ${this.opts.key}: already ${this.stateValue}`);
+    this.stateValue = 'candidate';
+    const onAbort = () => this.wakeCandidate?.();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      for (;;) {
+        signal?.throwIfAborted();
+        try {
+          if (!this.lease) await this.grant();
+          const won = await this.tryAcquire();
+          if (won) return this.becomeLeader(won);
+        } catch (err) {
+          if (!(err instanceof EtcdError)) throw err;
+          this.log.debug({ err: err.message }, 'campaign attempt failed; retrying');
+          await this.sleep(RETRY_MS, signal);
+        }
+      }
+    } catch (err) {
+      const lease = this.lease;
+      this.reset();
+      if (lease) void this.client.leaseRevoke(lease).catch(() => undefined); // or it expires
+      throw err;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Gives up leadership (or candidacy): revoking the lease deletes the leader key in the same step. */
+  async resign(): Promise<void> {
+    const lease = this.lease;
+    const wasLeader = this.stateValue === 'leader';
+    this.reset();
+    if (wasLeader) this.emitLost('resigned');
+    if (lease) await this.client.leaseRevoke(lease).catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'lease revoke failed; it will expire'));
+  }
+
+  private async grant(): Promise<void> {
+    const sentAt = Date.now();
+    const { id, ttl } = await this.client.leaseGrant(this.ttl);
+    this.lease = id;
+    this.armExpiry(sentAt, ttl);
+    this.scheduleKeepalive(this.intervalMs());
+  }
+
+  /** One txn; returns the term when this node holds the key, else waits for the key to go and returns null. */
+  private async tryAcquire(): Promise<Leadership | null> {
+    const key = this.opts.key;
+    const lease = this.lease;
+    const r = await this.client.txn({
+      compare: [{ key, target: 'create', result: 'EQUAL', revision: 0 }],
+      success: [{ op: 'put', key, value: this.opts.value, lease }],
+      failure: [{ op: 'range', key }],
+    });
+    // The lease ran out while the txn was in flight: the key (if written) goes with it.
+    if (lease !== this.lease) return null;
+    if (r.succeeded) return { key, lease, createRevision: r.header.revision };
+    const held = r.responses[0]?.op === 'range' ? r.responses[0].result.kvs[0] : undefined;
+    if (!held) return null; // deleted between compare and now: try again at once
+    // A retried txn whose first attempt committed: the key is already ours.
+    if (held.lease === lease) return { key, lease, createRevision: held.createRevision };
+    await this.waitForDeletion(held.modRevision + 1);
+    return null;
+  }
+
+  private waitForDeletion(fromRevision: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const finish = () => {
+        watch.cancel();
+        this.wakeCandidate = undefined;
+        resolve();
+      };
+      this.wakeCandidate = finish; // lease lost while waiting: retry with a new one
+      const watch = this.client.watch(this.opts.key, { startRevision: fromRevision }, (res) => {
+        if (res.events.some((e) => e.type === 'delete')) finish();
+      });
+      watch.done.catch(() => setTimeout(finish, RETRY_MS)); // stream broke: re-check with a txn
+    });
+  }
+
+  private becomeLeader(l: Leadership): Leadership {
+    this.leadership = l;
+    this.stateValue = 'leader';
+    this.log.info({ lease: l.lease.toString(16), revision: l.createRevision }, 'elected');
+    this.watchLeaderKey(l.createRevision + 1);
+    return l;
+  }
+
+  /** A delete of the leader key, or a put with another lease, ends this term at once. */
+  private watchLeaderKey(fromRevision: number): void {
+    if (this.stateValue !== 'leader') return;
+    let next = fromRevision;
+    const w = this.client.watch(this.opts.key, { startRevision: fromRevision }, (res) => {
+      next = res.header.revision + 1;
+      for (const e of res.events) {
+        if (e.type === 'delete') return this.lose('leader key deleted');
+        if (e.kv.lease !== this.lease) return this.lose('leader key taken by another lease');
+      }
+    });
+    this.leaderWatch = w;
+    w.done.catch((err: unknown) => {
+      if (this.leaderWatch !== w) return;
+      this.log.debug({ err: (err as Error).message }, 'leader key watch ended; reopening');
+      setTimeout(() => this.leaderWatch === w && this.watchLeaderKey(next), RETRY_MS);
+    });
+  }
+
+  private scheduleKeepalive(delayMs: number): void {
+    clearTimeout(this.keepaliveTimer);
+    this.keepaliveTimer = setTimeout(() => void this.keepalive(), delayMs);
+  }
+
+  private async keepalive(): Promise<void> {
+    const lease = this.lease;
+    if (!lease) return;
+    const sentAt = Date.now();
+    try {
+      const ttl = await this.client.leaseKeepAlive(lease, this.intervalMs());
+      if (lease !== this.lease) return;
+      this.armExpiry(sentAt, ttl);
+      this.scheduleKeepalive(this.intervalMs());
+    } catch (err) {
+      if (lease !== this.lease) return;
+      if (err instanceof EtcdError && err.code === 'lease_not_found') return this.leaseGone('lease expired or revoked in etcd');
+      this.log.debug({ err: (err as Error).message }, 'keepalive failed; retrying');
+      this.scheduleKeepalive(Math.min(RETRY_MS, this.intervalMs()));
+    }
+  }
+
+  private armExpiry(sentAt: number, ttlSeconds: number): void {
+    clearTimeout(this.expiryTimer);
+    const ms = sentAt + ttlSeconds * 1000 - Date.now();
+    this.expiryTimer = setTimeout(() => this.leaseGone(`no keepalive confirmed within the ${ttlSeconds} s lease`), Math.max(0, ms));
+  }
+
+  private leaseGone(reason: string): void {
+    if (this.stateValue === 'leader') return this.lose(reason);
+    // A candidate just needs a fresh lease for its next attempt.
+    this.stopTimers();
+    this.lease = 0n;
+    this.wakeCandidate?.();
+  }
+
+  private lose(reason: string): void {
+    if (this.stateValue !== 'leader') return;
+    const lease = this.lease;
+    this.reset();
+    this.log.warn({ reason }, 'lost leadership');
+    this.emitLost(reason);
+    void this.client.leaseRevoke(lease).catch(() => undefined); // best effort: free the key for the next leader sooner
+  }
+
+  private emitLost(reason: string): void {
+    for (const fn of this.lostListeners) fn(reason);
+  }
+
+  private reset(): void {
+    this.stopTimers();
+    this.leaderWatch?.cancel();
+    this.leaderWatch = undefined;
+    this.wakeCandidate?.();
+    this.leadership = null;
+    this.lease = 0n;
+    this.stateValue = 'idle';
+  }
+
+  private stopTimers(): void {
+    clearTimeout(this.keepaliveTimer);
+    clearTimeout(this.expiryTimer);
+  }
+
+  private intervalMs(): number {
+    return Math.max(100, Math.floor((this.ttl * 1000) / 3));
+  }
+
+  private sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(resolve, ms);
+      signal?.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason)), { once: true });
+    });
+  }
+}
