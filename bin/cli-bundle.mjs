@@ -1,36 +1,31 @@
-// The compiled CLI: bin/cli/main.ts bundled by esbuild into .cache/cli/, so
-// `bin/coffer` starts plain JavaScript instead of a TypeScript loader.
+// Building the compiled CLI: bin/cli/main.ts (client commands, one CommonJS
+// file) and bin/cli/server-entry.ts (server and lab, ES modules split into
+// chunks) bundled by esbuild into .cache/cli/<name>/, so `bin/coffer` starts
+// plain JavaScript instead of a TypeScript loader. cli-fresh.cjs decides
+// whether a build is current; this file makes one when it is not.
 //
 // Several engineers edit server/, lib/ and bin/ while their tests spawn
 // bin/coffer, so a stale bundle must never run. Each build records, for every
 // source file it read, the size and mtime seen just BEFORE reading it and a
-// hash of the bytes it read. A run is fresh when every file still has that
-// size and mtime, or (touched, not changed) the same hash. A file edited
-// after the stat changes its mtime, so the hash decides; a missing file or a
-// new file imported from an edited one fails the check.
+// hash of the bytes it read (cli-fresh.cjs compares). A file edited after the
+// stat changes its mtime, so the hash decides; a missing file, or a new file
+// imported from an edited one, fails the check.
 //
 // Builds go to a new directory each time; only then is stamp.json (which
 // names the directory) replaced by rename, so a half-written bundle is never
 // run and parallel first runs (test workers) are safe. A lock directory keeps
 // them from all building at once; a lock older than LOCK_STALE_MS is ignored.
-// Plain .mjs: this must run before anything can compile TypeScript.
+// Plain JavaScript: this must run before anything can compile TypeScript.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import fresh from './cli-fresh.cjs';
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-/**
- * Two bundles, each with its own freshness: client commands never load server
- * code, so an edit under server/ does not rebuild `coffer status`.
- */
-export const BUNDLES = {
-  client: 'bin/cli/main.ts',
-  server: 'bin/cli/server-entry.ts',
-};
-/** argv[0] values that run the server side. */
-export const SERVER_COMMANDS = ['server', 'lab'];
+export const { REPO_ROOT, BUNDLES, SERVER_COMMANDS, cacheDirOf, freshEntry } = fresh;
+const { resolveOpts, readStamp } = fresh;
+
 /** Files that shape the output without being imported. */
-const BUILD_INPUTS = ['bin/cli-bundle.mjs', 'tsconfig.json', 'package.json'];
+const BUILD_INPUTS = ['bin/cli-bundle.mjs', 'bin/cli-fresh.cjs', 'tsconfig.json', 'package.json'];
 const LOCK_STALE_MS = 60_000;
 const LOCK_POLL_MS = 50;
 /**
@@ -41,51 +36,12 @@ const LOCK_POLL_MS = 50;
 const OLD_BUILD_TTL_MS = 3600_000;
 const LOADERS = { '.ts': 'ts', '.tsx': 'tsx', '.mts': 'ts', '.js': 'js', '.mjs': 'js', '.json': 'json' };
 
-/** @param {string} root @param {string} name */
-export function cacheDirOf(root, name) {
-  return join(root, '.cache/cli', name);
-}
+/** @typedef {{ root?: string, name?: 'client' | 'server', cacheDir?: string, entry?: string, format?: 'cjs' | 'esm' }} BundleOpts */
 
-/**
- * @typedef {{ root?: string, name?: keyof typeof BUNDLES, cacheDir?: string, entry?: string }} BundleOpts
- * @param {BundleOpts} opts
- */
-function resolveOpts(opts) {
-  const root = opts.root ?? REPO_ROOT;
-  const name = opts.name ?? 'client';
-  return { root, cacheDir: opts.cacheDir ?? cacheDirOf(root, name), entry: opts.entry ?? BUNDLES[name] };
-}
-
-/** node:crypto is loaded only when something is hashed: it costs a fresh run ~10 ms. */
+/** node:crypto is loaded only when building. */
 async function hashOf(/** @type {Buffer} */ bytes) {
   const { createHash } = await import('node:crypto');
   return createHash('sha256').update(bytes).digest('hex');
-}
-
-/** @param {string} cacheDir */
-function readStamp(cacheDir) {
-  try {
-    return JSON.parse(readFileSync(join(cacheDir, 'stamp.json'), 'utf8'));
-  } catch {
-    return null;
-  }
-}
-
-/**
- * The entry file of a bundle built from the current sources, or null.
- * @param {BundleOpts} [opts]
- */
-export async function freshEntry(opts = {}) {
-  const { root, cacheDir, entry } = resolveOpts(opts);
-  const stamp = readStamp(cacheDir);
-  if (!stamp || stamp.root !== root || stamp.entry !== entry || typeof stamp.inputs !== 'object') return null;
-  for (const [rel, seen] of Object.entries(stamp.inputs)) {
-    const st = statSync(join(root, rel), { throwIfNoEntry: false });
-    if (!st) return null;
-    if (st.mtimeMs === seen.mtimeMs && st.size === seen.size) continue;
-    if (st.size !== seen.size || (await hashOf(readFileSync(join(root, rel)))) !== seen.hash) return null;
-  }
-  return join(cacheDir, stamp.dir, 'main.mjs');
 }
 
 /**
@@ -120,7 +76,7 @@ function recordingLoader(root, inputs) {
  * @param {BundleOpts} [opts]
  */
 export async function buildBundle(opts = {}) {
-  const { root, cacheDir, entry } = resolveOpts(opts);
+  const { root, cacheDir, entry, format } = resolveOpts(opts);
   const { build } = await import('esbuild');
   const dir = `b-${Date.now().toString(36)}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   mkdirSync(cacheDir, { recursive: true });
@@ -132,15 +88,18 @@ export async function buildBundle(opts = {}) {
     if (st) inputs[rel] = { mtimeMs: st.mtimeMs, size: st.size, hash: await hashOf(readFileSync(path)) };
   }
   const tsconfig = join(root, 'tsconfig.json');
+  const file = format === 'cjs' ? 'main.cjs' : 'main.mjs';
   await build({
     absWorkingDir: root,
     entryPoints: { main: join(root, entry) },
     outdir: join(cacheDir, dir),
-    outExtension: { '.js': '.mjs' },
+    outExtension: { '.js': format === 'cjs' ? '.cjs' : '.mjs' },
     chunkNames: 'chunks/[name]-[hash]',
     bundle: true,
-    splitting: true,
-    format: 'esm',
+    // esm: one chunk per lazily imported module. cjs (the client): one file, whose
+    // lazily imported command modules are evaluated only when that command runs.
+    splitting: format === 'esm',
+    format,
     platform: 'node',
     target: 'node20',
     packages: 'external',
@@ -159,10 +118,10 @@ export async function buildBundle(opts = {}) {
     }
   }
   const tmp = join(cacheDir, `stamp.json.${process.pid}.${Math.random().toString(36).slice(2)}`);
-  writeFileSync(tmp, JSON.stringify({ root, entry, dir, builtAt: Date.now(), inputs }));
+  writeFileSync(tmp, JSON.stringify({ root, entry, format, dir, file, builtAt: Date.now(), inputs }));
   renameSync(tmp, join(cacheDir, 'stamp.json'));
   removeOldBuilds(cacheDir, dir);
-  return join(cacheDir, dir, 'main.mjs');
+  return join(cacheDir, dir, file);
 }
 
 /** @param {string} cacheDir @param {string} keep */
@@ -197,8 +156,8 @@ function tryLock(lock) {
  * @param {BundleOpts & { onBuild?: () => void }} [opts]
  */
 export async function ensureBundle(opts = {}) {
-  const fresh = await freshEntry(opts);
-  if (fresh) return fresh;
+  const current = freshEntry(opts);
+  if (current) return current;
   const { cacheDir } = resolveOpts(opts);
   mkdirSync(cacheDir, { recursive: true });
   const lock = join(cacheDir, 'lock');
@@ -206,13 +165,13 @@ export async function ensureBundle(opts = {}) {
   let locked = tryLock(lock);
   while (!locked) {
     await new Promise((r) => setTimeout(r, LOCK_POLL_MS));
-    const built = await freshEntry(opts);
+    const built = freshEntry(opts);
     if (built) return built;
     if (Date.now() > deadline) break; // a wedged builder: build without the lock (still atomic)
     locked = tryLock(lock);
   }
   try {
-    const built = await freshEntry(opts);
+    const built = freshEntry(opts);
     if (built) return built;
     opts.onBuild?.();
     return await buildBundle(opts);
@@ -225,7 +184,7 @@ export async function ensureBundle(opts = {}) {
 // `--if-possible` (npm postinstall): a source that does not compile yet only
 // warns, so `npm install` still succeeds; bin/coffer builds on first use.
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  for (const name of /** @type {(keyof typeof BUNDLES)[]} */ (Object.keys(BUNDLES))) {
+  for (const name of /** @type {('client' | 'server')[]} */ (Object.keys(BUNDLES))) {
     try {
       await ensureBundle({ name });
     } catch (err) {

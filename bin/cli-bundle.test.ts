@@ -90,8 +90,8 @@ describe('CLI bundle freshness', () => {
     );
     expect(outs).toEqual(['parallel', 'parallel', 'parallel', 'parallel']);
     const stamp = JSON.parse(readFileSync(join(root, '.cache/cli/client/stamp.json'), 'utf8'));
-    expect(statSync(join(root, '.cache/cli/client', stamp.dir, 'main.mjs')).isFile()).toBe(true);
-    expect(await freshEntry(opts(root))).toBe(join(root, '.cache/cli/client', stamp.dir, 'main.mjs'));
+    expect(statSync(join(root, '.cache/cli/client', stamp.dir, 'main.cjs')).isFile()).toBe(true);
+    expect(await freshEntry(opts(root))).toBe(join(root, '.cache/cli/client', stamp.dir, 'main.cjs'));
   });
 
   it('each module keeps its own source file as import.meta.url', async () => {

@@ -16,4 +16,5 @@ async function main(argv: string[]): Promise<void> {
   process.exitCode = await runCli(argv, ctx);
 }
 
-await main(process.argv.slice(2));
+// No top-level await: the client bundle is CommonJS (bin/cli-fresh.cjs says why).
+void main(process.argv.slice(2));

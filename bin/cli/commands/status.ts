@@ -18,6 +18,8 @@ export const statusCommand: Command = {
     expectArgs(args, 0);
     const format = formatFor(flags, ctx);
     const client = clientFor(flags, ctx);
+    // Both at once: one round trip of wall time instead of two (fetchLeader never throws).
+    const leaderP = fetchLeader(client);
     let status: SealStatus;
     try {
       status = ((await client.request('GET', 'sys/seal-status', UNAUTHENTICATED)).body ?? {}) as SealStatus;
@@ -25,7 +27,7 @@ export const statusCommand: Command = {
       ctx.ui.err(`Error checking seal status: ${(err as Error).message}`);
       return 1;
     }
-    const leader = await fetchLeader(client);
+    const leader = await leaderP;
     if (format === 'json') ctx.ui.out(toJson(sealStatusJson(status, leader)));
     else ctx.ui.out(sealStatusTable(status, leader));
     return status.sealed ? 2 : 0;
