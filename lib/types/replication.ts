@@ -70,6 +70,8 @@ export interface ReplicationModeStatus {
    */
   last_applied_at_ms?: number;
   last_applied_primary_commit_ms?: number;
+  /** The same two stamps for each of this secondary's recent applies (up to 512, oldest first), so the lag of every batch can be read with few polls. */
+  recent_applies?: { last_remote_wal: number; applied_at_ms: number; primary_commit_ms: number }[];
   reindex_in_progress?: boolean;
   reindex_stage?: ReindexStage;
   reindex_building_progress?: number;

@@ -71,7 +71,10 @@ export async function applyBatches(
   }
   if (applied.length) {
     onVisible?.(applied);
-    await physical.flushed();
+    // Commit now rather than on the group commit's next turn of the event loop: nothing else is worth waiting for.
+    const durable = physical.flushed();
+    physical.commitBatch();
+    await durable;
   }
   return { applied, error };
 }

@@ -16,6 +16,8 @@ import { ALPN, dialCluster, type FrameConnection } from './transport';
 const BACKOFF_MS = [200, 500, 1_000, 2_000, 5_000];
 /** Most wals frames applied in one transaction (each is at most WAL_BATCH_BYTES encoded). */
 const APPLY_COALESCE_FRAMES = 8;
+/** Applies kept for status `recent_applies` (bench/replication.ts reads the lag of each from them). */
+const RECENT_APPLIES = 512;
 
 export interface SecondaryDeps {
   ctx: ReplicationContext;
@@ -50,6 +52,8 @@ export class SecondaryRunner {
   clockSkewMs = 0;
   /** Lag telemetry (commit-clock.ts): when the batch ending at coveredIndex was applied here, and when its oldest record committed on the primary (the primary's clock). */
   lastApplied = { atMs: 0, primaryCommitMs: 0 };
+  /** The last RECENT_APPLIES applies (same stamps as lastApplied, with the index each ended at), oldest first: a reader polling status now and then sees every one. */
+  readonly recentApplies: { index: number; atMs: number; primaryCommitMs: number }[] = [];
   syncProgress = { sync_progress: 0, sync_total_keys: 0 };
   lastError = '';
   private conn: FrameConnection | null = null;
@@ -240,6 +244,8 @@ export class SecondaryRunner {
       const oldest = Math.min(...applied.map((b) => b.at));
       this.coveredIdx = last.lastIndex;
       this.lastApplied = { atMs: preciseNowMs(), primaryCommitMs: oldest };
+      this.recentApplies.push({ index: last.lastIndex, ...this.lastApplied });
+      if (this.recentApplies.length > RECENT_APPLIES) this.recentApplies.shift();
       this.measuredLag = Math.max(0, Date.now() - oldest - Math.max(0, this.clockSkewMs));
       telemetry.setGauge('vault.replication.fsm.last_remote_wal', last.lastIndex);
       telemetry.setGauge('vault.replication.lag_ms', this.lagMs, { mode: this.d.mode });

@@ -94,7 +94,13 @@ export function modeStatus(mgr: ReplicationManager, m: Mode): ReplicationModeSta
     last_remote_wal: r?.coveredIndex ?? mgr.store.position(m).index,
     last_start: s.lastStart,
     lag_ms: r?.lagMs ?? 0,
-    ...(r?.lastApplied.atMs ? ({ last_applied_at_ms: r.lastApplied.atMs, last_applied_primary_commit_ms: r.lastApplied.primaryCommitMs } satisfies StatusPart) : {}),
+    ...(r?.lastApplied.atMs
+      ? ({
+          last_applied_at_ms: r.lastApplied.atMs,
+          last_applied_primary_commit_ms: r.lastApplied.primaryCommitMs,
+          recent_applies: r.recentApplies.map((a) => ({ last_remote_wal: a.index, applied_at_ms: a.atMs, primary_commit_ms: a.primaryCommitMs })),
+        } satisfies StatusPart)
+      : {}),
     ...(state === 'merkle-sync' && r ? ({ merkle_sync_progress: r.syncProgress } satisfies StatusPart) : {}),
     ...(r?.lastError || s.lastError ? ({ last_error: r?.lastError || s.lastError } satisfies StatusPart) : {}),
     primaries: s.primaryClusterAddrInUse

@@ -21,7 +21,7 @@ const MODE_STATUS_FIELDS = {
   merkle_root: true, primary_cluster_addr: true, secondary_id: true, last_start: true, last_reindex_epoch: true,
   last_corruption_check_epoch: true, corrupted_merkle_tree: true, ssct_generation_counter: true, merkle_sync_progress: true,
   lag_ms: true, last_error: true, superseded_by: true, stale_primary_warning: true, promoted_at: true, epoch: true,
-  last_applied_at_ms: true, last_applied_primary_commit_ms: true, reindex_in_progress: true, reindex_stage: true,
+  last_applied_at_ms: true, last_applied_primary_commit_ms: true, recent_applies: true, reindex_in_progress: true, reindex_stage: true,
   reindex_building_progress: true, reindex_building_total: true,
 } satisfies Record<keyof ReplicationModeStatus, true>;
 
