@@ -24,6 +24,11 @@ const LOG_TAIL_LINES = 30;
 /** etcd reads ETCD_* variables as flags; the member gets none, so only the flags below count. */
 const NO_ENV = {} as NodeJS.ProcessEnv;
 
+export interface MemberExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 export interface EtcdMemberOptions {
   name: string;
   /** The storage stanza's `path`: etcd's data lives in <path>/etcd, its peer TLS files in <path>/etcd-tls. */
@@ -63,7 +68,7 @@ export function findEtcdBinary(pathEnv: string): string {
 export class EtcdMember {
   private child: ChildProcess | undefined;
   private readonly tail: string[] = [];
-  private exitPromise: Promise<number | null> = Promise.resolve(null);
+  private exitPromise: Promise<MemberExit> = Promise.resolve({ code: null, signal: null });
   private readonly log: Logger;
 
   constructor(private readonly opts: EtcdMemberOptions) {
@@ -77,10 +82,15 @@ export class EtcdMember {
     return this.opts.clientUrl;
   }
   get pid(): number | undefined {
-    return this.child?.exitCode === null ? this.child.pid : undefined;
+    const c = this.child;
+    return c && c.exitCode === null && c.signalCode === null ? c.pid : undefined;
   }
-  /** Resolves with the exit code (null when killed by a signal) once the process is gone. */
-  get exited(): Promise<number | null> {
+  /**
+   * Resolves once the process is gone. etcd handles SIGTERM by running its
+   * shutdown (closing the WAL, leaving raft cleanly) and then re-raising the
+   * signal, so a clean stop reads { code: null, signal: 'SIGTERM' }, not code 0.
+   */
+  get exited(): Promise<MemberExit> {
     return this.exitPromise;
   }
 
@@ -92,8 +102,8 @@ export class EtcdMember {
     const child = spawn(binary, this.args(), { stdio: ['ignore', 'pipe', 'pipe'], env: NO_ENV });
     this.child = child;
     this.exitPromise = new Promise((resolve) => {
-      child.once('exit', (code) => resolve(code));
-      child.once('error', () => resolve(null));
+      child.once('exit', (code, signal) => resolve({ code, signal }));
+      child.once('error', () => resolve({ code: null, signal: null }));
     });
     for (const stream of [child.stdout, child.stderr]) this.capture(stream);
     const started = Date.now();

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../server/log';
-import { EtcdClient } from '../../server/ha/etcd-client';
+import { EtcdClient, type Member } from '../../server/ha/etcd-client';
+import { EtcdError } from '../../server/ha/etcd-error';
 import { EtcdMember } from '../../server/ha/etcd-member';
 import { createEtcdCa, issuePeerCert } from '../../server/ha/etcd-peer-tls';
 import type { CaMaterial } from '../../server/replication/ca';
@@ -63,7 +64,18 @@ export async function startEtcd(size: number, prefix = 'n'): Promise<TestEtcd> {
       const client = await quietPort();
       const peer = await quietPort();
       const c = env.all();
-      const { members: list } = await c.memberAdd([`https://127.0.0.1:${peer}`]);
+      // etcd refuses `member add` (strict reconfig check: "unhealthy cluster")
+      // until every member has been connected for 5 s; retry until it accepts.
+      const deadline = Date.now() + 60_000;
+      let list: Member[] | undefined;
+      while (!list) {
+        try {
+          list = (await c.memberAdd([`https://127.0.0.1:${peer}`])).members;
+        } catch (err) {
+          if (Date.now() > deadline || !(err instanceof EtcdError && /unhealthy cluster/.test(err.message))) throw err;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
       const cluster = Object.fromEntries(list.map((m) => [m.name || name, m.peerUrls[0]]));
       const m = make(name, client, peer, cluster, 'existing', opts.ca ?? ca, opts.startTimeoutMs);
       await m.start();
