@@ -14,7 +14,8 @@
 // Builds go to a new directory each time; only then is stamp.json (which
 // names the directory) replaced by rename, so a half-written bundle is never
 // run and parallel first runs (test workers) are safe. A lock directory keeps
-// them from all building at once; a lock older than LOCK_STALE_MS is ignored.
+// them from all building at once; a lock whose builder is gone, or older
+// than LOCK_STALE_MS, is ignored.
 // Plain JavaScript: this must run before anything can compile TypeScript.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join, relative, resolve } from 'node:path';
@@ -134,15 +135,32 @@ function removeOldBuilds(cacheDir, keep) {
   }
 }
 
+/** Is the builder that holds this lock gone (killed mid-build, e.g. kill -9 by a test)? */
+function holderGone(/** @type {string} */ lock) {
+  let pid;
+  try {
+    pid = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+  } catch {
+    return false; // just taken, pid not written yet: the age rule decides
+  }
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return /** @type {NodeJS.ErrnoException} */ (err).code === 'ESRCH';
+  }
+}
+
 /** @param {string} lock */
 function tryLock(lock) {
   try {
     mkdirSync(lock);
+    writeFileSync(join(lock, 'pid'), String(process.pid));
     return true;
   } catch (err) {
     if (/** @type {NodeJS.ErrnoException} */ (err).code !== 'EEXIST') throw err;
     const st = statSync(lock, { throwIfNoEntry: false });
-    if (st && Date.now() - st.mtimeMs > LOCK_STALE_MS) {
+    if (st && (Date.now() - st.mtimeMs > LOCK_STALE_MS || holderGone(lock))) {
       rmSync(lock, { recursive: true, force: true });
       return tryLock(lock);
     }

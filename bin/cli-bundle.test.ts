@@ -102,3 +102,16 @@ describe('CLI bundle freshness', () => {
     expect(await output(await ensureBundle(opts(root)))).toBe(join(root, 'server') + '/');
   });
 });
+
+describe('CLI bundle build lock', () => {
+  it('a lock left by a builder that was killed does not hold the next run up', async () => {
+    const root = tree({ 'bin/cli/main.ts': MAIN, 'bin/cli/msg.ts': "export const msg = 'after a dead builder';\n" });
+    const lock = join(root, '.cache/cli/client/lock');
+    mkdirSync(lock, { recursive: true });
+    const dead = await run(process.execPath, ['-p', 'process.pid']).then((r) => r.stdout.trim());
+    writeFileSync(join(lock, 'pid'), dead); // that process has exited
+    // The lock is fresh, so only the dead holder frees it: otherwise this waits
+    // out the 60 s stale-lock age and the test's own timeout fails it.
+    expect(await output(await ensureBundle(opts(root)))).toBe('after a dead builder');
+  }, 45_000);
+});
