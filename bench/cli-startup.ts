@@ -29,12 +29,12 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): number {
 }
 
 /** Spawn → banner ("started") and → first healthy answer, in ms. */
-async function serverStart(): Promise<{ banner: number; healthy: number }> {
+async function serverStart(extraEnv: Record<string, string> = {}): Promise<{ banner: number; healthy: number }> {
   const port = await freePortPair();
   const t0 = performance.now();
   const child = spawn(COFFER_BIN, ['server', '-dev', '-dev-no-ui', `-dev-listen-address=127.0.0.1:${port}`], {
     cwd: REPO_ROOT,
-    env: { ...process.env, NODE_ENV: 'production' },
+    env: { ...process.env, ...extraEnv, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let banner = 0;
@@ -76,6 +76,8 @@ async function main(): Promise<void> {
     for (let i = 0; i < TSX_RUNS; i++) tsx.push(timed(COFFER_BIN, ['status'], { ...env, COFFER_CLI_TSX: '1' }));
     const starts: Array<{ banner: number; healthy: number }> = [];
     for (let i = 0; i < SERVER_STARTS; i++) starts.push(await serverStart());
+    const tsxStarts: Array<{ banner: number; healthy: number }> = [];
+    for (let i = 0; i < TSX_RUNS; i++) tsxStarts.push(await serverStart({ COFFER_CLI_TSX: '1' }));
 
     const cpu = cpus();
     console.log(`machine: ${cpu.length} cores (${cpu[0]?.model.trim()}), node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
@@ -83,7 +85,10 @@ async function main(): Promise<void> {
     console.log(`node -e 0                p50 ${ms(quantile(bare, 0.5))}   p90 ${ms(quantile(bare, 0.9))}   (${RUNS} runs, interleaved)`);
     console.log(`coffer status − node     p50 ${ms(quantile(status, 0.5) - quantile(bare, 0.5))}`);
     console.log(`coffer status via tsx    p50 ${ms(quantile(tsx, 0.5))}   (${TSX_RUNS} runs, COFFER_CLI_TSX=1: the old way)`);
-    console.log(`coffer server -dev       p50 ${ms(quantile(starts.map((s) => s.banner), 0.5))} to "started" banner, ${ms(quantile(starts.map((s) => s.healthy), 0.5))} to first healthy answer   (${SERVER_STARTS} starts)`);
+    const startLine = (xs: typeof starts) =>
+      `p50 ${ms(quantile(xs.map((s) => s.banner), 0.5))} to "started" banner, ${ms(quantile(xs.map((s) => s.healthy), 0.5))} to first healthy answer`;
+    console.log(`coffer server -dev       ${startLine(starts)}   (${SERVER_STARTS} starts)`);
+    console.log(`server -dev via tsx      ${startLine(tsxStarts)}   (${TSX_RUNS} starts, the old way)`);
   } finally {
     await server.stop();
   }
