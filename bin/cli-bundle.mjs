@@ -101,6 +101,9 @@ export async function buildBundle(opts = {}) {
     // lazily imported command modules are evaluated only when that command runs.
     splitting: format === 'esm',
     format,
+    // The client file is read on every call: whitespace and syntax minified (~25 %
+    // fewer bytes to scan); names are kept, so stack traces stay readable.
+    ...(format === 'cjs' ? { minifyWhitespace: true, minifySyntax: true } : {}),
     platform: 'node',
     target: 'node20',
     packages: 'external',
