@@ -71,10 +71,9 @@ export async function applyBatches(
   }
   if (applied.length) {
     onVisible?.(applied);
-    // Commit now rather than on the group commit's next turn of the event loop: nothing else is worth waiting for.
-    const durable = physical.flushed();
-    physical.commitBatch();
-    await durable;
+    // The group commit runs on the next turn of the event loop (setImmediate), so what onVisible released
+    // (a forwarded write's response) goes out first; committing here would put this fsync in front of it.
+    await physical.flushed();
   }
   return { applied, error };
 }
