@@ -88,6 +88,7 @@ export class Election {
           if (won) return this.becomeLeader(won);
         } catch (err) {
           if (!(err instanceof EtcdError)) throw err;
+          if (err.code === 'lease_not_found') this.leaseGone('lease expired before the campaign txn');
           this.log.debug({ err: err.message }, 'campaign attempt failed; retrying');
           await this.sleep(RETRY_MS, signal);
         }
