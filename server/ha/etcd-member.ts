@@ -5,6 +5,7 @@ import { delimiter, join } from 'node:path';
 import type { Logger } from '../log';
 import { EtcdError } from './etcd-error';
 import { writePeerTls } from './etcd-peer-tls';
+import { forgetMemberPid, reclaimDataDir, recordMemberPid } from './stale-member';
 
 // Coffer supervises its own etcd member, the way k3s runs embedded etcd: it
 // finds Debian's binary on PATH, keeps the member's data under the storage
@@ -75,6 +76,10 @@ export class EtcdMember {
     this.log = opts.logger.child({ component: 'ha.etcd-member', member: opts.name });
   }
 
+  /** The options this member was made with (a copy: a restarted supervisor reuses them). */
+  get options(): EtcdMemberOptions {
+    return { ...this.opts };
+  }
   get dataDir(): string {
     return join(this.opts.storagePath, 'etcd');
   }
@@ -99,10 +104,15 @@ export class EtcdMember {
     if (this.pid) throw new EtcdError('invalid_argument', `etcd member ${this.opts.name} is already running`);
     const binary = findEtcdBinary(this.opts.pathEnv);
     mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
+    await reclaimDataDir(this.opts.storagePath, this.dataDir, this.log);
     const child = spawn(binary, this.args(), { stdio: ['ignore', 'pipe', 'pipe'], env: NO_ENV });
     this.child = child;
+    if (child.pid) recordMemberPid(this.opts.storagePath, child.pid);
     this.exitPromise = new Promise((resolve) => {
-      child.once('exit', (code, signal) => resolve({ code, signal }));
+      child.once('exit', (code, signal) => {
+        forgetMemberPid(this.opts.storagePath);
+        resolve({ code, signal });
+      });
       child.once('error', () => resolve({ code: null, signal: null }));
     });
     for (const stream of [child.stdout, child.stderr]) this.capture(stream);

@@ -87,6 +87,27 @@ describe('supervised etcd members', () => {
   }, 120_000);
 });
 
+describe('a member left running by a killed Coffer', () => {
+  it('is stopped by the next start on the same path, which then serves the same data', async () => {
+    const solo = await startEtcd(1, 'orphan');
+    let again: EtcdMember | undefined;
+    try {
+      const first = solo.members[0];
+      await solo.client(0).put('survives', 'yes');
+      const orphanPid = first.pid!;
+      // A second supervisor on the same storage path, as after a SIGKILLed Coffer restarts.
+      again = new EtcdMember({ ...first.options, logger });
+      await again.start();
+      expect(again.pid).not.toBe(orphanPid);
+      expect((await first.exited).signal).toBe('SIGKILL');
+      expect((await solo.client(0).get('survives'))?.value.toString()).toBe('yes');
+    } finally {
+      await again?.stop();
+      await solo.stop();
+    }
+  }, 120_000);
+});
+
 describe('etcd binary lookup', () => {
   it('names the package to install when etcd is not on PATH', async () => {
     expect(() => findEtcdBinary('/nonexistent:/also-not')).toThrow(/apt-get install etcd-server/);
