@@ -14,11 +14,18 @@ import type { Bytes } from './etcd-wire';
 // The 'lost' event is for the holder to stop acknowledging at once. It fires
 // when etcd says the lease is gone, when the leader key is deleted or
 // overwritten, or — without any answer from etcd — once the lease could have
-// expired: TTL after the last keepalive that etcd confirmed was *sent*. That
-// deadline is never later than etcd's own expiry, so an active cut off from
-// the quorum steps down before anyone else can be elected.
+// expired: TTL (less a margin) after the last keepalive that etcd confirmed
+// was *sent*. That deadline is never later than etcd's own expiry, so an
+// active cut off from the quorum steps down before anyone else can be elected.
 
 export const DEFAULT_LEASE_TTL_SECONDS = 3;
+/**
+ * Step down this much before the lease could expire: a timer in a busy event
+ * loop fires late, and the deposed leader should stop before etcd frees the
+ * key, not just about when. (Writes stay safe regardless: appends are fenced
+ * in etcd; this margin protects reads served as the active.)
+ */
+export const EXPIRY_MARGIN_MS = 250;
 const RETRY_MS = 250;
 
 export interface Leadership {
@@ -206,7 +213,7 @@ export class Election {
 
   private armExpiry(sentAt: number, ttlSeconds: number): void {
     clearTimeout(this.expiryTimer);
-    const ms = sentAt + ttlSeconds * 1000 - Date.now();
+    const ms = sentAt + ttlSeconds * 1000 - EXPIRY_MARGIN_MS - Date.now();
     this.expiryTimer = setTimeout(() => this.leaseGone(`no keepalive confirmed within the ${ttlSeconds} s lease`), Math.max(0, ms));
   }
 
