@@ -44,11 +44,11 @@ function shippedFrames(n: number, per: number): FrameOf<'wals'>[] {
   return frames;
 }
 
-function secondary(): { physical: SqliteBackend; store: ReplicationStore; commits: () => number } {
+async function secondary(): Promise<{ physical: SqliteBackend; store: ReplicationStore; commits: () => number }> {
   const physical = backend(true);
   const store = new ReplicationStore(physical, {} as Barrier);
   physical.applyShipped([store.positionOp('performance', { index: 0, guard: GENESIS_GUARD })]);
-  physical.commitBatch();
+  await physical.flushed();
   let commits = 0;
   physical.onFlush = () => commits++;
   return { physical, store, commits: () => commits };
@@ -57,7 +57,7 @@ function secondary(): { physical: SqliteBackend; store: ReplicationStore; commit
 describe('applyBatches', () => {
   it('applies queued batches in order with one commit, and the stored position ends at the last', async () => {
     const frames = shippedFrames(12, 3);
-    const s = secondary();
+    const s = await secondary();
     const { applied, error } = await applyBatches(s.physical, s.store, 'performance', frames);
     expect(error).toBeNull();
     expect(applied).toHaveLength(4);
@@ -68,7 +68,7 @@ describe('applyBatches', () => {
 
   it('a gap in the middle: the batches before it are applied and durable, nothing of it or after it is written', async () => {
     const frames = shippedFrames(12, 3);
-    const s = secondary();
+    const s = await secondary();
     const { applied, error } = await applyBatches(s.physical, s.store, 'performance', [frames[0], frames[2], frames[3]]);
     expect(error).toBeInstanceOf(ContinuityError);
     expect((error as Error).message).toMatch(/gap: batch follows index 6 but this secondary holds only up to 3/);
