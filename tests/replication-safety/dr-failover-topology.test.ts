@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, startDevServer, type DevServer } from '../support/cluster';
-import { converged, enablePrimary, pair, replStatus, secondaryToken, waitFor } from '../support/replication';
+import { converged, enablePrimary, pair, replStatus, secondaryToken, waitFor, drOperationBatchToken } from '../support/replication';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 
 // Issue 8 item 9 on seed 002's picture, with real processes: dallas is the
@@ -40,12 +40,7 @@ beforeAll(async () => {
   root = dallas.rootToken;
   proxy = await startTcpProxy({ port: dallas.port + 1 });
   // A batch DR operation token, made on the primary before any failure (seed 002).
-  await api(dallas.addr, 'PUT', 'sys/policies/acl/dr-ops', {
-    token: root,
-    body: { policy: 'path "sys/replication/dr/secondary/promote" { capabilities = ["update"] }\npath "sys/replication/dr/secondary/update-primary" { capabilities = ["update"] }' },
-  });
-  await api(dallas.addr, 'POST', 'auth/token/roles/dr-ops', { token: root, body: { token_type: 'batch', orphan: true, renewable: false, allowed_policies: 'dr-ops' } });
-  batchOpToken = (await api(dallas.addr, 'POST', 'auth/token/create/dr-ops', { token: root, body: { ttl: '2h', policies: ['dr-ops'] } })).body.auth.client_token;
+  batchOpToken = await drOperationBatchToken(dallas.addr, root, '2h');
 
   await enablePrimary(dallas.addr, root, 'performance', { primary_cluster_addr: `https://${proxy.address}` });
   await pair({ addr: dallas.addr, token: root }, { addr: london.addr, token: london.rootToken }, 'performance', 'london');

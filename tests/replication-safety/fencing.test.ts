@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, startConfiguredServer, startDevServer, type ConfiguredServer, type DevServer } from '../support/cluster';
 import { initAndUnseal, type Initialised } from '../support/disk-scan';
-import { converged, pair, replStatus, secondaryToken, waitFor } from '../support/replication';
+import { converged, pair, replStatus, secondaryToken, waitFor, drOperationBatchToken } from '../support/replication';
 
 // Issue 8 item 6: fencing is enforced, not advisory. Before, a primary whose DR
 // secondary was promoted kept acknowledging client writes until someone
@@ -59,12 +59,7 @@ beforeAll(async () => {
   root = keys.rootToken;
   expect((await api(a.addr, 'POST', 'sys/mounts/secret', { token: root, body: { type: 'kv', options: { version: '2' } } })).status).toBe(204);
   // A batch DR operation token, made on the primary beforehand (reference §2.4): it promotes and re-points any member of the set.
-  await api(a.addr, 'PUT', 'sys/policies/acl/dr-ops', {
-    token: root,
-    body: { policy: 'path "sys/replication/dr/secondary/promote" { capabilities = ["update"] }\npath "sys/replication/dr/secondary/update-primary" { capabilities = ["update"] }' },
-  });
-  await api(a.addr, 'POST', 'auth/token/roles/dr-ops', { token: root, body: { token_type: 'batch', orphan: true, renewable: false, allowed_policies: 'dr-ops' } });
-  drOpToken = (await api(a.addr, 'POST', 'auth/token/create/dr-ops', { token: root, body: { ttl: '8h', policies: ['dr-ops'] } })).body.auth.client_token;
+  drOpToken = await drOperationBatchToken(a.addr, root);
   await pair({ addr: a.addr, token: root }, { addr: b.addr, token: b.rootToken }, 'dr', 'fence-b');
   await api(a.addr, 'POST', 'secret/data/before', { token: root, body: { data: { v: 1 } } });
   await converged(a.addr, b.addr, 'dr');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, startDevServer, type DevServer } from '../support/cluster';
-import { converged, pair, replStatus, secondaryToken, waitFor } from '../support/replication';
+import { converged, pair, replStatus, secondaryToken, waitFor, drOperationBatchToken } from '../support/replication';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 
 // Chaos defect F1 (`npm run chaos -- --seed 7 --faults 6 --kinds failover`).
@@ -41,12 +41,7 @@ beforeAll(async () => {
   [y, x] = await Promise.all([startDevServer({ healthTimeoutMs: 120_000 }), startDevServer({ healthTimeoutMs: 120_000 })]);
   root = y.rootToken;
   // A dev server mounts secret/ as KV v2, as Vault's does.
-  await api(y.addr, 'PUT', 'sys/policies/acl/dr-ops', {
-    token: root,
-    body: { policy: 'path "sys/replication/dr/secondary/promote" { capabilities = ["update"] }\npath "sys/replication/dr/secondary/update-primary" { capabilities = ["update"] }' },
-  });
-  await api(y.addr, 'POST', 'auth/token/roles/dr-ops', { token: root, body: { token_type: 'batch', orphan: true, renewable: false, allowed_policies: 'dr-ops' } });
-  drOpToken = (await api(y.addr, 'POST', 'auth/token/create/dr-ops', { token: root, body: { ttl: '8h', policies: ['dr-ops'] } })).body.auth.client_token;
+  drOpToken = await drOperationBatchToken(y.addr, root);
   // x starts as y's DR secondary: it stores a position in y's log.
   await pair({ addr: y.addr, token: root }, { addr: x.addr, token: x.rootToken }, 'dr', 'x');
   expect((await write(y.addr, 'before')).status).toBe(200);

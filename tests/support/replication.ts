@@ -62,3 +62,19 @@ export async function converged(primaryAddr: string, secondaryAddr: string, mode
     timeoutMs,
   );
 }
+
+/**
+ * A batch DR operation token made on the primary beforehand (reference §2.4,
+ * seed 002): a batch-token role limited to a policy that may promote and
+ * re-point DR secondaries. It works on any member of the set after a failover.
+ */
+export async function drOperationBatchToken(primaryAddr: string, rootToken: string, ttl = '8h'): Promise<string> {
+  await api(primaryAddr, 'PUT', 'sys/policies/acl/dr-ops', {
+    token: rootToken,
+    body: { policy: 'path "sys/replication/dr/secondary/promote" { capabilities = ["update"] }\npath "sys/replication/dr/secondary/update-primary" { capabilities = ["update"] }' },
+  });
+  await api(primaryAddr, 'POST', 'auth/token/roles/dr-ops', { token: rootToken, body: { token_type: 'batch', orphan: true, renewable: false, allowed_policies: 'dr-ops' } });
+  const r = await api(primaryAddr, 'POST', 'auth/token/create/dr-ops', { token: rootToken, body: { ttl, policies: ['dr-ops'] } });
+  if (r.status !== 200) throw new Error(`dr-ops token: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body.auth.client_token;
+}
