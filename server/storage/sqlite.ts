@@ -1,5 +1,4 @@
 import Database from 'better-sqlite3';
-import { WalSync } from './wal-sync';
 import type { LogRecord, PhysicalBackend, StorageOp } from './backend';
 import { ChangeBus } from './change-bus';
 import { SqliteCommittedReader, type CommittedReader } from './committed-reader';
@@ -74,8 +73,6 @@ export class SqliteBackend implements PhysicalBackend {
   private readonly groupCommit: boolean;
   readonly maxEntrySize: number;
   private batch: Batch | null = null;
-  /** Group commit on disk: the WAL's fsync runs off the event loop (wal-sync.ts); null otherwise. */
-  private readonly walSync: WalSync | null;
   /** Told how long each group commit took and how many records it made durable (telemetry). */
   onFlush: ((ms: number, records: number) => void) | null = null;
   private readonly sel;
@@ -94,10 +91,7 @@ export class SqliteBackend implements PhysicalBackend {
     this.groupCommit = opts.groupCommit ?? false;
     this.maxEntrySize = opts.maxEntrySize ?? DEFAULT_MAX_ENTRY_SIZE;
     this.db.pragma('journal_mode = WAL');
-    // Group commit on disk fsyncs the WAL itself, off the event loop, before any waiter hears of the
-    // commit (wal-sync.ts); COMMIT then only writes. Otherwise every COMMIT fsyncs (FULL).
-    this.walSync = onDisk && this.groupCommit ? new WalSync(`${opts.path}-wal`) : null;
-    this.db.pragma(this.walSync ? 'synchronous = NORMAL' : 'synchronous = FULL');
+    this.db.pragma('synchronous = FULL');
     if (onDisk) chmodDbFiles(opts.path); // -wal and -shm exist now
     // `hash` is the entry's merkle hash, kept so an overwrite need not rehash the old value.
     // tree/bucket place the entry in the merkle index, so a sync can fetch one bucket's keys.
@@ -147,7 +141,7 @@ export class SqliteBackend implements PhysicalBackend {
 
   /** Highest log index that is durable (the shipper never sends past it). */
   get committedIndex(): number {
-    return this.committedIdx;
+    return this.batch ? this.batch.tip.index : this.committedIdx;
   }
 
   /** Entries of one merkle bucket (a sync fetches differing buckets). */
@@ -250,6 +244,7 @@ export class SqliteBackend implements PhysicalBackend {
       this.merkle.flush();
       if (this.faults.failCommit) throw new Error('storage fault injected: commit failed');
       this.db.exec('COMMIT');
+      this.onFlush?.(performance.now() - started, b.records.length);
     } catch (cause) {
       try {
         this.db.exec('ROLLBACK');
@@ -263,25 +258,18 @@ export class SqliteBackend implements PhysicalBackend {
       for (const w of b.waiters) w.reject(err);
       return;
     }
-    const end = this.log.lastIndex;
-    const durable = () => {
-      this.onFlush?.(performance.now() - started, b.records.length);
-      this.committed(b.records, end);
-      for (const w of b.waiters) w.resolve();
-    };
-    // Waiters, the committed index and the shipper hear of the batch only once it is durable.
-    if (this.walSync) this.walSync.afterSync(durable);
-    else durable();
+    this.committed(b.records);
+    for (const w of b.waiters) w.resolve();
   }
 
   /** Resolves once every write made so far is durable. */
   flushed(): Promise<void> {
-    if (this.batch) return new Promise((resolve, reject) => this.batch!.waiters.push({ resolve, reject }));
-    return this.walSync ? this.walSync.synced() : Promise.resolve();
+    if (!this.batch) return Promise.resolve();
+    return new Promise((resolve, reject) => this.batch!.waiters.push({ resolve, reject }));
   }
 
-  private committed(records: LogRecord[], end = this.log.lastIndex): void {
-    this.committedIdx = end;
+  private committed(records: LogRecord[]): void {
+    this.committedIdx = this.log.lastIndex;
     if (!records.length) return;
     this.log.noteCommitted(records.length);
     for (const l of this.listeners) l(records);
@@ -318,7 +306,6 @@ export class SqliteBackend implements PhysicalBackend {
 
   close(): void {
     this.commitBatch();
-    this.walSync?.close(); // fsyncs what is pending and runs its callbacks now
     this.reader.close();
     this.db.close();
   }
