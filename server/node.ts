@@ -29,6 +29,8 @@ export interface NodeOptions {
   apiAddr: string;
   clusterAddr: string;
   clusterName: string;
+  /** storage "raft" node_id: this node's name among its cluster's peers. */
+  nodeId: string;
   /** The config file's user_lockout stanzas. */
   userLockouts?: UserLockoutDefaults;
   ui: boolean;
@@ -75,6 +77,7 @@ export async function startNode(opts: NodeOptions): Promise<CofferNode> {
     storage,
     {
       clusterName: opts.clusterName,
+      nodeId: opts.nodeId,
       apiAddr: opts.apiAddr,
       clusterAddr: opts.clusterAddr,
       logger: opts.logger.child({ component: 'core' }),

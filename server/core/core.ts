@@ -30,6 +30,8 @@ import { checkRequestedWrapTtl } from './wrap-ttl';
 
 export interface CoreOptions {
   clusterName: string;
+  /** storage "raft" node_id (sys/storage/raft/configuration). */
+  nodeId?: string;
   apiAddr: string;
   clusterAddr: string;
   logger: Logger;

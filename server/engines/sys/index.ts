@@ -5,6 +5,7 @@ import { auditRoutes } from './audit';
 import { generateRootRoutes } from './generate-root';
 import { rekeyRoutes } from './rekey';
 import { hostInfoRoutes } from './host-info';
+import { raftConfigurationRoutes } from './raft-configuration';
 import { raftSnapshotRoutes } from './raft-snapshot';
 import { leaseRoutes } from './leases';
 import { lockedUserRoutes } from './locked-users';
@@ -17,5 +18,5 @@ import { metricsRoutes } from '../../telemetry/routes';
 
 /** Every built-in route; replication adds its own with extraRoutes. */
 export function builtinRoutes(extraRoutes: Route<Core>[] = []) {
-  return compileRoutes<Core>([...sealRoutes, ...generateRootRoutes, ...rekeyRoutes, ...mountRoutes, ...lockedUserRoutes, ...auditRoutes, ...policyRoutes, ...wrappingRoutes, ...tokenRoutes, ...metricsRoutes, ...leaseRoutes, ...remountRoutes, ...hostInfoRoutes, ...raftSnapshotRoutes, ...extraRoutes]);
+  return compileRoutes<Core>([...sealRoutes, ...generateRootRoutes, ...rekeyRoutes, ...mountRoutes, ...lockedUserRoutes, ...auditRoutes, ...policyRoutes, ...wrappingRoutes, ...tokenRoutes, ...metricsRoutes, ...leaseRoutes, ...remountRoutes, ...hostInfoRoutes, ...raftSnapshotRoutes, ...raftConfigurationRoutes, ...extraRoutes]);
 }
