@@ -51,14 +51,25 @@ export function createReplicationCa(clusterId: string): CaMaterial {
   return { certPem: forge.pki.certificateToPem(cert), keyPem };
 }
 
+/** One SAN per host: an IP address or a DNS name. */
+function subjectAltNames(hosts: string[]) {
+  return { name: 'subjectAltName', altNames: hosts.map((h) => (isIP(h) ? { type: 7, ip: h } : { type: 2, value: h })) };
+}
+
 /** The cluster listener's certificate: one SAN per host (DNS name or IP), serverAuth. */
 export function issueServerCert(ca: CaMaterial, hosts: string[]): LeafMaterial {
   if (hosts.length === 0) throw new Error('issueServerCert: at least one host is required');
-  const altNames = hosts.map((h) => (isIP(h) ? { type: 7, ip: h } : { type: 2, value: h }));
-  return issueLeaf(ca, hosts[0], [
-    { name: 'extKeyUsage', serverAuth: true },
-    { name: 'subjectAltName', altNames },
-  ]);
+  return issueLeaf(ca, hosts[0], [{ name: 'extKeyUsage', serverAuth: true }, subjectAltNames(hosts)]);
+}
+
+/**
+ * A certificate that both accepts and dials (CN = `commonName`, one SAN per
+ * host, serverAuth + clientAuth): etcd 3.4 uses its one --peer-cert-file for
+ * both ends of member-to-member TLS (ha/etcd-peer-tls.ts).
+ */
+export function issuePeerCert(ca: CaMaterial, commonName: string, hosts: string[]): LeafMaterial {
+  if (hosts.length === 0) throw new Error('issuePeerCert: at least one host is required');
+  return issueLeaf(ca, commonName, [{ name: 'extKeyUsage', serverAuth: true, clientAuth: true }, subjectAltNames(hosts)]);
 }
 
 /**
