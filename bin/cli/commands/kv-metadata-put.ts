@@ -3,9 +3,9 @@
 // so the others keep their stored values (Vault's kv_metadata_put.go).
 import { UsageError, type FlagSpecs } from '../flags';
 import { kvApiPath } from '../kv-paths';
-import { outputSecret } from '../output';
-import { clientFor, EXIT_USAGE, expectArgs, fail, formatFor, parse, type Command } from '../command';
+import { clientFor, EXIT_USAGE, expectArgs, formatFor, parse, type Command } from '../command';
 import { KV_FLAGS, kvTarget } from './kv-read';
+import { writeAndReport } from './kv-write';
 
 const FLAGS = {
   ...KV_FLAGS,
@@ -58,17 +58,6 @@ export const kvMetadataPutCommand: Command = {
       ctx.ui.err('Metadata not supported on KV Version 1');
       return EXIT_USAGE;
     }
-    const fullPath = kvApiPath(t, 'metadata');
-    let secret;
-    try {
-      secret = await client.write(fullPath, body);
-    } catch (err) {
-      return fail(ctx.ui, `Error writing data to ${fullPath}`, err);
-    }
-    if (!secret) {
-      if (format === 'table') ctx.ui.out(`Success! Data written to: ${fullPath}`);
-      return 0;
-    }
-    return outputSecret(ctx.ui, secret, format);
+    return writeAndReport(ctx, client, kvApiPath(t, 'metadata'), body, format);
   },
 };

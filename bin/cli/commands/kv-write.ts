@@ -26,6 +26,21 @@ const PUT_FLAGS = {
   cas: { kind: 'int', usage: 'Write only if the current version equals this (0: only if absent). KV v2.' },
 } as const satisfies FlagSpecs;
 
+/** A KV write whose answer is printed as it comes (metadata, version operations): Vault's "Success! Data written to" when empty. */
+export async function writeAndReport(ctx: Ctx, client: VaultClient, fullPath: string, body: Record<string, unknown>, format: Format): Promise<number> {
+  let secret;
+  try {
+    secret = await client.write(fullPath, body);
+  } catch (err) {
+    return fail(ctx.ui, `Error writing data to ${fullPath}`, err);
+  }
+  if (!secret) {
+    if (format === 'table') ctx.ui.out(`Success! Data written to: ${fullPath}`);
+    return 0;
+  }
+  return outputSecret(ctx.ui, secret, format);
+}
+
 /** After a v2 write: the "Secret Path" banner and the new version's metadata. */
 export function printWriteResult(ctx: Ctx, secret: Secret | null, fullPath: string, field: string | undefined, format: Format) {
   if (!secret) {
@@ -226,18 +241,7 @@ function versionedWriteCommand(op: 'undelete' | 'destroy', synopsis: string, hel
         ctx.ui.err(`${title} not supported on KV Version 1`);
         return EXIT_USAGE;
       }
-      const fullPath = kvApiPath(t, op);
-      let secret;
-      try {
-        secret = await client.write(fullPath, { versions });
-      } catch (err) {
-        return fail(ctx.ui, `Error writing data to ${fullPath}`, err);
-      }
-      if (!secret) {
-        if (format === 'table') ctx.ui.out(`Success! Data written to: ${fullPath}`);
-        return 0;
-      }
-      return outputSecret(ctx.ui, secret, format);
+      return writeAndReport(ctx, client, kvApiPath(t, op), { versions }, format);
     },
   };
 }
