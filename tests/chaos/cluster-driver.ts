@@ -19,6 +19,7 @@ export interface DriverOptions {
 
 /** Set-up calls (init, enable, activation tokens) on a loaded 2-core box can take seconds; the faults have not started, so waiting costs nothing. */
 const SETUP_TIMEOUT_MS = 60_000;
+const setupMust: typeof must = (addr, method, path, opts = {}) => must(addr, method, path, { timeoutMs: SETUP_TIMEOUT_MS, ...opts });
 
 export class ClusterDriver {
   readonly nodes = new Map<NodeName, ChaosNode>();
@@ -75,40 +76,40 @@ export class ClusterDriver {
 
   private async setUp([p, s, ...drs]: NodeName[]): Promise<void> {
     const P = this.node(p);
-    const init = await must(P.addr, 'PUT', 'sys/init', { timeoutMs: SETUP_TIMEOUT_MS, body: { secret_shares: 1, secret_threshold: 1 } });
+    const init = await setupMust(P.addr, 'PUT', 'sys/init', { body: { secret_shares: 1, secret_threshold: 1 } });
     this.rootToken = init.body.root_token;
     this.unsealKey = init.body.keys_base64[0];
     await P.unseal(this.unsealKey);
     const t = { token: this.rootToken };
-    await must(P.addr, 'POST', 'sys/mounts/secret', { timeoutMs: SETUP_TIMEOUT_MS, ...t, body: { type: 'kv', options: { version: '2' } } });
-    await must(P.addr, 'PUT', 'sys/policies/acl/chaos', { timeoutMs: SETUP_TIMEOUT_MS, ...t, body: { policy: ALL } });
-    await must(P.addr, 'POST', 'sys/auth/userpass', { timeoutMs: SETUP_TIMEOUT_MS, ...t, body: { type: 'userpass' } });
-    await must(P.addr, 'POST', `auth/userpass/users/${USER.name}`, { timeoutMs: SETUP_TIMEOUT_MS, ...t, body: { password: USER.password, token_policies: 'chaos' } });
-    await must(P.addr, 'PUT', 'sys/policies/acl/dr-ops', { timeoutMs: SETUP_TIMEOUT_MS, ...t, body: { policy: DR_OPS } });
-    await must(P.addr, 'POST', 'auth/token/roles/dr-ops', { timeoutMs: SETUP_TIMEOUT_MS, ...t, body: { token_type: 'batch', orphan: true, renewable: false, allowed_policies: 'dr-ops' } });
-    this.drOpToken = (await must(P.addr, 'POST', 'auth/token/create/dr-ops', { timeoutMs: SETUP_TIMEOUT_MS, ...t, body: { ttl: '24h', policies: ['dr-ops'] } })).body.auth.client_token;
-    for (const m of ['dr', 'performance'] as Mode[]) await must(P.addr, 'POST', `sys/replication/${m}/primary/enable`, { timeoutMs: SETUP_TIMEOUT_MS, ...t, body: { primary_cluster_addr: P.proxyAddr(m) } });
+    await setupMust(P.addr, 'POST', 'sys/mounts/secret', { ...t, body: { type: 'kv', options: { version: '2' } } });
+    await setupMust(P.addr, 'PUT', 'sys/policies/acl/chaos', { ...t, body: { policy: ALL } });
+    await setupMust(P.addr, 'POST', 'sys/auth/userpass', { ...t, body: { type: 'userpass' } });
+    await setupMust(P.addr, 'POST', `auth/userpass/users/${USER.name}`, { ...t, body: { password: USER.password, token_policies: 'chaos' } });
+    await setupMust(P.addr, 'PUT', 'sys/policies/acl/dr-ops', { ...t, body: { policy: DR_OPS } });
+    await setupMust(P.addr, 'POST', 'auth/token/roles/dr-ops', { ...t, body: { token_type: 'batch', orphan: true, renewable: false, allowed_policies: 'dr-ops' } });
+    this.drOpToken = (await setupMust(P.addr, 'POST', 'auth/token/create/dr-ops', { ...t, body: { ttl: '24h', policies: ['dr-ops'] } })).body.auth.client_token;
+    for (const m of ['dr', 'performance'] as Mode[]) await setupMust(P.addr, 'POST', `sys/replication/${m}/primary/enable`, { ...t, body: { primary_cluster_addr: P.proxyAddr(m) } });
     this.primary = this.perfPrimary = p;
     await Promise.all([this.join(s, 'performance'), ...drs.map((n) => this.join(n, 'dr'))]);
     this.perfSecondary = s;
     this.drSecondaries = drs;
-    this.perfToken = (await must(this.node(s).addr, 'POST', `auth/userpass/login/${USER.name}`, { timeoutMs: SETUP_TIMEOUT_MS, body: { password: USER.password } })).body.auth.client_token;
+    this.perfToken = (await setupMust(this.node(s).addr, 'POST', `auth/userpass/login/${USER.name}`, { body: { password: USER.password } })).body.auth.client_token;
   }
 
   /** Initialise a fresh node, make it a secondary of the primary, and wait until it streams. */
   private async join(name: NodeName, m: Mode): Promise<void> {
     const n = this.node(name);
-    const init = await must(n.addr, 'PUT', 'sys/init', { timeoutMs: SETUP_TIMEOUT_MS, body: { secret_shares: 1, secret_threshold: 1 } });
+    const init = await setupMust(n.addr, 'PUT', 'sys/init', { body: { secret_shares: 1, secret_threshold: 1 } });
     await n.unseal(init.body.keys_base64[0]);
     const activation = await this.activationToken(this.primary, m, name);
-    await must(n.addr, 'POST', `sys/replication/${m}/secondary/enable`, { timeoutMs: SETUP_TIMEOUT_MS, token: init.body.root_token, body: { token: activation } });
+    await setupMust(n.addr, 'POST', `sys/replication/${m}/secondary/enable`, { token: init.body.root_token, body: { token: activation } });
     await until(`${name} to stream ${m} WALs`, async () => (await this.status(name, m)).state === 'stream-wals', STREAM_TIMEOUT_MS, 200);
   }
 
   /** A fresh activation token on `primary` for `secondary` (ids are never reused). */
   private async activationToken(primary: NodeName, m: Mode, secondary: NodeName): Promise<string> {
     const id = `${secondary}-${m === 'dr' ? 'dr' : 'perf'}-${++this.tokensIssued}`;
-    const r = await must(this.node(primary).addr, 'POST', `sys/replication/${m}/primary/secondary-token`, { timeoutMs: SETUP_TIMEOUT_MS, token: this.rootToken, body: { id } });
+    const r = await setupMust(this.node(primary).addr, 'POST', `sys/replication/${m}/primary/secondary-token`, { token: this.rootToken, body: { id } });
     this.idToNode.set(id, secondary);
     return r.body.wrap_info.token;
   }
