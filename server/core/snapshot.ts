@@ -68,6 +68,11 @@ export function restoreSnapshot(core: Core, file: Buffer | undefined, force: boo
   core.logger.warn({ entries: incoming.size, removed: gone.length, snapshot_index: snap.header.index, force, same_keys: sameKeys }, 'snapshot restored');
   if (!sameKeys) return { entries: incoming.size, sealed: true };
   // Same root key, perhaps another keyring term (a rotate since): open the restored keyring.
-  core.barrier.unseal(core.barrier.exportRootKey());
+  const rootKey = core.barrier.exportRootKey();
+  try {
+    core.barrier.unseal(rootKey);
+  } finally {
+    rootKey.fill(0); // unseal keeps its own copy
+  }
   return { entries: incoming.size, sealed: false };
 }
