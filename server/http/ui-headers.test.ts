@@ -15,6 +15,13 @@ describe('contentSecurityPolicy', () => {
     expect(contentSecurityPolicy('/ui/wallpaper', 'N')).toContain("connect-src 'self';");
   });
 
+  it('lets the DR drill screens call other clusters over http: and https:, and no other console page', () => {
+    expect(contentSecurityPolicy('/ui/vault/replication/drills/new', 'N')).toContain("connect-src 'self' http: https:;");
+    expect(contentSecurityPolicy('/ui/vault/replication/drills', 'N')).toContain("connect-src 'self' http: https:;");
+    expect(contentSecurityPolicy('/ui/vault/replication/drillsx', 'N')).toContain("connect-src 'self';");
+    expect(contentSecurityPolicy('/ui/vault/replication/dr', 'N')).toContain("connect-src 'self';");
+  });
+
   it("adds 'unsafe-eval' only in dev mode", () => {
     expect(contentSecurityPolicy('/ui/', 'N', true)).toContain("script-src 'self' 'nonce-N' 'unsafe-eval'");
     expect(contentSecurityPolicy('/ui/', 'N')).not.toContain('unsafe-eval');

@@ -11,7 +11,10 @@
 //               (overwriting anything the client sent) before Next renders.
 //               Pages are rendered per request for this (app/layout.tsx).
 //   connect-src on /ui/wall only, also ws: and wss:: the status wall watches
-//               other clusters' feeds on their own origins.
+//               other clusters' feeds on their own origins. On the DR drill
+//               screens also http: and https:: a drill calls the API of every
+//               cluster it acts on (each allows the console's origin through
+//               sys/config/cors), not only the cluster serving the page.
 //   dev mode    (NODE_ENV=development) also 'unsafe-eval' for React's dev
 //               tooling and ws: for hot reload; never in production.
 // Referrer-Policy no-referrer: console URLs name secret paths.
@@ -19,12 +22,18 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export const WALL_PATH = '/ui/wall';
+export const DRILLS_PATH = '/ui/vault/replication/drills';
+
+function under(path: string, prefix: string): boolean {
+  return path === prefix || path.startsWith(`${prefix}/`);
+}
 
 export function contentSecurityPolicy(path: string, nonce: string, dev = false): string {
-  const wall = path === WALL_PATH || path.startsWith(`${WALL_PATH}/`);
+  const wall = under(path, WALL_PATH);
+  const drills = under(path, DRILLS_PATH);
   return [
     "default-src 'none'",
-    `connect-src 'self'${wall || dev ? ' ws: wss:' : ''}`,
+    `connect-src 'self'${drills ? ' http: https:' : ''}${wall || dev ? ' ws: wss:' : ''}`,
     "img-src 'self' data:",
     `script-src 'self' 'nonce-${nonce}'${dev ? " 'unsafe-eval'" : ''}`,
     "style-src 'unsafe-inline' 'self'",
