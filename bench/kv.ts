@@ -1,78 +1,149 @@
-// `npm run bench:kv`: KV v2 read and write throughput of one dev server with
-// 32 concurrent connections (autocannon), beside a bare node:http server and
-// a bare better-sqlite3 synchronous=FULL insert loop measured in the same run.
-// Prints figures and ratios; asserts nothing.
+// `npm run bench:kv`: KV v2 throughput of one dev server (on disk, group
+// commit, synchronous=FULL) with 32 concurrent connections (autocannon, in
+// this process), each figure beside its bare reference, interleaved (see
+// bench/interleave.ts). Prints figures, spreads and ratios; asserts nothing.
+//
+//   reads, one key      one service token reading one key, against a bare
+//                       node:http server answering a fixed JSON body
+//   reads, 1k × 10k     1,000 service tokens × 10,000 keys, rotated per request
+//                       (so no single-entry cache can fake it), against the
+//                       same bare server fed by the same request generator
+//   writes              KV v2 create/update (metadata + version, answered after
+//                       fsync), against bare better-sqlite3 insert loops behind
+//                       node:http with the same 32 connections, so both sides
+//                       pay the same HTTP cost (bench/bare-sqlite-http.mjs):
+//                       `full` commits each insert durably, `group` batches
+//                       one transaction per event-loop turn as Coffer does
+//
+// Env: BENCH_ROUNDS (3), BENCH_SECONDS (5 per figure), BENCH_ONLY=reads|writes.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import Database from 'better-sqlite3';
-import { api, startDevServer } from '../tests/support/cluster';
+import { api, startDevServer, type DevServer } from '../tests/support/cluster';
 import { freePortPair } from '../tests/support/ports';
+import { interleave, load, machine, report, type Figure, type Pair } from './interleave';
 
 const CONNECTIONS = 32;
-const DURATION_S = Number(process.env.BENCH_SECONDS ?? 8);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+const ONLY = process.env.BENCH_ONLY ?? '';
+const TOKENS = 1_000;
+const KEYS = 10_000;
+const SETUP_CONCURRENCY = 32;
+const WARMUP_SECONDS = 1;
+const POLICY = 'path "secret/data/*" { capabilities = ["create", "read", "update"] }';
+const WRITE_PAD = 'x'.repeat(160); // a write body of about 200 B
 
-async function cannon(opts: autocannon.Options): Promise<number> {
-  const result = await autocannon({ connections: CONNECTIONS, duration: DURATION_S, ...opts });
-  if (result.non2xx) throw new Error(`${result.non2xx} non-2xx answers from ${opts.url}`);
+type Req = autocannon.Request;
+
+async function cannon(url: string, opts: Partial<autocannon.Options> = {}, seconds = SECONDS): Promise<number> {
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds, ...opts });
+  if (result.non2xx || result.errors) throw new Error(`${result.non2xx} non-2xx answers, ${result.errors} errors from ${url}`);
   return result.requests.average;
 }
 
-async function bareHttp(): Promise<{ rps: number; child: ChildProcess }> {
+async function spawnBare(args: string[]): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePortPair();
-  const child = spawn(process.execPath, [join(import.meta.dirname, 'bare-http.mjs'), String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...args.slice(0, 1), String(port), ...args.slice(1)], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise((r) => child.stdout!.once('data', r));
-  const rps = await cannon({ url: `http://127.0.0.1:${port}/v1/secret/data/bench` });
-  return { rps, child };
+  return { url: `http://127.0.0.1:${port}`, child };
 }
 
-function bareSqliteInserts(): number {
-  const db = new Database(join(mkdtempSync(join(tmpdir(), 'coffer-bench-')), 'bare.db'));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.exec('CREATE TABLE t (k TEXT PRIMARY KEY, v BLOB)');
-  const insert = db.prepare('INSERT OR REPLACE INTO t (k, v) VALUES (?, ?)');
-  const value = Buffer.alloc(200, 7);
-  const deadline = Date.now() + DURATION_S * 1000;
-  let n = 0;
-  while (Date.now() < deadline) {
-    insert.run(`k${n % 10_000}`, value); // one durable transaction per insert
-    n++;
-  }
-  db.close();
-  return n / DURATION_S;
+/** Run `n` calls, `SETUP_CONCURRENCY` at a time. */
+async function pool<T>(n: number, fn: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = new Array(n);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: SETUP_CONCURRENCY }, async () => {
+      while (next < n) {
+        const i = next++;
+        out[i] = await fn(i);
+      }
+    }),
+  );
+  return out;
+}
+
+async function must(r: Promise<{ status: number; body: any }>) {
+  const { status, body } = await r;
+  if (status >= 300) throw new Error(`set-up call failed: ${status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+/** A policy, 1,000 service tokens holding it and 10,000 secrets. */
+async function seed(server: DevServer): Promise<string[]> {
+  const root = server.rootToken;
+  await must(api(server.addr, 'PUT', 'sys/policies/acl/bench', { token: root, body: { policy: POLICY } }));
+  const tokens = await pool(TOKENS, async () => (await must(api(server.addr, 'POST', 'auth/token/create', { token: root, body: { policies: ['bench'] } }))).auth.client_token as string);
+  await pool(KEYS, (i) => must(api(server.addr, 'POST', `secret/data/k${i}`, { token: root, body: { data: { password: `hunter${i}` } } })));
+  return tokens;
+}
+
+/** Token and key rotated per request; the stride is co-prime with KEYS, so pairs do not repeat in step. */
+function rotating(tokens: string[]): Partial<autocannon.Options> {
+  let i = 0;
+  const setupRequest = (req: Req): Req => {
+    i++;
+    return { ...req, path: `/v1/secret/data/k${(i * 7919) % KEYS}`, headers: { ...req.headers, 'X-Vault-Token': tokens[i % tokens.length] } };
+  };
+  return { requests: [{ setupRequest }] };
+}
+
+function writer(token: string): Partial<autocannon.Options> {
+  let i = 0;
+  const setupRequest = (req: Req): Req => {
+    i++;
+    return { ...req, path: `/v1/secret/data/w${i % KEYS}`, body: JSON.stringify({ data: { n: i, pad: WRITE_PAD } }) };
+  };
+  return { method: 'POST', headers: { 'X-Vault-Token': token, 'Content-Type': 'application/json' }, requests: [{ setupRequest }] };
 }
 
 async function main() {
+  const log = (line: string) => console.log(line);
+  const loadAtStart = load();
+  const dir = mkdtempSync(join(tmpdir(), 'coffer-bench-'));
   const server = await startDevServer({ args: ['-log-level=error'] });
-  const headers = { 'X-Vault-Token': server.rootToken, 'Content-Type': 'application/json' };
-  await api(server.addr, 'POST', 'secret/data/bench', { token: server.rootToken, body: { data: { password: 'hunter2' } } });
-
-  console.log(`coffer bench:kv — ${CONNECTIONS} connections, ${DURATION_S} s per figure, node ${process.version}`);
-  const reads = await cannon({ url: `${server.addr}/v1/secret/data/bench`, headers });
-  let i = 0;
-  const writes = await cannon({
-    url: `${server.addr}/v1/secret/data/w`,
-    method: 'POST',
-    headers,
-    requests: [{ setupRequest: (req) => ({ ...req, path: `/v1/secret/data/w${i++ % 1000}`, body: JSON.stringify({ data: { n: i } }) }) }],
-  });
-  await server.stop();
-  const bare = await bareHttp();
-  bare.child.kill();
-  const sqlite = bareSqliteInserts();
-
-  const rows = [
-    ['coffer KV v2 read', reads, 'req/s'],
-    ['bare node:http fixed JSON', bare.rps, 'req/s'],
-    ['coffer KV v2 write (durable)', writes, 'req/s'],
-    ['bare better-sqlite3 FULL insert', sqlite, 'inserts/s'],
-  ] as const;
-  for (const [name, v, unit] of rows) console.log(`${name.padEnd(34)} ${v.toFixed(0).padStart(8)} ${unit}`);
-  console.log(`read ratio  (coffer / bare http):   ${(reads / bare.rps).toFixed(2)}  (aim ≥ 0.60)`);
-  console.log(`write ratio (coffer / bare sqlite): ${(writes / sqlite).toFixed(2)}  (aim ≥ 0.50)`);
+  const children: ChildProcess[] = [];
+  try {
+    log(`coffer bench:kv — ${machine()}, ${CONNECTIONS} connections, ${SECONDS} s per figure, ${ROUNDS} rounds, load average at start ${loadAtStart}`);
+    const started = Date.now();
+    const tokens = await seed(server);
+    log(`seeded ${TOKENS} tokens and ${KEYS} keys in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const one = tokens[0];
+    const oneKey = `${server.addr}/v1/secret/data/k0`;
+    const pairs: Pair[] = [];
+    if (ONLY !== 'writes') {
+      const bare = await spawnBare([join(import.meta.dirname, 'bare-http.mjs')]);
+      children.push(bare.child);
+      const bareFixed: Figure = { name: 'bare node:http, fixed JSON', unit: 'req/s', run: (s) => cannon(`${bare.url}/v1/secret/data/k0`, { headers: { 'X-Vault-Token': one } }, s) };
+      const bareRotating: Figure = { name: 'bare node:http, rotating requests', unit: 'req/s', run: (s) => cannon(`${bare.url}/v1/secret/data/k0`, rotating(tokens), s) };
+      pairs.push(
+        { label: 'read, one token, one key / bare', aim: 0.6, coffer: { name: 'coffer KV v2 read, one token, one key', unit: 'req/s', run: (s) => cannon(oneKey, { headers: { 'X-Vault-Token': one } }, s) }, bare: bareFixed },
+        { label: `read, ${TOKENS} tokens × ${KEYS} keys / bare`, aim: 0.6, coffer: { name: `coffer KV v2 read, ${TOKENS} tokens × ${KEYS} keys`, unit: 'req/s', run: (s) => cannon(oneKey, rotating(tokens), s) }, bare: bareRotating },
+      );
+    }
+    if (ONLY !== 'reads') {
+      const full = await spawnBare([join(import.meta.dirname, 'bare-sqlite-http.mjs'), 'full', dir]);
+      const group = await spawnBare([join(import.meta.dirname, 'bare-sqlite-http.mjs'), 'group', dir]);
+      children.push(full.child, group.child);
+      const write: Figure = { name: 'coffer KV v2 write (durable)', unit: 'req/s', run: (s) => cannon(`${server.addr}/v1/secret/data/w`, writer(one), s) };
+      pairs.push(
+        { label: 'write / bare sqlite FULL per insert', aim: 0.5, coffer: write, bare: { name: 'bare sqlite FULL, one commit per insert', unit: 'req/s', run: (s) => cannon(`${full.url}/w`, writer(one), s) } },
+        { label: 'write / bare sqlite FULL, group commit', coffer: write, bare: { name: 'bare sqlite FULL, group commit', unit: 'req/s', run: (s) => cannon(`${group.url}/w`, writer(one), s) } },
+      );
+    }
+    // Warm up every target once (JIT, page cache) before anything counts.
+    for (const f of new Set(pairs.flatMap((p) => [p.coffer, p.bare]))) await f.run(WARMUP_SECONDS);
+    const result = await interleave(pairs, ROUNDS, log);
+    report(pairs, result, log);
+    log(`\nload average at start ${loadAtStart}, at end ${load()} (1, 5, 15 min; ${machine()})`);
+  } finally {
+    for (const c of children) c.kill();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 await main();
