@@ -9,6 +9,7 @@ import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, type ReactNode } from 'react';
 import { healthQuery } from '@/lib/api/cluster-status';
 import { FrameSkeleton } from '@/components/shell/frame-skeleton';
+import { useDrillActive } from '@/components/drill/drill-activity';
 
 export const DR_SCREEN_PATH = '/vault/replication-dr-promote';
 
@@ -21,7 +22,9 @@ export function DrSecondaryGate({ children }: { children: ReactNode }) {
   const health = useQuery(healthQuery());
   const pathname = usePathname();
   const router = useRouter();
-  const drSecondary = health.data?.replication_dr_mode === 'secondary';
+  // A running drill demotes this very cluster on purpose: stay on the drill page.
+  const drilling = useDrillActive();
+  const drSecondary = !drilling && health.data?.replication_dr_mode === 'secondary';
   // Trust "secondary" only once it is fresh: after a promotion the cached answer is stale.
   const redirect = drSecondary && !health.isFetching;
 
@@ -29,6 +32,6 @@ export function DrSecondaryGate({ children }: { children: ReactNode }) {
     if (redirect) router.replace(drScreenPath(pathname));
   }, [redirect, router, pathname]);
 
-  if (health.isPending || drSecondary) return <FrameSkeleton />;
+  if ((health.isPending && !drilling) || drSecondary) return <FrameSkeleton />;
   return <>{children}</>;
 }

@@ -11,6 +11,7 @@ import { clearSession, useSession } from '@/lib/api/session';
 import { signInHref } from '@/lib/api/sign-in';
 import { lookupSelfQuery } from '@/lib/api/token';
 import { DrSecondaryGate } from '@/components/replication/dr-secondary-gate';
+import { isDrillActive } from '@/components/drill/drill-activity';
 import { AppHeader } from './app-header';
 import { FrameSkeleton } from './frame-skeleton';
 import { StatusMenu } from './status-menu';
@@ -49,7 +50,8 @@ function SignedInFrame({ children }: { children: ReactNode }) {
 
   // A token Vault no longer accepts: forget it and go back to sign in.
   useEffect(() => {
-    if (self.error instanceof ApiError && self.error.isPermissionDenied) {
+    // Not mid-drill: a demoted or stopped cluster refuses the token for a while, on purpose.
+    if (self.error instanceof ApiError && self.error.isPermissionDenied && !isDrillActive()) {
       queryClient.clear();
       clearSession();
     }

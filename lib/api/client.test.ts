@@ -37,6 +37,13 @@ describe('vaultFetch', () => {
     expect(headers['Content-Type']).toBe('application/json');
   });
 
+  it("asks another cluster at its own address, without this origin's credentials", async () => {
+    const calls = answer(200, '{}');
+    await vaultFetch('sys/health', { baseUrl: 'http://127.0.0.1:8300/' });
+    expect(calls[0].url).toBe('http://127.0.0.1:8300/v1/sys/health');
+    expect(calls[0].init.credentials).toBe('omit');
+  });
+
   it('sends no token header when signed out', async () => {
     const calls = answer(200, '{}');
     await vaultFetch('sys/health');

@@ -10,6 +10,8 @@ export interface VaultFetchOptions {
   body?: unknown;
   token?: string | null;
   signal?: AbortSignal;
+  /** Another cluster's API address ("http://127.0.0.1:8300"); default this console's own origin. */
+  baseUrl?: string;
 }
 
 /** "sys/mounts", "/sys/mounts" and "/v1/sys/mounts" all mean /v1/sys/mounts. */
@@ -24,12 +26,13 @@ export async function vaultFetch<T>(path: string, opts: VaultFetchOptions = {}):
 
   let res: Response;
   try {
-    res = await fetch(apiUrl(path), {
+    res = await fetch(`${opts.baseUrl?.replace(/\/+$/, '') ?? ''}${apiUrl(path)}`, {
       method: opts.method ?? (opts.body === undefined ? 'GET' : 'POST'),
       headers,
       body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
       signal: opts.signal,
-      credentials: 'same-origin',
+      // Another cluster is asked cross-origin (its sys/config/cors allows this console): the token travels in the header only.
+      credentials: opts.baseUrl ? 'omit' : 'same-origin',
       cache: 'no-store',
     });
   } catch (cause) {
