@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'unsupported_operation'
   /** A write this node does not own (storage/write-ownership.ts); core forwards it when it can. */
   | 'read_only'
+  /** The cluster's HA log could not take a write (quorum or leadership lost): nothing acknowledged; retry on the active. */
+  | 'unavailable'
   | 'internal';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -25,6 +27,7 @@ const STATUS: Record<ErrorCode, number> = {
   uninitialized: 503,
   unsupported_operation: 405,
   read_only: 400,
+  unavailable: 503,
   internal: 500,
 };
 
