@@ -1,0 +1,96 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { Request, Response } from '../core/request';
+import { VaultError } from '../errors';
+
+// A standby sends what must run on the active over the active's API address
+// (its leader_address), as the client sent it: same token (every node of the
+// cluster holds the same tokens), same body. The active answers with the HA
+// log seq its write reached (HA_INDEX_HEADER); the standby waits until it has
+// applied that seq before answering, so the client reads its own write here.
+// Nothing is half done: the active acknowledges only after etcd committed, and
+// a forward that fails leaves the client an error, never a partial answer.
+//
+// Why not the cluster port (replication/forward.ts, ALPN req_fw_sb-act_v1):
+// that link is authenticated by the performance-replication CA, which a
+// cluster that is no replication primary does not have; HA nodes have no
+// cluster certificates of their own yet.
+
+/** Set by a standby on a forwarded request; the active answers it with HA_INDEX_HEADER. */
+export const HA_FORWARDED_HEADER = 'x-coffer-ha-forwarded';
+export const HA_INDEX_HEADER = 'x-coffer-ha-index';
+/** As replication's read-your-writes wait: past it the answer goes out with a warning. */
+export const HA_READ_YOUR_WRITES_WAIT_MS = 2_000;
+const FORWARD_TIMEOUT_MS = 30_000;
+/** Headers of the client's request that mean something to the active. */
+const PASSED_HEADERS = ['x-vault-token', 'authorization', 'x-vault-wrap-ttl', 'x-vault-request', 'content-type', 'x-vault-policy-override'];
+
+const METHOD: Record<Request['operation'], string> = { read: 'GET', list: 'LIST', create: 'POST', update: 'POST', delete: 'DELETE', patch: 'PATCH' };
+const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 64 }), https: new https.Agent({ keepAlive: true, maxSockets: 64 }) };
+
+export interface ForwardTarget {
+  apiAddr: string;
+  nodeId: string;
+}
+
+export async function forwardHttp(req: Request, to: ForwardTarget, from: string, waitApplied: (seq: number, timeoutMs: number) => Promise<boolean>): Promise<Response> {
+  const url = new URL(`/v1/${req.path}`, to.apiAddr);
+  for (const [k, v] of Object.entries(req.query)) url.searchParams.set(k, v);
+  const headers: Record<string, string> = { [HA_FORWARDED_HEADER]: from };
+  for (const h of PASSED_HEADERS) {
+    const v = req.headers[h];
+    if (typeof v === 'string') headers[h] = v;
+  }
+  if (!headers['x-vault-token'] && req.clientToken) headers['x-vault-token'] = req.clientToken;
+  if (req.remoteAddr) headers['x-forwarded-for'] = req.remoteAddr;
+  const reading = req.operation === 'read' || req.operation === 'list';
+  const body = reading ? undefined : (req.rawBody ?? Buffer.from(JSON.stringify(req.data)));
+  if (body && !headers['content-type']) headers['content-type'] = 'application/json';
+  let answer: { status: number; index: number; text: string };
+  try {
+    answer = await send(url, METHOD[req.operation], headers, body);
+  } catch (err) {
+    throw new VaultError('unavailable', `cannot forward the request to the active node ${to.nodeId} (${to.apiAddr}): ${(err as Error).message}`);
+  }
+  let parsed: Record<string, unknown> | null = null;
+  try {
+    parsed = answer.text ? (JSON.parse(answer.text) as Record<string, unknown>) : null;
+  } catch {
+    parsed = { errors: [`the active node answered with something other than JSON (${answer.status})`] };
+  }
+  if (answer.status < 400 && answer.index > 0 && !(await waitApplied(answer.index, HA_READ_YOUR_WRITES_WAIT_MS)) && parsed) {
+    parsed.warnings = [...((parsed.warnings as string[] | null) ?? []), 'The write was accepted by the active node but has not reached this standby yet; a read here may not see it.'];
+  }
+  if (parsed && 'request_id' in parsed) parsed.request_id = req.id;
+  return { raw: { status: answer.status, body: answer.status === 204 ? null : parsed } };
+}
+
+function send(url: URL, method: string, headers: Record<string, string>, body: Buffer | undefined): Promise<{ status: number; index: number; text: string }> {
+  const mod = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const r = mod.request(url, { method, headers: body ? { ...headers, 'content-length': String(body.length) } : headers, agent: url.protocol === 'https:' ? agents.https : agents.http, timeout: FORWARD_TIMEOUT_MS }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 500, index: Number(res.headers[HA_INDEX_HEADER] ?? 0) || 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    r.on('timeout', () => r.destroy(new Error('the active node did not answer in time')));
+    r.on('error', reject);
+    r.end(body);
+  });
+}
+
+/**
+ * The active's side: a request a standby forwarded is answered with the HA log
+ * seq committed when the answer goes out (every write of the request is in it:
+ * the answer waits for storage's flush, which waits for etcd).
+ */
+export function stampHaIndex(req: { headers: Record<string, string | string[] | undefined> }, res: { writeHead: (...a: any[]) => unknown; setHeader(name: string, value: string): unknown }, committedIndex: () => number | null): void {
+  if (req.headers[HA_FORWARDED_HEADER] === undefined) return;
+  const writeHead = res.writeHead.bind(res);
+  res.writeHead = (...args: any[]) => {
+    const seq = committedIndex();
+    if (seq !== null) res.setHeader(HA_INDEX_HEADER, String(seq));
+    return writeHead(...args);
+  };
+}

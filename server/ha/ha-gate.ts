@@ -1,0 +1,60 @@
+import type { Core, CoreWiring, RequestGate } from '../core/core';
+import type { Request, Response } from '../core/request';
+import type { ReadOnlyError } from '../storage/write-ownership';
+import type { HaSlot } from './ha-slot';
+
+// What a standby does with a request (Vault Enterprise performance standbys):
+// reads run here, on its own copy; writes, and the few reads that write (a
+// token with a use limit), go to the active whole, before this node spends
+// anything on them. Storage has the last word: a handler that still hits a
+// write here (storage refuses it on a standby) is forwarded too.
+
+const WRITES = new Set(['create', 'update', 'delete', 'patch']);
+/**
+ * Writes that belong to this node, not the cluster: its own seal (each node is
+ * unsealed on its own), init (run under a leadership of its own: ha-runtime),
+ * and integrated storage's membership calls (a node joins from itself).
+ */
+const NODE_LOCAL = /^sys\/(unseal|seal|init|storage\/raft\/(join|bootstrap)\b.*)$/;
+/** How long a request that reached a node becoming active waits for it to finish taking over. */
+export const PROMOTION_WAIT_MS = 10_000;
+
+export function mustRunOnActive(core: Core, req: Request): boolean {
+  if (NODE_LOCAL.test(req.path)) return false;
+  if (WRITES.has(req.operation)) return true;
+  if (req.path === 'sys/step-down') return true;
+  // Each use of a limited token is a write: spend it where writes happen.
+  const entry = req.clientToken ? core.tokens.lookup(req.clientToken) : null;
+  return Boolean(entry && entry.numUses > 0);
+}
+
+/** Runs before the token is looked up, so a forwarded request costs the standby nothing. */
+export function haStandbyGate(core: Core, slot: HaSlot): RequestGate {
+  return async (req) => {
+    let rt = slot.runtime;
+    if (!rt || core.barrier.sealed) return null;
+    if (rt.role === 'promoting' && mustRunOnActive(core, req)) await rt.settled(PROMOTION_WAIT_MS);
+    rt = slot.runtime;
+    if (!rt || rt.role !== 'standby' || !mustRunOnActive(core, req)) return null;
+    return rt.forward(req);
+  };
+}
+
+/** A handler on a standby hit a write storage refused: the whole request goes to the active. */
+export function haOnReadOnly(slot: HaSlot, next: CoreWiring['onReadOnly']): (req: Request, err: ReadOnlyError) => Promise<Response> {
+  return async (req, err) => {
+    const rt = slot.runtime;
+    if (rt && rt.role === 'standby') return rt.forward(req);
+    if (next) return next(req, err);
+    throw err;
+  };
+}
+
+/** The node's wiring with HA's standby behaviour added (inert while the slot is empty). */
+export function withHa(core: Core, slot: HaSlot, wiring: CoreWiring): CoreWiring {
+  return {
+    ...wiring,
+    preAuthGates: [...(wiring.preAuthGates ?? []), haStandbyGate(core, slot)],
+    onReadOnly: haOnReadOnly(slot, wiring.onReadOnly),
+  };
+}

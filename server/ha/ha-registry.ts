@@ -1,0 +1,98 @@
+import { hostname } from 'node:os';
+import type { Logger } from '../log';
+import { VERSION } from '../core/seal-manager';
+import type { EtcdClient } from './etcd-client';
+import type { HaNodeStatus } from './ha-slot';
+import { prefixEnd } from './etcd-wire';
+
+// Every node of an HA cluster says it is alive under `P nodes/<node id>`: its
+// addresses and the time of its last echo, on a lease of its own so a dead
+// node's entry goes away by itself. sys/ha-status and `operator members` list
+// these (Vault lists the nodes the active has heard from; here every node reads
+// the same list from etcd, so any node can answer).
+
+export const ECHO_INTERVAL_MS = 2_000;
+/** A node missing this many echoes drops out of the list. */
+const REGISTRY_TTL_SECONDS = 10;
+
+export interface NodeRecord {
+  node_id: string;
+  hostname: string;
+  api_address: string;
+  cluster_address: string;
+  version: string;
+  /** ISO time of this echo (the writer's clock). */
+  last_echo: string;
+}
+
+export const nodesPrefix = (prefix: string) => `${prefix}nodes/`;
+
+export class NodeRegistry {
+  private lease = 0n;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly client: EtcdClient,
+    private readonly prefix: string,
+    private readonly self: { nodeId: string; apiAddr: string; clusterAddr: string },
+    logger: Logger,
+  ) {
+    this.log = logger.child({ component: 'ha.registry' });
+  }
+
+  start(): void {
+    void this.echo();
+  }
+
+  private async echo(): Promise<void> {
+    if (this.closed) return;
+    try {
+      if (!this.lease) this.lease = (await this.client.leaseGrant(REGISTRY_TTL_SECONDS)).id;
+      else await this.client.leaseKeepAlive(this.lease);
+      const rec: NodeRecord = {
+        node_id: this.self.nodeId,
+        hostname: hostname(),
+        api_address: this.self.apiAddr,
+        cluster_address: this.self.clusterAddr,
+        version: VERSION,
+        last_echo: new Date().toISOString(),
+      };
+      await this.client.put(nodesPrefix(this.prefix) + this.self.nodeId, JSON.stringify(rec), { lease: this.lease });
+    } catch (err) {
+      this.lease = 0n; // expired or unreachable: start over with a fresh lease
+      this.log.debug({ err: (err as Error).message }, 'echo failed; retrying');
+    }
+    if (!this.closed) this.timer = setTimeout(() => void this.echo(), ECHO_INTERVAL_MS);
+  }
+
+  async list(): Promise<NodeRecord[]> {
+    const start = nodesPrefix(this.prefix);
+    const r = await this.client.range(start, { rangeEnd: prefixEnd(start) });
+    return r.kvs.map((kv) => JSON.parse(kv.value.toString('utf8')) as NodeRecord);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    if (this.lease) await this.client.leaseRevoke(this.lease).catch(() => undefined);
+  }
+}
+
+export function nodeStatus(rec: NodeRecord, activeNodeId: string | null): HaNodeStatus {
+  const active = rec.node_id === activeNodeId;
+  return {
+    // The node id, not the OS host name: several nodes may share a machine (tests, the lab).
+    hostname: rec.node_id,
+    api_address: rec.api_address,
+    cluster_address: rec.cluster_address,
+    active_node: active,
+    // Vault shows no echo for the active node itself.
+    last_echo: active ? null : rec.last_echo,
+    echo_duration_ms: 0,
+    clock_skew_ms: 0,
+    version: rec.version,
+    replication_primary_canary_age_ms: 0,
+  };
+}

@@ -1,0 +1,336 @@
+import { hostname } from 'node:os';
+import type { Core } from '../core/core';
+import type { Request, Response } from '../core/request';
+import { VaultError } from '../errors';
+import type { Logger } from '../log';
+import type { ReplicationManager } from '../replication/manager';
+import type { SqliteBackend } from '../storage/sqlite';
+import { Election, type Leadership } from './election';
+import type { EtcdClient } from './etcd-client';
+import { forwardHttp } from './ha-forward';
+import { NodeRegistry, nodeStatus } from './ha-registry';
+import type { HaLeaderStatus, HaNodeStatus, HaRole, HaSlot, HaView } from './ha-slot';
+import { observeLeader, type LeaderObserver } from './leader-observer';
+
+// One node of an HA cluster: it campaigns for the active role while it is
+// unsealed (a sealed node never does: it could not serve), leads the HA log
+// when it wins and follows it otherwise. Background writers — token expiry
+// and replication (primary listener, secondary streams) — run only on the
+// active. Standbys answer reads themselves and forward the rest (ha-gate.ts).
+
+/** The HA log as the runtime uses it (server/ha/ha-log.ts, HA-LOG's slice; ha-design.md). */
+export interface HaLogPort {
+  lead(leadership: Leadership): Promise<void>;
+  follow(): Promise<void>;
+  readonly committedIndex: number;
+  readonly appliedIndex: number;
+  waitApplied(seq: number, timeoutMs: number): Promise<boolean>;
+  onFenced(cb: (reason: string) => void): () => void;
+  close(): Promise<void>;
+}
+
+export interface HaRuntimeOptions {
+  client: EtcdClient;
+  /** Key prefix in etcd, ending with "/" (storage "etcd" path; supervised raft: "coffer/"). */
+  prefix: string;
+  nodeId: string;
+  apiAddr: string;
+  clusterAddr: string;
+  storage: SqliteBackend;
+  core: Core;
+  replication: ReplicationManager;
+  logger: Logger;
+  /** The HA log, opened on this node's storage (HaLog.open). */
+  log: HaLogPort;
+  /** The core's slot (node.ts): filled here, emptied on close. */
+  slot: HaSlot;
+  /** Leader lease TTL (election.ts default 3 s). */
+  ttlSeconds?: number;
+}
+
+export type HaRuntime = HaView;
+
+/** After sys/step-down, this node stays out of the next election this long (Vault: 10 s), so another node takes over. */
+export const STEP_DOWN_HOLD_MS = 10_000;
+/** After losing leadership for any other reason, try again after this pause. */
+const RECAMPAIGN_MS = 250;
+/** sys/init on an uninitialized cluster waits this long to become its writer. */
+const INIT_LEADERSHIP_WAIT_MS = 30_000;
+
+export const leaderKey = (prefix: string) => `${prefix}leader`;
+
+interface LeaderValue {
+  node_id: string;
+  api_address: string;
+  cluster_address: string;
+  hostname: string;
+}
+
+export async function startHaRuntime(opts: HaRuntimeOptions): Promise<HaRuntime> {
+  const rt = new Runtime(opts);
+  rt.start();
+  return rt;
+}
+
+class Runtime implements HaRuntime {
+  private roleValue: HaRole = 'sealed';
+  private readonly election: Election;
+  private readonly registry: NodeRegistry;
+  private readonly observer: LeaderObserver;
+  private readonly log: Logger;
+  private campaignAbort: AbortController | null = null;
+  private activeSince: Date | null = null;
+  private holdUntil = 0;
+  private holdTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  /** Role changes run one at a time, in order. */
+  private chain: Promise<void> = Promise.resolve();
+  private readonly settleWaiters = new Set<() => void>();
+  private readonly unsubs: (() => void)[] = [];
+  private initHolder = false;
+
+  constructor(private readonly o: HaRuntimeOptions) {
+    this.log = o.logger.child({ component: 'ha.runtime', node: o.nodeId });
+    const value: LeaderValue = { node_id: o.nodeId, api_address: o.apiAddr, cluster_address: o.clusterAddr, hostname: hostname() };
+    this.election = new Election(o.client, { key: leaderKey(o.prefix), value: JSON.stringify(value), ttlSeconds: o.ttlSeconds, logger: o.logger });
+    this.registry = new NodeRegistry(o.client, o.prefix, { nodeId: o.nodeId, apiAddr: o.apiAddr, clusterAddr: o.clusterAddr }, o.logger);
+    this.observer = observeLeader(o.client, leaderKey(o.prefix), o.logger, (kv) => this.log.debug({ leader: kv ? this.parseLeader(kv.value)?.node_id : null }, 'active node changed'));
+  }
+
+  get role(): HaRole {
+    return this.roleValue;
+  }
+
+  start(): void {
+    const { core, slot } = this.o;
+    slot.runtime = this;
+    this.registry.start();
+    this.election.onLost((reason) => this.enqueue(() => this.becomeStandby(`leadership lost: ${reason}`)));
+    this.unsubs.push(this.o.log.onFenced((reason) => this.enqueue(() => this.resignAndFollow(`HA log fenced: ${reason}`))));
+    core.unsealListeners.push(() => this.enqueue(async () => this.onUnsealed()));
+    core.sealListeners.push(() => this.enqueue(() => this.onSealed()));
+    if (!core.barrier.sealed) this.enqueue(async () => this.onUnsealed());
+  }
+
+  private enqueue(step: () => Promise<void>): void {
+    this.chain = this.chain.then(step).catch((err: unknown) => this.log.error({ err }, 'HA role change failed'));
+  }
+
+  private setRole(role: HaRole): void {
+    if (role === this.roleValue) return;
+    this.log.info({ from: this.roleValue, to: role }, 'HA role');
+    this.roleValue = role;
+    if (role !== 'promoting') for (const w of this.settleWaiters) w();
+  }
+
+  private onUnsealed(): void {
+    if (this.closed || this.o.core.barrier.sealed) return;
+    if (this.roleValue === 'sealed') this.setRole('standby');
+    this.o.core.expiration.refresh();
+    this.campaign();
+  }
+
+  private async onSealed(): Promise<void> {
+    this.campaignAbort?.abort();
+    this.campaignAbort = null;
+    const wasActive = this.roleValue === 'active' || this.roleValue === 'promoting';
+    this.setRole('sealed');
+    if (wasActive) {
+      await this.stopActiveWork();
+      await this.election.resign();
+      await this.o.log.follow();
+    }
+  }
+
+  /** Campaign in the background until elected, unless sealed, closed or held back after a step-down. */
+  private campaign(): void {
+    if (this.closed || this.campaignAbort || this.roleValue === 'sealed' || this.election.state !== 'idle') return;
+    const wait = this.holdUntil - Date.now();
+    if (wait > 0) {
+      clearTimeout(this.holdTimer);
+      this.holdTimer = setTimeout(() => this.enqueue(async () => this.campaign()), wait);
+      return;
+    }
+    const abort = new AbortController();
+    this.campaignAbort = abort;
+    this.election.campaign(abort.signal).then(
+      (leadership) => {
+        if (this.campaignAbort === abort) this.campaignAbort = null;
+        this.enqueue(() => this.becomeActive(leadership));
+      },
+      (err: unknown) => {
+        if (this.campaignAbort === abort) this.campaignAbort = null;
+        if (!abort.signal.aborted) this.log.warn({ err: (err as Error).message }, 'campaign failed');
+      },
+    );
+  }
+
+  private async becomeActive(leadership: Leadership): Promise<void> {
+    if (this.election.current?.lease !== leadership.lease) return; // lost again before we got here
+    if (this.o.core.barrier.sealed && !this.initHolder) {
+      await this.election.resign(); // sealed while campaigning: a sealed node never leads
+      return;
+    }
+    this.setRole('promoting');
+    try {
+      await this.o.log.lead(leadership); // applies up to etcd's tip first
+    } catch (err) {
+      this.log.error({ err }, 'could not take over the HA log; stepping down');
+      await this.election.resign();
+      this.setRole(this.o.core.barrier.sealed ? 'sealed' : 'standby');
+      this.retryLater(RECAMPAIGN_MS);
+      return;
+    }
+    if (this.election.current?.lease !== leadership.lease) return; // onLost already queued the way back
+    if (this.o.core.barrier.sealed) return; // the init holder: writes init, then resigns (withInitLeadership)
+    this.activeSince = new Date();
+    this.setRole('active');
+    this.o.core.expiration.refresh();
+    await this.o.replication.start().catch((err: unknown) => this.log.error({ err }, 'replication failed to start on the new active'));
+  }
+
+  private async stopActiveWork(): Promise<void> {
+    this.activeSince = null;
+    this.o.core.expiration.refresh();
+    await this.o.replication.stop().catch((err: unknown) => this.log.error({ err }, 'replication failed to stop'));
+  }
+
+  /** The election ended this term (lease lost, key gone): stop acknowledging, follow, and stand again. */
+  private async becomeStandby(reason: string): Promise<void> {
+    if (this.roleValue !== 'active' && this.roleValue !== 'promoting') return;
+    this.log.warn({ reason }, 'no longer active');
+    this.setRole(this.o.core.barrier.sealed ? 'sealed' : 'standby');
+    await this.stopActiveWork();
+    await this.o.log.follow();
+    this.retryLater(RECAMPAIGN_MS);
+  }
+
+  /** The HA log refused an append for leadership or quorum: give the term up ourselves. */
+  private async resignAndFollow(reason: string): Promise<void> {
+    if (this.roleValue !== 'active' && this.roleValue !== 'promoting') return;
+    this.log.warn({ reason }, 'stepping down');
+    this.setRole(this.o.core.barrier.sealed ? 'sealed' : 'standby');
+    await this.stopActiveWork();
+    await this.election.resign();
+    await this.o.log.follow();
+    this.retryLater(RECAMPAIGN_MS);
+  }
+
+  private retryLater(ms: number): void {
+    this.holdUntil = Math.max(this.holdUntil, Date.now() + ms);
+    this.campaign();
+  }
+
+  async stepDown(): Promise<void> {
+    await new Promise<void>((resolve) =>
+      this.enqueue(async () => {
+        try {
+          if (this.roleValue !== 'active' && this.roleValue !== 'promoting') return;
+          this.holdUntil = Date.now() + STEP_DOWN_HOLD_MS;
+          await this.resignAndFollow('sys/step-down');
+        } finally {
+          resolve();
+        }
+      }),
+    );
+  }
+
+  async withInitLeadership<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.roleValue === 'active') return fn();
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new Error('timed out')), INIT_LEADERSHIP_WAIT_MS);
+    this.initHolder = true;
+    let leadership: Leadership;
+    try {
+      leadership = await this.election.campaign(abort.signal);
+    } catch (err) {
+      this.initHolder = false;
+      throw new VaultError('unavailable', `cannot initialize: another node holds the active role or etcd is unreachable (${(err as Error).message})`);
+    } finally {
+      clearTimeout(timer);
+    }
+    try {
+      await this.o.log.lead(leadership);
+      const out = await fn();
+      await this.o.storage.flushed(); // the init is in etcd before the answer
+      return out;
+    } finally {
+      this.initHolder = false;
+      await this.election.resign();
+      await this.o.log.follow();
+      if (!this.o.core.barrier.sealed) this.enqueue(async () => this.onUnsealed());
+    }
+  }
+
+  settled(timeoutMs: number): Promise<HaRole> {
+    if (this.roleValue !== 'promoting') return Promise.resolve(this.roleValue);
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(t);
+        this.settleWaiters.delete(done);
+        resolve(this.roleValue);
+      };
+      const t = setTimeout(done, timeoutMs);
+      this.settleWaiters.add(done);
+    });
+  }
+
+  committedIndex(): number {
+    return this.o.log.committedIndex;
+  }
+
+  private parseLeader(v: Buffer): LeaderValue | null {
+    try {
+      return JSON.parse(v.toString('utf8')) as LeaderValue;
+    } catch {
+      return null;
+    }
+  }
+
+  private activeNode(): LeaderValue | null {
+    const kv = this.observer.current;
+    return kv ? this.parseLeader(kv.value) : null;
+  }
+
+  leaderStatus(): HaLeaderStatus {
+    const self = this.roleValue === 'active';
+    const leader = self ? { api_address: this.o.apiAddr, cluster_address: this.o.clusterAddr } : this.activeNode();
+    return {
+      ha_enabled: true,
+      is_self: self,
+      active_time: self && this.activeSince ? this.activeSince.toISOString() : '0001-01-01T00:00:00Z',
+      leader_address: leader?.api_address ?? '',
+      leader_cluster_address: leader?.cluster_address ?? '',
+      performance_standby: this.roleValue === 'standby',
+      performance_standby_last_remote_wal: this.roleValue === 'standby' ? this.o.log.appliedIndex : 0,
+      raft_committed_index: this.o.log.committedIndex,
+      raft_applied_index: this.o.log.appliedIndex,
+    };
+  }
+
+  async nodes(): Promise<HaNodeStatus[]> {
+    const active = this.roleValue === 'active' ? this.o.nodeId : (this.activeNode()?.node_id ?? null);
+    const list = await this.registry.list();
+    return list.map((r) => nodeStatus(r, active)).sort((a, b) => Number(b.active_node) - Number(a.active_node) || a.hostname.localeCompare(b.hostname));
+  }
+
+  async forward(req: Request): Promise<Response> {
+    const target = this.activeNode();
+    if (!target || target.node_id === this.o.nodeId) throw new VaultError('unavailable', 'local node not active but active cluster node not found');
+    return forwardHttp(req, { apiAddr: target.api_address, nodeId: target.node_id }, this.o.nodeId, (seq, ms) => this.o.log.waitApplied(seq, ms));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.holdTimer);
+    this.campaignAbort?.abort();
+    for (const u of this.unsubs) u();
+    this.observer.close();
+    await this.chain;
+    if (this.roleValue === 'active' || this.roleValue === 'promoting') await this.stopActiveWork();
+    await this.election.resign();
+    await this.registry.close();
+    if (this.o.slot.runtime === this) this.o.slot.runtime = null;
+    await this.o.log.close();
+  }
+}

@@ -1,0 +1,63 @@
+import type { Request, Response } from '../core/request';
+
+// Where the core meets the HA runtime. The core is assembled once, before the
+// runtime exists (MEMBERSHIP starts it once etcd is reachable), so the node
+// hands the core this slot at construction and the runtime fills it when it
+// starts. An empty slot is a single node: active, writing, nothing forwarded —
+// exactly as without HA.
+
+export type HaRole = 'active' | 'promoting' | 'standby' | 'sealed';
+
+/** What sys/leader reports (Vault's field names). */
+export interface HaLeaderStatus {
+  ha_enabled: boolean;
+  is_self: boolean;
+  active_time: string;
+  leader_address: string;
+  leader_cluster_address: string;
+  performance_standby: boolean;
+  performance_standby_last_remote_wal: number;
+  raft_committed_index: number;
+  raft_applied_index: number;
+}
+
+/** One node of sys/ha-status. */
+export interface HaNodeStatus {
+  hostname: string;
+  api_address: string;
+  cluster_address: string;
+  active_node: boolean;
+  last_echo: string | null;
+  echo_duration_ms: number;
+  clock_skew_ms: number;
+  version: string;
+  replication_primary_canary_age_ms: number;
+}
+
+/** The runtime as the core, the sys routes and the request path see it. */
+export interface HaView {
+  readonly role: HaRole;
+  leaderStatus(): HaLeaderStatus;
+  nodes(): Promise<HaNodeStatus[]>;
+  /** Hand the active role to another node (sys/step-down on the active). */
+  stepDown(): Promise<void>;
+  /** Run sys/init as the cluster's writer: an uninitialized cluster has no active yet. */
+  withInitLeadership<T>(fn: () => Promise<T>): Promise<T>;
+  /** Send a request to the active and answer once this node applied what it wrote (read-your-writes). */
+  forward(req: Request): Promise<Response>;
+  /** Wait (bounded) while this node is becoming active, so a request forwarded to it is not bounced back. */
+  settled(timeoutMs: number): Promise<HaRole>;
+  /** What the active answers a forwarded request with: the HA log seq its writes reached. */
+  committedIndex(): number;
+  /** Stop: resign the active role (another node takes over at once), leave the HA log. */
+  close(): Promise<void>;
+}
+
+export class HaSlot {
+  runtime: HaView | null = null;
+
+  /** Background writers (expiry, replication) run only here: no HA, or the active. */
+  writesHere(): boolean {
+    return this.runtime === null || this.runtime.role === 'active';
+  }
+}
