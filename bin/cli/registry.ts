@@ -54,6 +54,8 @@ export const COMMANDS: Record<string, CommandLoader> = {
   'operator seal': () => import('./commands/operator-seal').then((m) => m.operatorSealCommand),
   'operator generate-root': () => import('./commands/operator-generate-root').then((m) => m.operatorGenerateRootCommand),
   'operator rekey': () => import('./commands/operator-rekey').then((m) => m.operatorRekeyCommand),
+  'operator step-down': () => import('./commands/operator-ha').then((m) => m.operatorStepDownCommand),
+  'operator members': () => import('./commands/operator-ha').then((m) => m.operatorMembersCommand),
   'operator raft list-peers': () => import('./commands/operator-raft-list-peers').then((m) => m.operatorRaftListPeersCommand),
   'operator raft snapshot save': () => import('./commands/operator-raft-snapshot').then((m) => m.operatorRaftSnapshotSaveCommand),
   'operator raft snapshot restore': () => import('./commands/operator-raft-snapshot').then((m) => m.operatorRaftSnapshotRestoreCommand),
