@@ -41,8 +41,9 @@ const ATTEMPT = 'sys/replication/dr/secondary/generate-operation-token/attempt';
 const UPDATE = 'sys/replication/dr/secondary/generate-operation-token/update';
 
 // These run on a DR secondary, where a Vault token means nothing: no token sent.
-export const startOperationToken = () => vaultFetch<OperationTokenStatus>(ATTEMPT, { method: 'POST', body: {} });
-export const operationTokenStatus = () => vaultFetch<OperationTokenStatus>(ATTEMPT);
-export const submitKeyShare = (key: string, nonce: string) =>
-  vaultFetch<OperationTokenStatus>(UPDATE, { method: 'POST', body: { key: key.trim(), nonce } });
-export const cancelOperationToken = () => vaultFetch<unknown>(ATTEMPT, { method: 'DELETE' });
+// `baseUrl`: a DR secondary other than the console's own cluster (the drill screen).
+export const startOperationToken = (baseUrl?: string) => vaultFetch<OperationTokenStatus>(ATTEMPT, { method: 'POST', body: {}, baseUrl });
+export const operationTokenStatus = (baseUrl?: string) => vaultFetch<OperationTokenStatus>(ATTEMPT, { baseUrl });
+export const submitKeyShare = (key: string, nonce: string, baseUrl?: string) =>
+  vaultFetch<OperationTokenStatus>(UPDATE, { method: 'POST', body: { key: key.trim(), nonce }, baseUrl });
+export const cancelOperationToken = (baseUrl?: string) => vaultFetch<unknown>(ATTEMPT, { method: 'DELETE', baseUrl });

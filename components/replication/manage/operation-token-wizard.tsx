@@ -21,7 +21,22 @@ interface Attempt {
   status: OperationTokenStatus;
 }
 
-export function OperationTokenWizard({ onToken }: { onToken: (token: string) => void }) {
+/**
+ * `addr`: the DR secondary to ask when it is not this console's own cluster
+ * (the drill screen plans a promotion of another cluster); `description`
+ * and `placedIn` replace the block's texts there.
+ */
+export function OperationTokenWizard({
+  onToken,
+  addr,
+  description,
+  placedIn = 'Placed in the DR Operation Token field of Promote, Update primary and Disable Replication.',
+}: {
+  onToken: (token: string) => void;
+  addr?: string;
+  description?: string;
+  placedIn?: string;
+}) {
   const id = useId();
   const [open, setOpen] = useState(false);
   const [attempt, setAttempt] = useState<Attempt | null>(null);
@@ -30,13 +45,13 @@ export function OperationTokenWizard({ onToken }: { onToken: (token: string) => 
 
   const start = useMutation({
     mutationFn: async (reset: boolean) => {
-      if (reset) await cancelOperationToken();
-      return startOperationToken();
+      if (reset) await cancelOperationToken(addr);
+      return startOperationToken(addr);
     },
     onSuccess: (s) => setAttempt({ otp: s.otp, status: s }),
   });
   const submit = useMutation({
-    mutationFn: () => submitKeyShare(key, attempt!.status.nonce),
+    mutationFn: () => submitKeyShare(key, attempt!.status.nonce, addr),
     onSuccess: (s) => {
       setKey('');
       setAttempt((a) => (a ? { ...a, status: s } : a));
@@ -51,7 +66,7 @@ export function OperationTokenWizard({ onToken }: { onToken: (token: string) => 
       }
     },
   });
-  const cancel = useMutation({ mutationFn: cancelOperationToken });
+  const cancel = useMutation({ mutationFn: () => cancelOperationToken(addr) });
 
   function reset() {
     setOpen(false);
@@ -80,7 +95,10 @@ export function OperationTokenWizard({ onToken }: { onToken: (token: string) => 
   return (
     <ActionBlock
       title="Generate operation token"
-      description="A DR operation token is needed to promote this cluster, update its primary or disable replication. Generating one takes a quorum of the primary's unseal key portions."
+      description={
+        description ??
+        "A DR operation token is needed to promote this cluster, update its primary or disable replication. Generating one takes a quorum of the primary's unseal key portions."
+      }
       buttonLabel="Generate operation token"
       onOpen={() => setOpen(true)}
     >
@@ -158,7 +176,7 @@ export function OperationTokenWizard({ onToken }: { onToken: (token: string) => 
                       Decoded DR operation token
                     </label>
                     <input id={`${id}-decoded`} readOnly value={decoded.token} className={`${INPUT_CLASS} font-mono text-xs`} />
-                    <p className="mt-1 text-xs text-ok">Placed in the DR Operation Token field of Promote, Update primary and Disable Replication.</p>
+                    <p className="mt-1 text-xs text-ok">{placedIn}</p>
                   </div>
                 ) : decoded ? (
                   <p role="alert" className="text-sm text-red-700">
