@@ -31,6 +31,8 @@ export interface QuorumAppender {
    * node lost leadership or quorum). Must settle in call order.
    */
   append(batch: QuorumBatch): Promise<void>;
+  /** Throws (before anything is written) for a transaction the quorum log could never carry. */
+  admit?(carriedOps: StorageOp[]): void;
 }
 
 /** This node's own keys (merkle health, HA bookkeeping): never in the cluster's log. */

@@ -13,6 +13,9 @@ import { DEFAULT_LOG_RETENTION, WalLog } from './wal-log';
 import { activeJournal, runUndoingOn } from './write-journal';
 import { checkRoleWrites, ReadOnlyError, type RoleSource, type WriteMode } from './write-ownership';
 import { WriteFence } from './write-fence';
+import { replaceCarried, type CarriedEntry } from './carried-state';
+import { isQuorumCarried, LogDivergenceError, samePosition, type CarriedTxn, type LogPosition, type QuorumAppender, type QuorumBatch } from './quorum';
+import { AckQueue, type AckWaiter } from './quorum-ack';
 
 export interface SqliteOptions {
   /** File path, or ':memory:' for unit tests. */
@@ -32,7 +35,9 @@ export interface SqliteOptions {
 interface Batch {
   records: LogRecord[];
   tip: { index: number; guard: string };
-  waiters: { resolve: () => void; reject: (err: Error) => void }[];
+  waiters: AckWaiter[];
+  /** Carried transactions, recorded only while a quorum appender is set. */
+  txns: CarriedTxn[];
 }
 
 /** Fault switches on the real backend (like vault's inmem FailPut), for tests. */
@@ -82,6 +87,9 @@ export class SqliteBackend implements PhysicalBackend {
   private readonly upsert;
   private readonly del;
   private readonly keys: KeyRange;
+  /** HA: local commits are acknowledged only once this appender's quorum has them (quorum.ts). */
+  private quorum: QuorumAppender | null = null;
+  private readonly acks = new AckQueue();
 
   constructor(opts: SqliteOptions) {
     const onDisk = opts.path !== ':memory:' && opts.path !== '';
@@ -139,9 +147,30 @@ export class SqliteBackend implements PhysicalBackend {
     return this.keys.list(prefix);
   }
 
-  /** Highest log index that is durable (the shipper never sends past it). */
+  /** Highest log index that is durable (the shipper never sends past it); with a quorum appender, durable in the quorum. */
   get committedIndex(): number {
-    return this.batch ? this.batch.tip.index : this.committedIdx;
+    return this.batch ? Math.min(this.batch.tip.index, this.committedIdx) : this.committedIdx;
+  }
+
+  /** The WalLog tip as written locally (committed or not). */
+  position(): LogPosition {
+    return { index: this.log.lastIndex, guard: this.log.lastGuard };
+  }
+
+  /**
+   * Route every later commit through `appender` (null: acknowledge locally
+   * again). The open group commit is committed first, so no batch is half
+   * recorded. Returns once everything queued before has settled.
+   */
+  setQuorum(appender: QuorumAppender | null): Promise<void> {
+    this.commitBatch();
+    this.quorum = appender;
+    return this.acks.drained();
+  }
+
+  /** Why acknowledgements stopped (an append the quorum refused), until a repair. */
+  get quorumLost(): Error | null {
+    return this.acks.lost;
   }
 
   /** Entries of one merkle bucket (a sync fetches differing buckets). */
@@ -168,6 +197,7 @@ export class SqliteBackend implements PhysicalBackend {
     checkEntrySizes(ops, this.maxEntrySize);
     checkRoleWrites(this.mode, this.roles, 'client', ops);
     this.fence.check(ops);
+    this.quorum?.admit?.(ops.filter((o) => isQuorumCarried(o.key)));
     const journal = activeJournal();
     if (journal) for (const o of ops) journal.noteBefore(o.key, () => this.get(o.key));
     const records = this.commit(ops);
@@ -223,14 +253,16 @@ export class SqliteBackend implements PhysicalBackend {
       throw new Error('storage transaction failed', { cause: err });
     }
     this.changes.publish(ops.map((o) => o.key));
-    if (this.batch) this.batch.records.push(...records);
-    else this.committed(records);
+    const carried = this.quorum ? ops.filter((o) => isQuorumCarried(o.key)) : [];
+    const txns = carried.length ? [{ ops: carried, after: this.position() }] : [];
+    if (this.batch) this.batch.records.push(...records), this.batch.txns.push(...txns);
+    else this.acknowledge({ before: tip, txns }, records, []);
     return records;
   }
 
   private openBatch(): void {
     this.db.exec('BEGIN IMMEDIATE');
-    this.batch = { records: [], tip: { index: this.log.lastIndex, guard: this.log.lastGuard }, waiters: [] };
+    this.batch = { records: [], tip: { index: this.log.lastIndex, guard: this.log.lastGuard }, waiters: [], txns: [] };
     setImmediate(() => this.commitBatch());
   }
 
@@ -258,18 +290,100 @@ export class SqliteBackend implements PhysicalBackend {
       for (const w of b.waiters) w.reject(err);
       return;
     }
-    this.committed(b.records);
-    for (const w of b.waiters) w.resolve();
+    this.acknowledge({ before: b.tip, txns: b.txns }, b.records, b.waiters);
   }
 
-  /** Resolves once every write made so far is durable. */
+  /** Resolves once every write made so far is durable (with a quorum appender: in the quorum; rejects with QuorumLostError when it never will be). */
   flushed(): Promise<void> {
-    if (!this.batch) return Promise.resolve();
+    if (!this.batch) return this.acks.wait() ?? Promise.resolve();
     return new Promise((resolve, reject) => this.batch!.waiters.push({ resolve, reject }));
   }
 
-  private committed(records: LogRecord[]): void {
-    this.committedIdx = this.log.lastIndex;
+  /** A local commit is durable here: acknowledge it now, or once the quorum has it and every earlier one. */
+  private acknowledge(q: QuorumBatch, records: LogRecord[], waiters: AckWaiter[]): void {
+    const index = this.log.lastIndex;
+    if (!this.quorum && this.acks.idle) {
+      this.committed(records, index);
+      for (const w of waiters) w.resolve();
+      return;
+    }
+    const appended = this.quorum && q.txns.length ? this.quorum.append(q) : null;
+    this.acks.enqueue(appended, waiters, () => this.committed(records, index));
+  }
+
+  /**
+   * The HA applier's one entry point (ha-design.md decision 4): a batch the
+   * cluster's log committed, applied with the same per-op commit code as the
+   * writer ran (so WalLog indices, guards and merkle roots come out the same),
+   * without client write checks, in ONE transaction with `marker` (this
+   * node's record of what it applied). The batch must start at this node's
+   * WalLog tip and end at `expect.after`; otherwise nothing is written and
+   * LogDivergenceError says so (the caller repairs).
+   */
+  applyCommitted(txns: StorageOp[][], expect: { before: LogPosition; after: LogPosition }, marker: StorageOp): LogRecord[] {
+    if (this.quorum) throw new Error('applyCommitted on a node that appends to the quorum log');
+    this.commitBatch();
+    if (this.faults.failPut) throw new Error('storage fault injected: put failed');
+    const start = this.position();
+    if (!samePosition(start, expect.before)) throw new LogDivergenceError(expect.before, start, 'before');
+    const undo: MerkleUndo[] = [];
+    let records: LogRecord[];
+    try {
+      records = this.db
+        .transaction(() => {
+          const out: LogRecord[] = [];
+          for (const ops of txns) for (const o of ops) {
+            const r = this.applyOne(o, undo);
+            if (r) out.push(r);
+          }
+          if (!samePosition(this.position(), expect.after)) throw new LogDivergenceError(expect.after, this.position(), 'after');
+          this.applyOne(marker, undo);
+          this.merkle.flush();
+          if (this.faults.failCommit) throw new Error('storage fault injected: commit failed');
+          return out;
+        })
+        .immediate();
+    } catch (err) {
+      this.merkle.undo(undo);
+      this.log.rollbackTo(start.index, start.guard);
+      this.changes.publish(null);
+      if (err instanceof LogDivergenceError) throw err;
+      throw new Error('HA log apply failed', { cause: err });
+    }
+    this.changes.publish(txns.flatMap((ops) => ops.map((o) => o.key)));
+    this.committed(records, this.log.lastIndex);
+    return records;
+  }
+
+  /**
+   * Repair/bootstrap (decision 5): replace every carried key with `entries`,
+   * rebuild the merkle index, restart the WalLog at `at`, and write `marker`,
+   * in one transaction; acknowledgements resume.
+   */
+  replaceCarried(entries: Iterable<CarriedEntry>, at: LogPosition, marker: StorageOp): void {
+    if (this.quorum) throw new Error('replaceCarried on a node that appends to the quorum log');
+    this.commitBatch();
+    const was = this.position();
+    try {
+      this.db
+        .transaction(() => {
+          replaceCarried(this.db, this.log, this.merkle, entries, at);
+          this.applyOne(marker, []);
+        })
+        .immediate();
+    } catch (err) {
+      this.log.rollbackTo(was.index, was.guard);
+      this.merkle.reload(this.db);
+      throw new Error('HA repair failed', { cause: err });
+    } finally {
+      this.changes.publish(null);
+    }
+    this.acks.reset();
+    this.committedIdx = at.index;
+  }
+
+  private committed(records: LogRecord[], index = this.log.lastIndex): void {
+    this.committedIdx = index;
     if (!records.length) return;
     this.log.noteCommitted(records.length);
     for (const l of this.listeners) l(records);

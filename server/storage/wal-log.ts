@@ -88,6 +88,20 @@ export class WalLog {
   }
 
   /**
+   * Restart the log at a position taken from elsewhere (an HA repair): every
+   * record goes, the tip is stored. Call inside the transaction that installs
+   * the state this position describes.
+   */
+  resetTo(index: number, guard: string): void {
+    this.deleteBelow.run(Number.MAX_SAFE_INTEGER);
+    this.lastIdx = index;
+    this.lastGuardHex = guard;
+    this.saveTip.run(JSON.stringify({ idx: index, guard }));
+    this.sinceGc = 0;
+    this.gcStats.total = 0;
+  }
+
+  /**
    * Records from `index` on (inclusive), at most `limit`, and no more than
    * `maxBytes` of key + value in all — but always at least one record, so a
    * batch is never empty while records remain.
