@@ -19,6 +19,12 @@ export const DEFAULT_STOP_TIMEOUT_MS = 20_000;
 /** etcd's defaults; a loaded 2-core box keeps them (shorter timeouts cause spurious elections). */
 export const DEFAULT_HEARTBEAT_MS = 100;
 export const DEFAULT_ELECTION_MS = 1_000;
+/**
+ * Raised from etcd's 128 ops / 1.5 MiB: one HA log batch is one txn holding
+ * every carried key it writes (ha-design decision 2). etcd warns above 10 MiB.
+ */
+export const MAX_TXN_OPS = 4_096;
+export const MAX_REQUEST_BYTES = 8 * 1024 * 1024;
 const HEALTH_POLL_MS = 200;
 const HEALTH_CALL_TIMEOUT_MS = 2_000;
 const LOG_TAIL_LINES = 30;
@@ -36,8 +42,10 @@ export interface EtcdMemberOptions {
   storagePath: string;
   /** Where this member serves clients (http://host:port); Coffer talks to its own member here. */
   clientUrl: string;
-  /** Where this member serves peers (https://host:port when peerTls is given). */
+  /** Where this member serves peers (https://host:port when peerTls is given): what the others dial. */
   peerUrl: string;
+  /** What etcd binds for peers, when it differs from peerUrl (etcd binds IPs only; peerUrl may name a host). */
+  listenPeerUrl?: string;
   /** Every member's name → peer URL, this one included (ignored once the data dir exists). */
   initialCluster: Record<string, string>;
   /** 'new' to form a cluster, 'existing' to join one after `member add`. */
@@ -149,13 +157,15 @@ export class EtcdMember {
       `--data-dir=${this.dataDir}`,
       `--listen-client-urls=${o.clientUrl}`,
       `--advertise-client-urls=${o.clientUrl}`,
-      `--listen-peer-urls=${o.peerUrl}`,
+      `--listen-peer-urls=${o.listenPeerUrl ?? o.peerUrl}`,
       `--initial-advertise-peer-urls=${o.peerUrl}`,
       `--initial-cluster=${cluster}`,
       `--initial-cluster-state=${o.clusterState}`,
       `--initial-cluster-token=${o.clusterToken ?? 'coffer'}`,
       `--heartbeat-interval=${o.heartbeatMs ?? DEFAULT_HEARTBEAT_MS}`,
       `--election-timeout=${o.electionMs ?? DEFAULT_ELECTION_MS}`,
+      `--max-txn-ops=${MAX_TXN_OPS}`,
+      `--max-request-bytes=${MAX_REQUEST_BYTES}`,
       '--logger=zap',
       '--log-outputs=stderr',
     ];

@@ -1,0 +1,238 @@
+import { randomBytes } from 'node:crypto';
+import type { Core } from '../core/core';
+import { VERSION } from '../core/seal-manager';
+import { badRequest } from '../errors';
+import type { Logger } from '../log';
+import type { CaMaterial } from '../replication/ca';
+import { EtcdClient, type Member } from './etcd-client';
+import { EtcdError } from './etcd-error';
+import { EtcdMember } from './etcd-member';
+import { createEtcdCa, issuePeerCert } from './etcd-peer-tls';
+import { JoinGate, type JoinerInfo, type JoinReply } from './join-leader';
+import type { MemberAddresses } from './raft-addresses';
+import { markRemoved, readMemberRecord, wasRemoved, writeMemberRecord, type MemberRecord } from './raft-member-file';
+import { autopilotState, hostPort, peerConfiguration, PROTOCOL_VERSION, type AutopilotState, type PeerServer } from './raft-peers';
+import { deleteNode, putNode, startHeartbeat } from './raft-registry';
+
+// storage "raft" as a cluster: this node's supervised etcd member, from the
+// first joiner on. A node that was never asked to join anyone, and that no
+// one joined, runs on its SQLite alone with no etcd process (ha-design "Single
+// node stays light"). The first joiner a lone node admits makes it start a
+// one-member etcd cluster, seed it from SQLite and become active; from then
+// on every node of the cluster is a member, restarted from its member file.
+
+/** Decision 2: supervised raft keeps the HA log under this prefix. */
+export const RAFT_PREFIX = 'coffer/';
+/** The peer CA lives in the barrier, carried to every node of the cluster (not core/node/). */
+export const PEER_CA_PATH = 'core/cluster/raft-peer-ca';
+/** etcd refuses `member add` until every member has been connected for 5 s (strict reconfig check). */
+export const MEMBER_ADD_TIMEOUT_MS = 90_000;
+const MEMBER_ADD_RETRY_MS = 500;
+const MEMBER_RESTART_DELAY_MS = 1_000;
+const REMOVED_LOG = /permanently removed|member has already been removed|the member has been removed/;
+
+/** What the HA runtime (ha-runtime.ts) gives back to the membership layer. */
+export interface HaHandle {
+  close(): Promise<void>;
+  /** node_id of the active node, when known. */
+  activeNodeId?(): string | undefined;
+}
+/** seed: a lone node's first member: copy SQLite into the empty etcd prefix and become active. */
+export type StartHa = (client: EtcdClient, opts: { prefix: string; seed: boolean }) => Promise<HaHandle>;
+
+export interface RaftClusterOptions {
+  nodeId: string;
+  apiAddr: string;
+  clusterAddr: string;
+  storagePath: string;
+  addrs: MemberAddresses;
+  core: Core;
+  logger: Logger;
+  pathEnv: string;
+  startHa?: StartHa;
+}
+
+export class RaftCluster {
+  readonly gate: JoinGate;
+  private member: EtcdMember | undefined;
+  private client: EtcdClient | undefined;
+  private ha: HaHandle | undefined;
+  private stopBeat: (() => void) | undefined;
+  private stopping = false;
+  private admitting: Promise<unknown> = Promise.resolve();
+  readonly log: Logger;
+
+  constructor(readonly opts: RaftClusterOptions) {
+    this.log = opts.logger.child({ component: 'ha.raft' });
+    this.gate = new JoinGate({ barrier: opts.core.barrier, logger: this.log, admit: (j) => this.serialized(() => this.admit(j)) });
+  }
+
+  get isMember(): boolean {
+    return this.member !== undefined;
+  }
+
+  /** Restarts the member this node already is (in the background: it needs its peers for quorum). */
+  start(): void {
+    if (wasRemoved(this.opts.storagePath)) {
+      this.log.error('this node was removed from its raft cluster (remove-peer): its etcd member stays stopped; give it a new path to join again');
+      return;
+    }
+    const record = readMemberRecord(this.opts.storagePath);
+    if (!record) return;
+    void this.startMember(record, false).catch((err) => this.log.error({ err }, 'raft: could not start this node\'s etcd member'));
+  }
+
+  /** Starts the member in `record` (written first, so a restart finds it) and the HA runtime on it. */
+  async startMember(record: MemberRecord, seed: boolean): Promise<void> {
+    writeMemberRecord(this.opts.storagePath, record);
+    const member = new EtcdMember({ ...record, storagePath: this.opts.storagePath, logger: this.opts.logger, pathEnv: this.opts.pathEnv });
+    this.member = member;
+    await member.start();
+    const client = new EtcdClient({ endpoints: [record.clientUrl] });
+    this.client = client;
+    void member.exited.then(() => this.memberExited(member, record));
+    if (this.opts.startHa) this.ha = await this.opts.startHa(client, { prefix: record.prefix, seed });
+    else this.log.warn('raft: this build has no HA runtime wired: the member runs, but data is not shared through it');
+    await putNode(client, record.prefix, { node_id: this.opts.nodeId, api_addr: this.opts.apiAddr, cluster_addr: this.opts.clusterAddr, peer_url: record.peerUrl });
+    this.stopBeat = startHeartbeat(client, record.prefix, this.opts.nodeId, this.log);
+  }
+
+  private async memberExited(member: EtcdMember, record: MemberRecord): Promise<void> {
+    if (this.stopping || this.member !== member) return;
+    const removed = member.logTail().some((l) => REMOVED_LOG.test(l));
+    this.stopBeat?.();
+    await this.ha?.close().catch(() => undefined);
+    this.ha = undefined;
+    this.client?.close();
+    this.client = undefined;
+    this.member = undefined;
+    if (removed) {
+      markRemoved(this.opts.storagePath);
+      this.log.error('this node was removed from its raft cluster (remove-peer): it stops serving as a member and seals');
+      this.opts.core.seal.seal();
+      return;
+    }
+    this.log.error({ tail: member.logTail().slice(-5) }, 'raft: the etcd member exited; restarting it');
+    await new Promise((r) => setTimeout(r, MEMBER_RESTART_DELAY_MS));
+    if (!this.stopping) await this.startMember(record, false).catch((err) => this.log.error({ err }, 'raft: restarting the etcd member failed'));
+  }
+
+  private serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.admitting.then(fn, fn);
+    this.admitting = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Leader side of a right answer: member add, a peer certificate, the list to start with. */
+  private async admit(j: JoinerInfo): Promise<JoinReply> {
+    if (j.serverId === this.opts.nodeId) throw badRequest(`node_id ${j.serverId} is this node's own: every node needs its own node_id`);
+    if (!this.member) await this.becomeFirstMember();
+    const client = this.client!;
+    const existing = (await client.memberList()).find((m) => m.name === j.serverId);
+    if (existing) throw badRequest(`a peer named ${j.serverId} is already in this cluster: remove it first (operator raft remove-peer ${j.serverId})`);
+    const members = await addMember(client, j.peerUrl);
+    const ca = this.peerCa();
+    const leaf = issuePeerCert(ca, j.serverId, [new URL(j.peerUrl).hostname.replace(/^\[|\]$/g, '')]);
+    const record = readMemberRecord(this.opts.storagePath)!;
+    await putNode(client, record.prefix, { node_id: j.serverId, api_addr: j.apiAddr, cluster_addr: j.clusterAddr, peer_url: j.peerUrl });
+    const initial: Record<string, string> = {};
+    for (const m of members) initial[m.peerUrls.includes(j.peerUrl) ? j.serverId : m.name || `pending-${m.id.toString(16)}`] = m.peerUrls[0];
+    return { peer_ca_cert: ca.certPem, peer_cert: leaf.certPem, peer_key: leaf.keyPem, initial_cluster: initial, cluster_token: record.clusterToken, prefix: record.prefix };
+  }
+
+  private peerCa(): CaMaterial {
+    const ca = this.opts.core.barrier.getJSON<CaMaterial>(PEER_CA_PATH);
+    if (!ca) throw new Error('this cluster has no raft peer CA');
+    return ca;
+  }
+
+  /** A lone node's first joiner: a one-member etcd cluster, seeded from SQLite, this node active. */
+  private async becomeFirstMember(): Promise<void> {
+    const barrier = this.opts.core.barrier;
+    let ca = barrier.getJSON<CaMaterial>(PEER_CA_PATH);
+    if (!ca) {
+      ca = createEtcdCa(this.opts.core.clusterId());
+      barrier.putJSON(PEER_CA_PATH, ca); // before seeding: every node of the cluster can then admit the next
+    }
+    const { addrs, nodeId } = this.opts;
+    const leaf = issuePeerCert(ca, nodeId, addrs.peerHosts);
+    this.log.info({ peer_url: addrs.peerUrl }, 'raft: a node asked to join: starting this node\'s etcd member as a one-member cluster');
+    await this.startMember(
+      {
+        name: nodeId,
+        clientUrl: addrs.clientUrl,
+        peerUrl: addrs.peerUrl,
+        listenPeerUrl: addrs.listenPeerUrl,
+        initialCluster: { [nodeId]: addrs.peerUrl },
+        clusterState: 'new',
+        clusterToken: `coffer-${randomBytes(8).toString('hex')}`,
+        prefix: RAFT_PREFIX,
+        peerTls: { caCertPem: ca.certPem, certPem: leaf.certPem, keyPem: leaf.keyPem },
+      },
+      true,
+    );
+  }
+
+  private activeNodeId(): string | undefined {
+    return this.ha?.activeNodeId?.();
+  }
+
+  async configuration(): Promise<{ servers: PeerServer[]; index: number }> {
+    if (!this.client) return { index: 0, servers: [{ node_id: this.opts.nodeId, address: hostPort(this.opts.clusterAddr), leader: true, voter: true, protocol_version: PROTOCOL_VERSION }] };
+    return peerConfiguration(this.client, RAFT_PREFIX, this.activeNodeId());
+  }
+
+  async autopilot(): Promise<AutopilotState> {
+    if (!this.client) {
+      const id = this.opts.nodeId;
+      const now = new Date().toISOString();
+      const server = { id, name: id, address: hostPort(this.opts.clusterAddr), node_status: 'alive' as const, last_contact: '0s', last_term: 0, last_index: 0, healthy: true, stable_since: now, status: 'leader' as const, node_type: 'voter' as const, version: VERSION, meta: null };
+      return { healthy: true, failure_tolerance: 0, optimistic_failure_tolerance: 0, leader: id, voters: [id], non_voters: null, servers: { [id]: server } };
+    }
+    return autopilotState(this.client, RAFT_PREFIX, VERSION, this.activeNodeId());
+  }
+
+  /** etcd member remove of the peer named `serverId`; its own supervisor sees the removal and stops serving. */
+  async removePeer(serverId: string): Promise<void> {
+    const client = this.client;
+    if (!client) throw badRequest(`no peer named ${serverId}: this node is not part of a multi-node raft cluster`);
+    const members = await client.memberList();
+    const m = members.find((x) => x.name === serverId) ?? (await findUnstarted(client, members, serverId));
+    if (!m) throw badRequest(`no peer named ${serverId} is in this cluster`);
+    await client.memberRemove(m.id);
+    await deleteNode(client, RAFT_PREFIX, serverId);
+    this.log.info({ server_id: serverId }, 'raft: peer removed');
+  }
+
+  /** Stops the HA runtime, then the member (after the API has closed). */
+  async close(): Promise<void> {
+    this.stopping = true;
+    this.stopBeat?.();
+    await this.ha?.close().catch((err) => this.log.warn({ err }, 'raft: HA runtime did not close cleanly'));
+    this.client?.close();
+    await this.member?.stop();
+  }
+}
+
+async function findUnstarted(client: EtcdClient, members: Member[], serverId: string): Promise<Member | undefined> {
+  const rec = (await client.get(RAFT_PREFIX + 'raft/nodes/' + serverId))?.value;
+  if (!rec) return undefined;
+  const peerUrl = (JSON.parse(rec.toString()) as { peer_url: string }).peer_url;
+  return members.find((m) => m.peerUrls.includes(peerUrl));
+}
+
+/** member add, retried while etcd's strict reconfig check says the cluster is not ready for it. */
+async function addMember(client: EtcdClient, peerUrl: string): Promise<Member[]> {
+  const deadline = Date.now() + MEMBER_ADD_TIMEOUT_MS;
+  for (;;) {
+    const current = await client.memberList();
+    if (current.some((m) => m.peerUrls.includes(peerUrl))) return current; // added before, never started: reuse
+    try {
+      return (await client.memberAdd([peerUrl])).members;
+    } catch (err) {
+      const retry = err instanceof EtcdError && (err.transient || /unhealthy cluster|not enough started members/.test(err.message));
+      if (!retry || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, MEMBER_ADD_RETRY_MS));
+    }
+  }
+}
