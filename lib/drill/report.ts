@@ -1,7 +1,7 @@
 import { computeRpo, computeRto } from './rpo-rto';
 import { leftStateFor } from './recovery';
 import type { DrillRun } from './run-context';
-import { DEFAULT_CANARY_MOUNT, DEFAULT_CANARY_RATE, DEFAULT_SAMPLE_SIZE, DRILL_STEPS, type DrillOutcome, type DrillPlanPublic, type DrillReport, type DrillSummary } from './types';
+import { DEFAULT_CANARY_MOUNT, DEFAULT_CANARY_RATE, DEFAULT_SAMPLE_SIZE, DRILL_STEPS, type DrillOutcome, type DrillPlanPublic, type DrillReport } from './types';
 
 // The report a drill ends with: no tokens in it, every step, the canary
 // series, RPO/RTO against their targets, verifications, and — when it did not
@@ -53,18 +53,4 @@ export function buildReport(run: DrillRun, outcome: DrillOutcome, reason: string
       kind: run.plan.kind,
     });
   return report;
-}
-
-export function summaryOf(r: DrillReport): DrillSummary {
-  return {
-    kind: r.plan.kind,
-    outcome: r.outcome,
-    started_at: r.startedAt,
-    primary: r.plan.primary.name,
-    secondary: r.plan.secondary.name,
-    rpo_met: r.rpo.met,
-    rto_met: r.rto.met,
-    rto_ms: r.rto.ms,
-    rpo_lost: r.rpo.lost,
-  };
 }
