@@ -17,6 +17,8 @@ interface ConfirmDialogProps {
   /** Text the user must type; none means a plain confirm. */
   confirmText?: string;
   confirmLabel: string;
+  /** Default "Cancel"; the drill says what cancelling means ("Abort the drill"). */
+  cancelLabel?: string;
   onConfirm: () => void;
   onCancel: () => void;
   pending: boolean;
@@ -57,7 +59,7 @@ export function ConfirmDialog(p: ConfirmDialogProps) {
         <ApiErrorAlert error={p.error} />
         <DialogFooter>
           <button type="button" onClick={cancel} disabled={p.pending} className={SECONDARY_BUTTON}>
-            Cancel
+            {p.cancelLabel ?? 'Cancel'}
           </button>
           <button type="submit" disabled={!enabled} aria-busy={p.pending} className={p.danger ? DANGER_BUTTON : PRIMARY_BUTTON}>
             {p.confirmLabel}

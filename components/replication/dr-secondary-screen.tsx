@@ -59,6 +59,7 @@ export function DrSecondaryScreen({ tab }: { tab: 'details' | 'manage' }) {
             </div>
             <p className="mb-4 text-sm text-gray-600">
               This cluster is a DR secondary: a warm standby that serves no client requests until it is promoted.
+              <DrillLink primaryAddr={dr.primaries?.[0]?.api_address} />
             </p>
             <ModeTabs
               tabs={[
@@ -93,5 +94,20 @@ function NotSecondary({ mode }: { mode: string }) {
         Go back
       </Link>
     </section>
+  );
+}
+
+/** Drills run from a signed-in console, which a DR secondary cannot have: the link goes to its primary's, this cluster preselected. */
+function DrillLink({ primaryAddr }: { primaryAddr: string | undefined }) {
+  if (!primaryAddr) return null;
+  const here = typeof window === 'undefined' ? '' : window.location.origin;
+  const href = `${primaryAddr.replace(/\/+$/, '')}/ui/vault/replication/drills/new?primary=${encodeURIComponent(primaryAddr)}&secondary=${encodeURIComponent(here)}`;
+  return (
+    <>
+      {' '}
+      <a href={href} className={LINK_CLASS}>
+        Run a DR drill from the primary&apos;s console
+      </a>
+    </>
   );
 }

@@ -43,7 +43,14 @@ export function ModeShell({ kind, children }: { kind: ReplicationKind; children:
           <h1 className="text-2xl font-semibold tracking-tight text-gray-900">{KIND_TITLE[kind]}</h1>
           {isEnabled(status) ? <ModeBadge mode={status.mode} /> : null}
         </div>
-        <FeedIndicator connection={connection} />
+        <div className="flex items-center gap-4">
+          {kind === 'dr' && status.mode === 'primary' ? (
+            <Link href="/vault/replication/drills/new" className={LINK_CLASS}>
+              Run a DR drill
+            </Link>
+          ) : null}
+          <FeedIndicator connection={connection} />
+        </div>
       </div>
       {isEnabled(status) ? <ModeTabs tabs={tabs} /> : null}
       <div className="mt-6">{children}</div>

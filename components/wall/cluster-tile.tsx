@@ -58,7 +58,7 @@ export function ClusterTile({ addr, onRemove }: { addr: string; onRemove: () => 
 
       <div className="mt-5 flex-1 space-y-4">
         {snapshot ? (
-          kinds.map((k) => <KindRow key={k} kind={k} status={snapshot.replication[k]} />)
+          kinds.map((k) => <KindRow key={k} kind={k} status={snapshot.replication[k]} addr={addr} />)
         ) : (
           <p className="text-2xl text-slate-400">Waiting for the status feed…</p>
         )}
@@ -95,7 +95,15 @@ function SealBadge({ sealed }: { sealed: boolean | undefined }) {
   );
 }
 
-function KindRow({ kind, status }: { kind: ReplicationKind; status: ReplicationModeStatus }) {
+/** The drill screen runs in a signed-in console: the DR primary's, with this cluster preselected in its role. */
+export function drillHref(addr: string, status: ReplicationModeStatus): string | null {
+  const primary = status.mode === 'primary' ? addr : status.mode === 'secondary' ? status.primaries?.[0]?.api_address?.replace(/\/+$/, '') : undefined;
+  if (!primary) return null;
+  const q = new URLSearchParams({ primary, ...(status.mode === 'secondary' ? { secondary: addr } : {}) });
+  return `${primary}/ui/vault/replication/drills/new?${q}`;
+}
+
+function KindRow({ kind, status, addr }: { kind: ReplicationKind; status: ReplicationModeStatus; addr: string }) {
   const role = roleLabel(kind, status);
   if (!role) {
     return (
@@ -129,6 +137,11 @@ function KindRow({ kind, status }: { kind: ReplicationKind; status: ReplicationM
             Secondaries <span className="font-mono text-white">{knownSecondaryCount(status)}</span>
           </span>
         )}
+        {kind === 'dr' && drillHref(addr, status) ? (
+          <a href={drillHref(addr, status)!} className="ml-auto text-lg text-sky-300 underline-offset-4 outline-none hover:underline focus-visible:ring-2 focus-visible:ring-sky-400">
+            DR drill
+          </a>
+        ) : null}
       </p>
     </div>
   );

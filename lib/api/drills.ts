@@ -92,7 +92,7 @@ export function mergeClusterAddrs(...lists: (readonly string[])[]): string[] {
  */
 export async function labControlProblem(addr: string, token: string, signal?: AbortSignal): Promise<string | null> {
   try {
-    await vaultFetch(`sys/lab/clusters`, { baseUrl: addr, token, signal });
+    await vaultFetch('sys/lab/clusters?list=true', { baseUrl: addr, token, signal });
     return null;
   } catch (err) {
     if (signal?.aborted) throw err;
