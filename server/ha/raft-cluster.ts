@@ -34,8 +34,8 @@ const REMOVED_LOG = /permanently removed|member has already been removed|the mem
 /** What the HA runtime (ha-runtime.ts) gives back to the membership layer. */
 export interface HaHandle {
   close(): Promise<void>;
-  /** node_id of the active node, when known. */
-  activeNodeId?(): string | undefined;
+  /** The active node's API address, when known (peers are matched to it by their registered api_addr). */
+  activeApiAddr?(): string | undefined;
 }
 /** seed: a lone node's first member: copy SQLite into the empty etcd prefix and become active. */
 export type StartHa = (client: EtcdClient, opts: { prefix: string; seed: boolean }) => Promise<HaHandle>;
@@ -173,13 +173,13 @@ export class RaftCluster {
     );
   }
 
-  private activeNodeId(): string | undefined {
-    return this.ha?.activeNodeId?.();
+  private active(): { apiAddr?: string } {
+    return { apiAddr: this.ha?.activeApiAddr?.() };
   }
 
   async configuration(): Promise<{ servers: PeerServer[]; index: number }> {
     if (!this.client) return { index: 0, servers: [{ node_id: this.opts.nodeId, address: hostPort(this.opts.clusterAddr), leader: true, voter: true, protocol_version: PROTOCOL_VERSION }] };
-    return peerConfiguration(this.client, RAFT_PREFIX, this.activeNodeId());
+    return peerConfiguration(this.client, RAFT_PREFIX, this.active());
   }
 
   async autopilot(): Promise<AutopilotState> {
@@ -189,7 +189,7 @@ export class RaftCluster {
       const server = { id, name: id, address: hostPort(this.opts.clusterAddr), node_status: 'alive' as const, last_contact: '0s', last_term: 0, last_index: 0, healthy: true, stable_since: now, status: 'leader' as const, node_type: 'voter' as const, version: VERSION, meta: null };
       return { healthy: true, failure_tolerance: 0, optimistic_failure_tolerance: 0, leader: id, voters: [id], non_voters: null, servers: { [id]: server } };
     }
-    return autopilotState(this.client, RAFT_PREFIX, VERSION, this.activeNodeId());
+    return autopilotState(this.client, RAFT_PREFIX, VERSION, this.active());
   }
 
   /** etcd member remove of the peer named `serverId`; its own supervisor sees the removal and stops serving. */

@@ -71,17 +71,23 @@ function nameOf(m: Member, nodes: Map<string, NodeRecord>): string {
   return m.peerUrls[0] ?? m.id.toString(16);
 }
 
-async function view(client: EtcdClient, prefix: string, activeNodeId?: string): Promise<View> {
+/** Who is active, as the HA runtime knows it (its API address); unknown: etcd's raft leader stands in. */
+export interface ActiveNode {
+  apiAddr?: string;
+}
+
+async function view(client: EtcdClient, prefix: string, active: ActiveNode = {}): Promise<View> {
   const [members, nodeList, aliveList, status] = await Promise.all([client.memberList(), listNodes(client, prefix), listAlive(client, prefix), client.status()]);
   const nodes = new Map(nodeList.map((n) => [n.node_id, n]));
   const alive = new Map(aliveList.map((a) => [a.node_id, a]));
   const raftLeader = members.find((m) => m.id === status.leader);
-  const leader = activeNodeId ?? (raftLeader ? nameOf(raftLeader, nodes) : '');
+  const activeId = active.apiAddr ? nodeList.find((n) => n.api_addr === active.apiAddr)?.node_id : undefined;
+  const leader = activeId ?? (raftLeader ? nameOf(raftLeader, nodes) : '');
   return { members, nodes, alive, leader, index: status.raftIndex, term: status.raftTerm };
 }
 
-export async function peerConfiguration(client: EtcdClient, prefix: string, activeNodeId?: string): Promise<{ servers: PeerServer[]; index: number }> {
-  const v = await view(client, prefix, activeNodeId);
+export async function peerConfiguration(client: EtcdClient, prefix: string, active?: ActiveNode): Promise<{ servers: PeerServer[]; index: number }> {
+  const v = await view(client, prefix, active);
   const servers = v.members.map((m) => {
     const name = nameOf(m, v.nodes);
     const rec = v.nodes.get(name);
@@ -91,8 +97,8 @@ export async function peerConfiguration(client: EtcdClient, prefix: string, acti
   return { servers, index: v.index };
 }
 
-export async function autopilotState(client: EtcdClient, prefix: string, version: string, activeNodeId?: string, now = Date.now()): Promise<AutopilotState> {
-  const v = await view(client, prefix, activeNodeId);
+export async function autopilotState(client: EtcdClient, prefix: string, version: string, active?: ActiveNode, now = Date.now()): Promise<AutopilotState> {
+  const v = await view(client, prefix, active);
   const servers: Record<string, AutopilotServer> = {};
   const voters: string[] = [];
   const nonVoters: string[] = [];
