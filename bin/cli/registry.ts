@@ -57,6 +57,9 @@ export const COMMANDS: Record<string, CommandLoader> = {
   'operator step-down': () => import('./commands/operator-ha').then((m) => m.operatorStepDownCommand),
   'operator members': () => import('./commands/operator-ha').then((m) => m.operatorMembersCommand),
   'operator raft list-peers': () => import('./commands/operator-raft-list-peers').then((m) => m.operatorRaftListPeersCommand),
+  'operator raft join': () => import('./commands/operator-raft-membership').then((m) => m.operatorRaftJoinCommand),
+  'operator raft remove-peer': () => import('./commands/operator-raft-membership').then((m) => m.operatorRaftRemovePeerCommand),
+  'operator raft autopilot state': () => import('./commands/operator-raft-membership').then((m) => m.operatorRaftAutopilotStateCommand),
   'operator raft snapshot save': () => import('./commands/operator-raft-snapshot').then((m) => m.operatorRaftSnapshotSaveCommand),
   'operator raft snapshot restore': () => import('./commands/operator-raft-snapshot').then((m) => m.operatorRaftSnapshotRestoreCommand),
 };
