@@ -1,11 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigError, loadConfigFile } from './config';
 import { createLogger } from './log';
-import { startNode, type CofferNode } from './node';
+import { startNode, STORAGE_FILE, type CofferNode } from './node';
 import { crashPointAt } from './replication/crash-points';
 import { parseServerFlags, splitHostPort } from './server-flags';
+import { labLinkFromEnv, setLabLink } from './lab-link';
 import { DEFAULT_PROMETHEUS_RETENTION_MS } from './telemetry/settings';
 
 // `coffer server`: wiring only. Flags/config → options → startNode.
@@ -34,7 +35,11 @@ export async function runServer(args: string[]): Promise<void> {
 
 async function runDev(flags: ReturnType<typeof parseServerFlags>): Promise<void> {
   const listen = splitHostPort(flags.devListenAddress);
-  const dataDir = mkdtempSync(join(tmpdir(), 'coffer-dev-'));
+  // A lab cluster names its data dir so a restart after a lab SIGKILL finds its data (and comes back sealed).
+  const restarted = flags.devDataDir !== undefined && existsSync(join(flags.devDataDir, STORAGE_FILE));
+  if (flags.devDataDir) mkdirSync(flags.devDataDir, { recursive: true, mode: 0o700 });
+  const dataDir = flags.devDataDir ?? mkdtempSync(join(tmpdir(), 'coffer-dev-'));
+  setLabLink(labLinkFromEnv(process.env)); // clusters started by `coffer lab` reach its control endpoint
   const logger = createLogger({ level: flags.logLevel ?? 'info' });
   const apiAddr = `http://${flags.devListenAddress}`;
   const node = await startNode({
@@ -51,6 +56,11 @@ async function runDev(flags: ReturnType<typeof parseServerFlags>): Promise<void>
     crashPoint: testCrashPoint(),
     devFaults: flags.devFaults,
   });
+  if (restarted) {
+    node.replication.ctx.devRootTokenId = flags.devRootTokenId ?? '';
+    process.stdout.write(`==> Coffer dev server restarted on its data in ${dataDir} (sealed: unseal it with its unseal key)\n`);
+    return handleSignals(node);
+  }
   const init = await node.core.seal.init({ secret_shares: 1, secret_threshold: 1 }, { rootTokenId: flags.devRootTokenId, stayUnsealed: true });
   node.replication.ctx.devRootTokenId = init.root_token; // seed 003: dev secondaries accept the primary's root token
   node.core.mounts.enable('secret', { path: 'secret/', type: 'kv', options: { version: '2' }, description: 'key/value secret storage' });
@@ -88,7 +98,7 @@ async function runDev(flags: ReturnType<typeof parseServerFlags>): Promise<void>
       '',
     ].join('\n'),
   );
-  handleSignals(node, () => rmSync(dataDir, { recursive: true, force: true }));
+  handleSignals(node, flags.devDataDir ? undefined : () => rmSync(dataDir, { recursive: true, force: true }));
 }
 
 async function runWithConfig(path: string, logLevelFlag?: string, logRetention?: number, devFaults = false): Promise<void> {

@@ -7,6 +7,8 @@ export interface ServerFlags {
   devListenAddress: string;
   devNoUi: boolean;
   devClusterName?: string;
+  /** Lab-only: keep the dev cluster's data here, so a restart (after a lab SIGKILL) comes back with it, sealed. */
+  devDataDir?: string;
   config?: string;
   logLevel?: string;
   logRetention?: number;
@@ -47,6 +49,9 @@ export function parseServerFlags(args: string[]): ServerFlags {
         break;
       case 'dev-cluster-name':
         flags.devClusterName = value;
+        break;
+      case 'dev-data-dir':
+        flags.devDataDir = value;
         break;
       case 'config':
         flags.config = value;

@@ -12,6 +12,8 @@ import { refuseNamespace } from './namespace-header';
 import { operationOf } from './operation';
 import { apiPathOf } from './request-path';
 import { sendError, sendJson } from './respond';
+import { applyCors } from './cors';
+import { corsStoreOf } from '../core/cors-config';
 
 // /v1/* → the Vault request model → core → Vault's JSON (vault/http/logical.go).
 // The Node server routes these itself: Vault clients send the LIST verb.
@@ -29,6 +31,8 @@ export function createApiHandler(core: Core, log: Logger) {
     const requestId = randomUUID();
     res.setHeader('X-Request-Id', requestId);
     try {
+      // Before anything else, as Vault's CORS wrapper: a refused origin or a preflight ends here.
+      if (applyCors(req, res, corsStoreOf(core).current())) return;
       const url = new URL(req.url ?? '/', 'http://coffer');
       let path = apiPathOf(req.url ?? '/');
       refuseNamespace(req.headers['x-vault-namespace']);

@@ -12,6 +12,10 @@ describe('classOf', () => {
     expect(classOf('core/login/lockedUsers/m/u')).toBe('local');
   });
 
+  it('keeps the DR drill history local to the cluster that ran the drill (never shipped to performance secondaries)', () => {
+    expect(classOf('core/drills/20261202t070000z-abc')).toBe('local');
+  });
+
   it('ships the audit table to every secondary and local audit devices to DR secondaries only', () => {
     expect(classOf('core/audit')).toBe('replicated');
     expect(classOf('core/local-audit')).toBe('local');

@@ -32,6 +32,8 @@ const LOCAL_PREFIXES = [
   'core/generate-root/',
   // user lockout: each cluster locks its own logins (vault core/login/lockedUsers/)
   'core/login/lockedUsers/',
+  // DR drill history: each cluster keeps the drills it ran (sys/drills, issue 12)
+  'core/drills/',
 ];
 
 /**

@@ -15,8 +15,11 @@ import { remountRoutes } from './remount';
 import { sealRoutes } from './seal';
 import { wrappingRoutes } from './wrapping';
 import { metricsRoutes } from '../../telemetry/routes';
+import { drillRoutes } from './drills';
+import { labRoutes } from './lab';
+import { corsRoutes } from './cors';
 
 /** Every built-in route; replication adds its own with extraRoutes. */
 export function builtinRoutes(extraRoutes: Route<Core>[] = []) {
-  return compileRoutes<Core>([...sealRoutes, ...generateRootRoutes, ...rekeyRoutes, ...mountRoutes, ...lockedUserRoutes, ...auditRoutes, ...policyRoutes, ...wrappingRoutes, ...tokenRoutes, ...metricsRoutes, ...leaseRoutes, ...remountRoutes, ...hostInfoRoutes, ...raftSnapshotRoutes, ...raftConfigurationRoutes, ...extraRoutes]);
+  return compileRoutes<Core>([...sealRoutes, ...generateRootRoutes, ...rekeyRoutes, ...mountRoutes, ...lockedUserRoutes, ...auditRoutes, ...policyRoutes, ...wrappingRoutes, ...tokenRoutes, ...metricsRoutes, ...leaseRoutes, ...remountRoutes, ...hostInfoRoutes, ...raftSnapshotRoutes, ...raftConfigurationRoutes, ...drillRoutes, ...labRoutes, ...corsRoutes, ...extraRoutes]);
 }
