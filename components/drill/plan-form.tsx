@@ -53,10 +53,13 @@ export function PlanForm({ sessionToken, hinted, initial, onStart }: { sessionTo
   });
   const [tried, setTried] = useState(false);
 
-  // Preselect what a link asked for, else the only choice there is.
+  // Preselect what a link asked for, else this console's own cluster, else the only choice there is.
   useEffect(() => {
     if (!primary) {
-      const p = primaries.find((c) => c.addr === hinted.primary) ?? (primaries.length === 1 ? primaries[0] : undefined);
+      const p =
+        primaries.find((c) => c.addr === hinted.primary) ??
+        primaries.find((c) => c.addr === window.location.origin) ??
+        (primaries.length === 1 ? primaries[0] : undefined);
       if (p) setPrimary(p.addr);
     }
   }, [primaries, primary, hinted.primary]);
