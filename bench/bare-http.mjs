@@ -8,3 +8,4 @@ const server = createServer((req, res) => {
   res.end(body);
 });
 server.listen(Number(process.argv[2]), '127.0.0.1', () => process.stdout.write('ready\n'));
+process.on('SIGTERM', () => process.exit(0)); // exit cleanly, so node --cpu-prof writes its profile

@@ -21,22 +21,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { api, startDevServer, type DevServer } from '../tests/support/cluster';
+import { startDevServer } from '../tests/support/cluster';
 import { freePortPair } from '../tests/support/ports';
+import { KEYS, rotating, seedKeys, seedTokens, TOKENS, writer } from './kv-fixture';
 import { interleave, load, machine, report, type Figure, type Pair } from './interleave';
 
 const CONNECTIONS = 32;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const ONLY = process.env.BENCH_ONLY ?? '';
-const TOKENS = 1_000;
-const KEYS = 10_000;
-const SETUP_CONCURRENCY = 32;
 const WARMUP_SECONDS = 1;
-const POLICY = 'path "secret/data/*" { capabilities = ["create", "read", "update"] }';
-const WRITE_PAD = 'x'.repeat(160); // a write body of about 200 B
-
-type Req = autocannon.Request;
 
 async function cannon(url: string, opts: Partial<autocannon.Options> = {}, seconds = SECONDS): Promise<number> {
   const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds, ...opts });
@@ -51,55 +45,6 @@ async function spawnBare(args: string[]): Promise<{ url: string; child: ChildPro
   return { url: `http://127.0.0.1:${port}`, child };
 }
 
-/** Run `n` calls, `SETUP_CONCURRENCY` at a time. */
-async function pool<T>(n: number, fn: (i: number) => Promise<T>): Promise<T[]> {
-  const out: T[] = new Array(n);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: SETUP_CONCURRENCY }, async () => {
-      while (next < n) {
-        const i = next++;
-        out[i] = await fn(i);
-      }
-    }),
-  );
-  return out;
-}
-
-async function must(r: Promise<{ status: number; body: any }>) {
-  const { status, body } = await r;
-  if (status >= 300) throw new Error(`set-up call failed: ${status} ${JSON.stringify(body)}`);
-  return body;
-}
-
-/** A policy, 1,000 service tokens holding it and 10,000 secrets. */
-async function seed(server: DevServer): Promise<string[]> {
-  const root = server.rootToken;
-  await must(api(server.addr, 'PUT', 'sys/policies/acl/bench', { token: root, body: { policy: POLICY } }));
-  const tokens = await pool(TOKENS, async () => (await must(api(server.addr, 'POST', 'auth/token/create', { token: root, body: { policies: ['bench'] } }))).auth.client_token as string);
-  await pool(KEYS, (i) => must(api(server.addr, 'POST', `secret/data/k${i}`, { token: root, body: { data: { password: `hunter${i}` } } })));
-  return tokens;
-}
-
-/** Token and key rotated per request; the stride is co-prime with KEYS, so pairs do not repeat in step. */
-function rotating(tokens: string[]): Partial<autocannon.Options> {
-  let i = 0;
-  const setupRequest = (req: Req): Req => {
-    i++;
-    return { ...req, path: `/v1/secret/data/k${(i * 7919) % KEYS}`, headers: { ...req.headers, 'X-Vault-Token': tokens[i % tokens.length] } };
-  };
-  return { requests: [{ setupRequest }] };
-}
-
-function writer(token: string): Partial<autocannon.Options> {
-  let i = 0;
-  const setupRequest = (req: Req): Req => {
-    i++;
-    return { ...req, path: `/v1/secret/data/w${i % KEYS}`, body: JSON.stringify({ data: { n: i, pad: WRITE_PAD } }) };
-  };
-  return { method: 'POST', headers: { 'X-Vault-Token': token, 'Content-Type': 'application/json' }, requests: [{ setupRequest }] };
-}
-
 async function main() {
   const log = (line: string) => console.log(line);
   const loadAtStart = load();
@@ -109,7 +54,8 @@ async function main() {
   try {
     log(`coffer bench:kv — ${machine()}, ${CONNECTIONS} connections, ${SECONDS} s per figure, ${ROUNDS} rounds, load average at start ${loadAtStart}`);
     const started = Date.now();
-    const tokens = await seed(server);
+    const tokens = await seedTokens(server);
+    await seedKeys(server);
     log(`seeded ${TOKENS} tokens and ${KEYS} keys in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const one = tokens[0];
     const oneKey = `${server.addr}/v1/secret/data/k0`;

@@ -1,17 +1,19 @@
 import type { Barrier } from '../barrier/barrier';
 import { badRequest } from '../errors';
 import { Acl } from './acl';
+import { AclCache } from './acl-cache';
 import { DEFAULT_POLICY_HCL, parsePolicy, type Policy } from './policy';
 
 // ACL policies stored as their HCL text under sys/policy/ (class
 // `replicated`), parsed once when written or first read.
 const PREFIX = 'sys/policy/';
 const IMMUTABLE = new Set(['root', 'response-wrapping']);
+const ROOT_ACL = new Acl([], { root: true });
 
 export class PolicyStore {
   private readonly cache = new Map<string, Policy>();
-  /** Compiled ACLs by policy-name set; reused while every policy parses to the same object. */
-  private readonly acls = new Map<string, { policies: Policy[]; acl: Acl }>();
+  /** Compiled ACLs by policy-name set, cleared on any policy change (acl-cache.ts). */
+  private readonly acls = new AclCache();
 
   constructor(private readonly barrier: Barrier) {
     // Policies change under us by replication too: drop what was parsed from the old text.
@@ -63,14 +65,13 @@ export class PolicyStore {
 
   /** The ACL for a token's policies; unknown policy names are skipped, as in Vault. */
   aclFor(policies: string[]): Acl {
-    if (policies.includes('root')) return new Acl([], { root: true });
-    const loaded = policies.map((p) => this.get(p)).filter((p): p is Policy => p !== null);
-    const key = policies.join('\n');
+    if (policies.includes('root')) return ROOT_ACL;
+    // No storage read on a hit: the bus subscription above clears the cache on any policy change.
+    const key = AclCache.keyOf(policies);
     const hit = this.acls.get(key);
-    if (hit && hit.policies.length === loaded.length && hit.policies.every((p, i) => p === loaded[i])) return hit.acl;
-    const acl = new Acl(loaded);
-    if (this.acls.size >= 1_000) this.acls.clear();
-    this.acls.set(key, { policies: loaded, acl });
+    if (hit) return hit;
+    const acl = new Acl(policies.map((p) => this.get(p)).filter((p): p is Policy => p !== null));
+    this.acls.set(key, acl);
     return acl;
   }
 }

@@ -2,6 +2,7 @@ import type { Barrier } from '../barrier/barrier';
 import { badRequest } from '../errors';
 import { sanitizePolicies } from '../auth/token-policy-rules';
 import { base62, newAccessor, newServiceTokenId, saltedHash } from './ids';
+import { TokenCache } from './token-cache';
 import { creationTtl, limitsOf, renewalTtl, SYSTEM_DEFAULT_TTL, SYSTEM_MAX_TTL, type TtlLimits } from './token-ttl';
 
 export { authBlockOf, lookupDataOf } from './token-views';
@@ -93,14 +94,19 @@ export class TokenStore {
   /** TTL limits of the mount a token is created through (the core consults its mount table). */
   limitsFor: (path: string) => TtlLimits = () => limitsOf();
 
+  private readonly cache = new TokenCache();
+
   constructor(private readonly barrier: Barrier) {
     // A wipe, a replicated apply (DR) or a rolled-back commit may change the salt under us.
     barrier.physical.changes.subscribe([SALT_PATH, LEGACY_SALT_PATH], () => this.reset());
+    // Every change of a stored token (revoke, renew, a replicated apply) drops its cached entry at once.
+    barrier.physical.changes.subscribe(ID_PREFIX, (keys) => this.cache.invalidate(keys && keys.map((k) => k.slice(ID_PREFIX.length))));
   }
 
-  /** Forget the cached salt. */
+  /** Forget the cached salt, and with it every cached token (they are keyed by hashes under it). */
   reset(): void {
     this.cachedSalt = null;
+    this.cache.clear();
   }
 
   /** Created by the first token written, never by a lookup (null: none yet, so no token exists either). */
@@ -194,9 +200,14 @@ export class TokenStore {
   lookup(id: string, opts: { tainted?: boolean } = {}): TokenEntry | null {
     if (!id) return null;
     if (id.startsWith(BATCH_PREFIX)) return this.lookupBatch(id);
-    const key = this.lookupHash(id);
-    const entry = key === null ? null : this.barrier.getJSON<TokenEntry>(ID_PREFIX + key);
-    if (!entry) return null;
+    // Sealed, the barrier refuses (sealedError) as before: the cache never answers for a sealed node.
+    let entry = (!this.barrier.sealed && this.cache.get(id)) || null;
+    if (!entry) {
+      const key = this.lookupHash(id);
+      entry = key === null ? null : this.barrier.getJSON<TokenEntry>(ID_PREFIX + key);
+      if (!entry) return null;
+      this.cache.set(id, key!, entry);
+    }
     if (entry.numUses < 0 && !opts.tainted) return null;
     if (entry.expireTime && entry.expireTime <= Date.now()) return null;
     return entry;

@@ -46,4 +46,14 @@ describe('apiPathOf', () => {
       { numRuns: 2000 },
     );
   });
+
+  it('property: the plain-path fast path answers what the URL parser answers', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('a', 'Z', '0', '_', '-', '/') }), (tail) => {
+        const target = '/v1/' + tail;
+        expect(apiPathOf(target)).toBe(decodeURIComponent(new URL(target, 'http://coffer').pathname).slice('/v1/'.length).replace(/^\/+/, ''));
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });

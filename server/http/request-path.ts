@@ -7,6 +7,9 @@ import { badRequest } from '../errors';
 // `..` in keys anyway (as a 500, deep down). A malformed %-escape is a 400 with
 // Go's url.EscapeError wording, not a URIError.
 
+/** Characters the WHATWG URL parser leaves as they are in a path, with no `.` (dot segments) and no `%` (escapes). */
+const PLAIN_PATH = /^\/v1\/[A-Za-z0-9_\-/]*$/;
+
 export const PARENT_REFERENCES = 'path cannot contain parent references';
 
 function decode(raw: string): string {
@@ -20,6 +23,8 @@ function decode(raw: string): string {
 
 /** "/v1/secret/data/a%20b?x=1" → "secret/data/a b". Throws a 400 VaultError for a bad escape or `..`. */
 export function apiPathOf(target: string): string {
+  // The common case, a plain path: the URL parser would return it unchanged (no escapes, no dots to resolve).
+  if (PLAIN_PATH.test(target)) return target.slice('/v1/'.length).replace(/^\/+/, '');
   const raw = target.split(/[?#]/, 1)[0];
   if (decode(raw).includes('..')) throw badRequest(PARENT_REFERENCES);
   // Single-dot segments and the like are resolved by the URL parser, as before.

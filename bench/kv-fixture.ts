@@ -1,0 +1,66 @@
+// What bench:kv, bench:kv-profile and bench:kv-memory share: seeding a dev
+// server with a read policy, service tokens and secrets, and autocannon
+// request generators.
+import type autocannon from 'autocannon';
+import { api, type DevServer } from '../tests/support/cluster';
+
+export const TOKENS = 1_000;
+export const KEYS = 10_000;
+const SETUP_CONCURRENCY = 32;
+const POLICY = 'path "secret/data/*" { capabilities = ["create", "read", "update"] }';
+const WRITE_PAD = 'x'.repeat(160); // a write body of about 200 B
+
+type Req = autocannon.Request;
+
+/** Run `n` calls, `SETUP_CONCURRENCY` at a time. */
+export async function pool<T>(n: number, fn: (i: number) => Promise<T>, concurrency = SETUP_CONCURRENCY): Promise<T[]> {
+  const out: T[] = new Array(n);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        const i = next++;
+        out[i] = await fn(i);
+      }
+    }),
+  );
+  return out;
+}
+
+export async function must(r: Promise<{ status: number; body: any }>) {
+  const { status, body } = await r;
+  if (status >= 300) throw new Error(`set-up call failed: ${status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+/** The `bench` policy and `n` service tokens holding it. */
+export async function seedTokens(server: DevServer, n = TOKENS): Promise<string[]> {
+  const root = server.rootToken;
+  await must(api(server.addr, 'PUT', 'sys/policies/acl/bench', { token: root, body: { policy: POLICY } }));
+  return pool(n, async () => (await must(api(server.addr, 'POST', 'auth/token/create', { token: root, body: { policies: ['bench'] } }))).auth.client_token as string);
+}
+
+/** Secrets k0 … k<n-1>. */
+export async function seedKeys(server: DevServer, n = KEYS): Promise<void> {
+  await pool(n, (i) => must(api(server.addr, 'POST', `secret/data/k${i}`, { token: server.rootToken, body: { data: { password: `hunter${i}` } } })));
+}
+
+/** Token and key rotated per request; the stride is co-prime with KEYS, so pairs do not repeat in step. */
+export function rotating(tokens: string[], keys = KEYS): Partial<autocannon.Options> {
+  let i = 0;
+  const setupRequest = (req: Req): Req => {
+    i++;
+    return { ...req, path: `/v1/secret/data/k${(i * 7919) % keys}`, headers: { ...req.headers, 'X-Vault-Token': tokens[i % tokens.length] } };
+  };
+  return { requests: [{ setupRequest }] };
+}
+
+/** KV v2 writes of about 200 B to w0 … w<KEYS-1> in turn. */
+export function writer(token: string): Partial<autocannon.Options> {
+  let i = 0;
+  const setupRequest = (req: Req): Req => {
+    i++;
+    return { ...req, path: `/v1/secret/data/w${i % KEYS}`, body: JSON.stringify({ data: { n: i, pad: WRITE_PAD } }) };
+  };
+  return { method: 'POST', headers: { 'X-Vault-Token': token, 'Content-Type': 'application/json' }, requests: [{ setupRequest }] };
+}

@@ -1,0 +1,38 @@
+import type { Acl } from './acl';
+
+// Compiled ACLs by policy-name set (a token's policies), so a request neither
+// re-reads and re-parses its policies nor recompiles their rules. The policy
+// store clears it whenever any policy changes in storage (storage-change bus:
+// a write, a delete, a replicated apply, a rolled-back commit), so the next
+// request is judged by the new text.
+
+/**
+ * Bound of the cache. One entry is one compiled Acl (its rules' maps and
+ * patterns: a few KB for typical policies) shared by every token with the same
+ * policy set, so 1,000 distinct sets cost a few MB. Past it the oldest goes.
+ */
+export const ACL_CACHE_ENTRIES = 1_000;
+
+export class AclCache {
+  private readonly acls = new Map<string, Acl>();
+
+  constructor(private readonly bound = ACL_CACHE_ENTRIES) {}
+
+  /** The key of a policy-name set, in the token's order (the same set in another order just takes a second entry). */
+  static keyOf(policies: readonly string[]): string {
+    return policies.length === 1 ? policies[0] : policies.join('\n');
+  }
+
+  get(key: string): Acl | undefined {
+    return this.acls.get(key);
+  }
+
+  set(key: string, acl: Acl): void {
+    if (this.acls.size >= this.bound && !this.acls.has(key)) this.acls.delete(this.acls.keys().next().value!);
+    this.acls.set(key, acl);
+  }
+
+  clear(): void {
+    this.acls.clear();
+  }
+}
