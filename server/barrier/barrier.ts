@@ -4,11 +4,13 @@ import type { SqliteBackend } from '../storage/sqlite';
 import { sealedError } from '../errors';
 import { open, seal, termOf } from './aes-gcm';
 import { Keyring } from './keyring';
-import { localSealConfig } from './local-seal';
+import { ValueCache } from './value-cache';
+import { localSealConfig, localSealOps } from './local-seal';
 
 // Paths the barrier owns. The keyring is encrypted with the root key (which
-// the unseal shares reconstruct); the seal config is plaintext because it is
-// needed while sealed. Both replicate, so a secondary shares the primary's keys.
+// is itself stored sealed under the unseal key the shares reconstruct:
+// local-seal.ts); the seal config is plaintext because it is needed while
+// sealed. Both replicate, so a secondary shares the primary's keyring.
 export const KEYRING_PATH = 'core/keyring';
 export const SEAL_CONFIG_PATH = 'core/seal-config';
 const ROOT_KEY_TERM = 0;
@@ -18,7 +20,7 @@ export interface SealConfig {
   secret_threshold: number;
 }
 
-export const BARRIER_CACHE_ENTRIES = 20_000;
+export { BARRIER_CACHE_BYTES } from './value-cache';
 
 /**
  * Plaintext view over encrypted physical storage (vault/barrier_aes_gcm.go).
@@ -29,7 +31,8 @@ export const BARRIER_CACHE_ENTRIES = 20_000;
 export class Barrier {
   private keyring: Keyring | null = null;
   private rootKey: Buffer | null = null;
-  private readonly cache = new Map<string, Buffer | null>();
+  /** Decrypted values, bounded in bytes (value-cache.ts BARRIER_CACHE_BYTES). */
+  private readonly cache = new ValueCache();
 
   constructor(readonly physical: SqliteBackend) {
     // Tier 'cache' on storage's change bus: owners that rebuild from storage
@@ -65,21 +68,49 @@ export class Barrier {
   }
 
   sealConfig(): SealConfig | null {
-    const local = localSealConfig(this.physical); // after a rekey: this cluster's own shares
+    const local = localSealConfig(this.physical); // this cluster's own shares (the replicated one: data files from before unseal keys)
     if (local) return local;
     const raw = this.physical.get(SEAL_CONFIG_PATH);
     return raw ? (JSON.parse(raw.toString()) as SealConfig) : null;
   }
 
-  /** Write a fresh keyring under a new root key; returns the root key to split. */
-  initialize(config: SealConfig): Buffer {
+  /**
+   * Write a fresh keyring under a new random root key, and (given the unseal
+   * key the shares will be made of) that root key sealed under it, in one
+   * transaction. Returns the root key. Without an unseal key the root key
+   * itself would be what is split: only unit tests of the barrier do that.
+   */
+  initialize(config: SealConfig, unsealKey?: Buffer): Buffer {
     const rootKey = randomBytes(32);
     const keyring = Keyring.create();
     this.physical.transaction([
       { op: 'put', key: SEAL_CONFIG_PATH, value: Buffer.from(JSON.stringify(config)) },
       { op: 'put', key: KEYRING_PATH, value: seal(rootKey, ROOT_KEY_TERM, KEYRING_PATH, keyring.serialize()) },
+      ...(unsealKey ? localSealOps(this.physical, config, unsealKey, rootKey) : []),
     ]);
     return rootKey;
+  }
+
+  /**
+   * Re-seal the keyring under a new random root key, committed with
+   * `alsoOps(rootKey)` (it sealed under the unseal key) in one transaction. Only for a
+   * cluster that holds its keyring alone: a replication secondary's seal
+   * still opens the old root key only.
+   */
+  replaceRootKey(alsoOps: (rootKey: Buffer) => StorageOp[]): void {
+    const keyring = this.requireKeyring();
+    const prev = this.rootKey!;
+    const next = randomBytes(32);
+    // Set first: the keyring change notification re-opens it with this key.
+    this.rootKey = next;
+    try {
+      this.physical.transaction([{ op: 'put', key: KEYRING_PATH, value: seal(next, ROOT_KEY_TERM, KEYRING_PATH, keyring.serialize()) }, ...alsoOps(next)]);
+    } catch (err) {
+      this.rootKey.fill(0);
+      this.rootKey = prev;
+      throw err;
+    }
+    prev.fill(0);
   }
 
   /** Decrypt the keyring with a candidate root key. Throws if it is wrong. */
@@ -172,7 +203,6 @@ export class Barrier {
       if (!k) throw new Error(`no key for term ${termOf(raw)} at ${key}`);
       plain = open(k, key, raw);
     }
-    if (this.cache.size >= BARRIER_CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(key, plain);
     return plain;
   }

@@ -27,6 +27,7 @@ import { auditMountOf } from '../audit/mount-keys';
 import type { UserLockoutDefaults } from './user-lockout-config';
 import { WrappingStore } from './wrapping';
 import { checkRequestedWrapTtl } from './wrap-ttl';
+import type { HaSlot } from '../ha/ha-slot';
 
 export interface CoreOptions {
   clusterName: string;
@@ -40,6 +41,8 @@ export interface CoreOptions {
   userLockouts?: UserLockoutDefaults;
   /** How sys/metrics answers (config telemetry stanzas); Vault's defaults when absent. */
   metrics?: MetricsSettings;
+  /** Filled by the HA runtime on a node of an HA cluster (ha/ha-slot.ts); empty or absent: a single node. */
+  ha?: HaSlot;
 }
 
 /**
@@ -109,7 +112,7 @@ export class Core {
     this.barrier = new Barrier(physical);
     this.tokens = new TokenStore(this.barrier);
     // A DR secondary gets its primary's revocations through replication; it must not expire tokens itself.
-    this.expiration = new ExpirationManager(this.tokens, { logger: opts.logger.child({ component: 'expiration' }), active: () => !isDrSecondary(this.replicationModes().dr) });
+    this.expiration = new ExpirationManager(this.tokens, { logger: opts.logger.child({ component: 'expiration' }), active: () => !isDrSecondary(this.replicationModes().dr) && (opts.ha?.writesHere() ?? true) });
     this.tokens.expiry = this.expiration;
     // auth/token/* is no mount in the table: its tune is the built-in token mount's (sys/auth/token/tune).
     this.tokens.limitsFor = (path) => limitsOf(this.mounts.route(path)?.mount.entry.config ?? (path.startsWith('auth/token/') ? tokenMountConfig(this.barrier) : undefined));
@@ -127,6 +130,7 @@ export class Core {
         this.expiration.stop();
         this.sealListeners.forEach((l) => l());
       },
+      migrationFailed: (err) => opts.logger.warn({ err }, 'unseal keys: could not move this data file to a sealed root key; it still opens with its shares, and the next unseal tries again'),
     });
     // A revoked token's cubbyhole goes with it, as in Vault.
     this.tokens.onRevoke = (tokenId) => {

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Barrier, SealConfig } from '../barrier/barrier';
-import { writeLocalSeal } from '../barrier/local-seal';
+import { localSealOps, rootKeyWasShared, UNSEAL_KEY_BYTES, writeLocalSeal } from '../barrier/local-seal';
 import { combineKey, splitKey, validateShareConfig } from '../barrier/shamir';
 import { badRequest, sealedError, VaultError } from '../errors';
 import { opensSeal } from './generate-root';
@@ -8,11 +8,21 @@ import { decodeKeyShare, ShareCollector } from './key-shares';
 
 // Rekeying the unseal keys (vault/rekey.go, sys/rekey/*): an attempt names
 // the new share configuration, a threshold of the CURRENT unseal keys is
-// given one by one, then new keys are made and returned once. Only this
-// cluster's seal changes (barrier/local-seal.ts); the root key, the keyring
-// and every secondary stay as they are. Coffer returns the keys in clear:
-// PGP encryption, backup and verification are refused up front.
-export const UNSEAL_KEY_BYTES = 32;
+// given one by one, then a new unseal key is made, the root key re-sealed
+// under it and its shares returned once. Only this cluster's seal changes
+// (barrier/local-seal.ts); the keyring and every secondary stay as they are.
+// One exception: a data file from before unseal keys handed out shares of the
+// root key itself, so on a cluster outside replication the root key is
+// replaced too (keyring re-sealed under it in the same transaction); in a
+// replication set it cannot be (a secondary's seal opens the old one only).
+// Coffer returns the keys in clear: PGP encryption, backup and verification
+// are refused up front.
+export interface RekeyOptions {
+  /** True when no other cluster shares this keyring (replication disabled in both modes). */
+  holdsKeyringAlone(): boolean;
+  /** A root key once given out as shares stays so: replication stopped its replacement. */
+  rootKeyKept?(): void;
+}
 
 interface Attempt {
   nonce: string;
@@ -23,7 +33,10 @@ export class Rekey {
   private attempt: Attempt | null = null;
   private readonly collector = new ShareCollector();
 
-  constructor(private readonly barrier: Barrier) {}
+  constructor(
+    private readonly barrier: Barrier,
+    private readonly opts: RekeyOptions = { holdsKeyringAlone: () => false },
+  ) {}
 
   status(): Record<string, unknown> {
     const a = this.attempt;
@@ -81,11 +94,9 @@ export class Rekey {
     if (this.attempt !== a) throw badRequest('rekey attempt was cancelled while its last key share was processed');
     const unsealKey = randomBytes(UNSEAL_KEY_BYTES);
     const keys = await splitKey(unsealKey, a.config.secret_shares, a.config.secret_threshold);
-    const rootKey = this.barrier.exportRootKey();
     try {
-      writeLocalSeal(this.barrier.physical, a.config, unsealKey, rootKey);
+      this.install(a.config, unsealKey);
     } finally {
-      rootKey.fill(0);
       unsealKey.fill(0);
     }
     this.attempt = null;
@@ -98,6 +109,23 @@ export class Rekey {
       backup: false,
       verification_required: false,
     };
+  }
+
+  /** The new seal: the same root key under the new unseal key, or a new root key when the old one was once given out as shares. */
+  private install(config: SealConfig, unsealKey: Buffer): void {
+    const { physical } = this.barrier;
+    const shared = rootKeyWasShared(physical);
+    if (shared && this.opts.holdsKeyringAlone()) {
+      this.barrier.replaceRootKey((rootKey) => localSealOps(physical, config, unsealKey, rootKey));
+      return;
+    }
+    if (shared) this.opts.rootKeyKept?.();
+    const rootKey = this.barrier.exportRootKey();
+    try {
+      writeLocalSeal(physical, config, unsealKey, rootKey, shared);
+    } finally {
+      rootKey.fill(0);
+    }
   }
 }
 

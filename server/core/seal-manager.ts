@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { SealStatusResponse } from '../../lib/types/cluster-status';
 import type { Barrier, SealConfig } from '../barrier/barrier';
 import { combineKey, splitKey, validateShareConfig } from '../barrier/shamir';
 import { badRequest, VaultError } from '../errors';
 import { decodeKeyShare, ShareCollector } from './key-shares';
-import { dropLocalSeal, rootKeyFrom } from '../barrier/local-seal';
+import { migrateLocalSeal, rootKeyFrom, UNSEAL_KEY_BYTES } from '../barrier/local-seal';
 
 export const VERSION = '1.17.0+coffer';
 
@@ -14,10 +14,22 @@ export interface InitResult {
   root_token: string;
 }
 
+/**
+ * A new node that asked to join a raft cluster (sys/storage/raft/join): it
+ * shows the cluster's share configuration, and the shares that unseal it first
+ * finish the join (ha/raft-cluster.ts), which brings the cluster's data here.
+ */
+export interface PendingJoin {
+  readonly sealConfig: SealConfig;
+  /** Given the combined unseal key: prove it to the leader, join, sync; returns the root key. */
+  complete(unsealKey: Buffer): Promise<Buffer>;
+}
+
 // Initialisation and the unseal ceremony (vault/init.go, vault/seal.go).
 export class SealManager {
   private readonly collector = new ShareCollector();
   private nonce = '';
+  pendingJoin: PendingJoin | null = null;
 
   constructor(
     private readonly barrier: Barrier,
@@ -27,6 +39,8 @@ export class SealManager {
       /** Runs after every unseal: load mount tables, start replication. */
       afterUnseal(): void;
       beforeSeal(): void;
+      /** A data file from before unseal keys could not be moved to them at unseal (it still opens as before). */
+      migrationFailed?(err: unknown): void;
     },
   ) {}
 
@@ -34,8 +48,11 @@ export class SealManager {
     if (this.barrier.initialized()) throw badRequest('Vault is already initialized');
     const problem = validateShareConfig(config.secret_shares, config.secret_threshold);
     if (problem) throw badRequest(problem);
-    const rootKey = this.barrier.initialize(config);
-    const shares = await splitKey(rootKey, config.secret_shares, config.secret_threshold);
+    // Vault's Shamir seal: the shares are of a random unseal key, never of the root key (local-seal.ts).
+    const unsealKey = randomBytes(UNSEAL_KEY_BYTES);
+    const rootKey = this.barrier.initialize(config, unsealKey);
+    const shares = await splitKey(unsealKey, config.secret_shares, config.secret_threshold);
+    unsealKey.fill(0);
     this.barrier.unseal(rootKey);
     const rootToken = this.hooks.setupNew({ rootTokenId: opts.rootTokenId });
     if (opts.stayUnsealed) this.hooks.afterUnseal();
@@ -45,9 +62,9 @@ export class SealManager {
   }
 
   async unseal(key: unknown): Promise<void> {
-    if (!this.barrier.initialized()) throw badRequest('Vault is not initialized');
+    if (!this.barrier.initialized() && !this.pendingJoin) throw badRequest('Vault is not initialized');
     if (!this.barrier.sealed) return;
-    const config = this.barrier.sealConfig()!;
+    const config = this.barrier.sealConfig() ?? this.pendingJoin!.sealConfig;
     // A key that does not even decode is refused before it counts (as Vault's
     // HTTP handler does): the shares other operators entered are kept.
     const share = decodeKeyShare(key);
@@ -63,19 +80,30 @@ export class SealManager {
     const shares = this.collector.take();
     this.nonce = '';
     let rootKey: Buffer | null = null;
+    let unsealKey: Buffer | null = null;
     try {
-      const unsealKey = await combineKey(shares);
-      rootKey = rootKeyFrom(this.barrier.physical, unsealKey); // the same key until a rekey (local-seal.ts)
-      unsealKey.fill(0);
+      unsealKey = await combineKey(shares);
+      rootKey = this.barrier.initialized() ? rootKeyFrom(this.barrier.physical, unsealKey) : await this.pendingJoin!.complete(unsealKey); // unwrapped from the local seal (local-seal.ts)
       this.barrier.unseal(rootKey);
+      this.migrate(config, unsealKey, rootKey);
     } catch (cause) {
       if (cause instanceof VaultError) throw cause;
       throw new VaultError('invalid_request', 'Unseal failed, invalid key', { cause });
     } finally {
       rootKey?.fill(0);
+      unsealKey?.fill(0);
       for (const s of shares) s.fill(0);
     }
     this.hooks.afterUnseal();
+  }
+
+  /** A data file from before unseal keys moves to them now, with the same shares; a failure leaves it opening as before. */
+  private migrate(config: SealConfig, unsealKey: Buffer, rootKey: Buffer): void {
+    try {
+      migrateLocalSeal(this.barrier.physical, config, unsealKey, rootKey);
+    } catch (err) {
+      this.hooks.migrationFailed?.(err);
+    }
   }
 
   resetUnseal(): void {
@@ -89,14 +117,13 @@ export class SealManager {
     this.barrier.seal();
   }
 
-  /** Adopt a root key handed over by a primary (replication bootstrap). */
+  /** Adopt a root key handed over by a primary (replication bootstrap; its seal came in the same transaction). */
   adoptRootKey(rootKey: Buffer): void {
-    dropLocalSeal(this.barrier.physical); // the primary's unseal keys now open this cluster
     this.barrier.unseal(rootKey);
   }
 
   status(extra: { clusterName?: string; clusterId?: string }): SealStatusResponse {
-    const config = this.barrier.sealConfig();
+    const config = this.barrier.sealConfig() ?? this.pendingJoin?.sealConfig ?? null;
     const sealed = this.barrier.sealed;
     return {
       type: 'shamir',

@@ -1,5 +1,5 @@
 import { KEYRING_PATH, SEAL_CONFIG_PATH } from '../barrier/barrier';
-import { LOCAL_SEAL_PATH } from '../barrier/local-seal';
+import { LEGACY_LOCAL_SEAL_PATH, LOCAL_SEAL_PATH } from '../barrier/local-seal';
 import { badRequest } from '../errors';
 import { classOf } from '../storage/key-class';
 import { decodeSnapshot, encodeSnapshot, SnapshotFormatError } from '../storage/snapshot-format';
@@ -12,14 +12,19 @@ import { CLUSTER_ID_PATH, type Core } from './core';
 // every replicated and local entry in ONE transaction, logged like any write,
 // so replication secondaries follow it. This node's own replication state
 // (class `ignored`) is neither saved nor touched: a restore does not change
-// which role a cluster plays. One node-only entry travels with the snapshot:
-// the root key sealed under a rekeyed cluster's unseal keys (local-seal.ts),
-// without which the snapshot's cluster could not unseal it.
+// which role a cluster plays. One `ignored` entry travels with the snapshot:
+// the root key sealed under the cluster's unseal key (local-seal.ts), without
+// which the snapshot could not be unsealed; a snapshot from an earlier build
+// has it under core/node/ (or, never rekeyed, not at all: its shares are the
+// root key's) and is installed as it came, moved at the next unseal.
+const SEAL_PATHS = [LOCAL_SEAL_PATH, LEGACY_LOCAL_SEAL_PATH];
 
 export function saveSnapshot(core: Core): Buffer {
   const { position, entries } = core.physical.reader.everything();
-  const localSeal = core.physical.get(LOCAL_SEAL_PATH);
-  if (localSeal) entries.push({ key: LOCAL_SEAL_PATH, value: localSeal });
+  for (const key of SEAL_PATHS) {
+    const value = core.physical.get(key);
+    if (value) entries.push({ key, value });
+  }
   return encodeSnapshot({ cluster_id: core.clusterId(), index: position.index, guard: position.guard, created_at: new Date().toISOString() }, entries);
 }
 
@@ -43,7 +48,7 @@ export function restoreSnapshot(core: Core, file: Buffer | undefined, force: boo
     throw err;
   }
   const incoming = new Map(snap.entries.filter((e) => classOf(e.key) !== 'ignored').map((e) => [e.key, e.value]));
-  const incomingLocalSeal = snap.entries.find((e) => e.key === LOCAL_SEAL_PATH)?.value ?? null;
+  const incomingSeal = snap.entries.find((e) => SEAL_PATHS.includes(e.key)) ?? null;
   const keyring = incoming.get(KEYRING_PATH);
   if (!keyring || !incoming.has(SEAL_CONFIG_PATH)) throw badRequest('invalid snapshot: it holds no keyring or seal configuration');
   const sameKeys = core.barrier.opensKeyring(keyring);
@@ -60,7 +65,8 @@ export function restoreSnapshot(core: Core, file: Buffer | undefined, force: boo
     core.seal.seal();
     // The node's id is sealed under the old keys too: a new one is made at unseal. Its unseal keys become the snapshot's.
     ops.push({ op: 'delete', key: CLUSTER_ID_PATH });
-    ops.push(incomingLocalSeal ? { op: 'put', key: LOCAL_SEAL_PATH, value: incomingLocalSeal } : { op: 'delete', key: LOCAL_SEAL_PATH });
+    for (const key of SEAL_PATHS)
+      ops.push(incomingSeal?.key === key ? { op: 'put', key, value: incomingSeal.value } : { op: 'delete', key });
   }
   const gone = core.physical.keysUnder('').filter((k) => classOf(k) !== 'ignored' && !incoming.has(k));
   ops.push(...gone.map((key) => ({ op: 'delete' as const, key })), ...[...incoming].map(([key, value]) => ({ op: 'put' as const, key, value })));

@@ -47,8 +47,12 @@ export type Frame =
   /** bootstrapNonce: sent with needsBootstrap; the same secondary may fetch the key again after a crash (root-key-claim.ts). */
   | { type: 'hello'; mode: ReplicationMode; secondaryId: string; position: WirePosition; clusterId: string; apiAddr: string; clusterAddr: string; epoch: number; needsBootstrap: boolean; bootstrapNonce?: string }
   | { type: 'hello-ack'; clusterId: string; lastIndex: number; epoch: number; apiAddr: string; clusterAddr: string }
-  /** Primary → a wiped secondary: the root key and seal config it adopts (over mTLS only). */
-  | { type: 'bootstrap'; rootKey: string; sealConfig: string; keyring: string; devRootToken: string }
+  /**
+   * Primary → a wiped secondary: the root key, keyring and seal it adopts (over mTLS only). localSeal: the
+   * primary's CURRENT seal record (its root key sealed under its unseal key, share config), so the secondary
+   * unseals with the primary's current keys (absent from a primary of an earlier build: its shares were the root key's).
+   */
+  | { type: 'bootstrap'; rootKey: string; sealConfig: string; keyring: string; devRootToken: string; localSeal?: string }
   /** Secondary → primary: the bootstrap is committed; the root key is never sent to this certificate again. */
   | { type: 'bootstrap-ack' }
   /** A promoted primary → its former primary, on the fence ALPN: "I lead this set at this epoch" (epoch-exchange.ts). */
@@ -125,7 +129,7 @@ const FIELDS: { [T in FrameType]: { [K in Exclude<keyof FrameOf<T>, 'type'>]-?: 
     bootstrapNonce: optional(str),
   },
   'hello-ack': { clusterId: str, lastIndex: int, epoch: int, apiAddr: str, clusterAddr: str },
-  bootstrap: { rootKey: str, sealConfig: str, keyring: str, devRootToken: str },
+  bootstrap: { rootKey: str, sealConfig: str, keyring: str, devRootToken: str, localSeal: optional(str) },
   'bootstrap-ack': {},
   epoch: { mode: oneOf('performance', 'dr'), clusterId: str, epoch: int, apiAddr: str, clusterAddr: str },
   'epoch-ack': { clusterMode: str, clusterId: str, epoch: int, fenced: bool },

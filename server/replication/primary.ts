@@ -6,6 +6,7 @@ import { errorFrame, type Frame, type WirePosition } from './frames';
 import { LivenessWatch, silenceReason } from './liveness';
 import { LEAF_COUNT, PAGE_COUNT } from '../storage/merkle-index';
 import { KEYRING_PATH, SEAL_CONFIG_PATH } from '../barrier/barrier';
+import { LOCAL_SEAL_PATH } from '../barrier/local-seal';
 import type { Mode } from './state';
 import type { FrameConnection, PeerIdentity } from './transport';
 import { telemetry } from '../telemetry/metrics';
@@ -145,12 +146,15 @@ export class PrimaryStream {
   private async bootstrap(): Promise<void> {
     const { physical, core } = this.ctx;
     await physical.flushed();
+    // Read now, not at activation: a rekey since then is what the secondary must unseal with.
+    const localSeal = physical.reader.get(LOCAL_SEAL_PATH);
     await this.send({
       type: 'bootstrap',
       rootKey: core.barrier.exportRootKey().toString('base64'),
       sealConfig: physical.reader.get(SEAL_CONFIG_PATH)!.toString(),
       keyring: physical.reader.get(KEYRING_PATH)!.toString('base64'),
       devRootToken: this.ctx.devRootTokenId,
+      ...(localSeal ? { localSeal: localSeal.toString() } : {}),
     });
   }
 

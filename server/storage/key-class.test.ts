@@ -40,6 +40,17 @@ describe('classOf', () => {
     expect(classOf('core/node/id')).toBe('ignored');
   });
 
+  it("never ships a cluster's own seal (its root key sealed under its unseal key) to performance or DR secondaries", () => {
+    expect(classOf('core/cluster/local-seal')).toBe('ignored');
+    expect(classOf('core/node/local-seal')).toBe('ignored'); // where earlier builds kept it
+    fc.assert(
+      fc.property(fc.string(), (rest) => {
+        expect(classOf(`core/cluster/${rest}`)).toBe('ignored');
+      }),
+    );
+    expect(classOf('core/clusters')).toBe('replicated');
+  });
+
   it("keeps an auth mount's local storage (AppRole local_secret_ids) on its cluster; the mount's other keys replicate", () => {
     expect(classOf('auth/5c1e-uuid/local/secret_id/abc/def')).toBe('local');
     expect(classOf('auth/5c1e-uuid/local/accessor/abc')).toBe('local');

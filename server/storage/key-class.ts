@@ -7,7 +7,10 @@
 // it changes what replicates: every rule is pinned in key-class.test.ts.
 export type KeyClass = 'replicated' | 'local' | 'ignored';
 
-const IGNORED_PREFIXES = ['core/replication/', 'core/node/'];
+// core/cluster/: this cluster's own seal (barrier/local-seal.ts). Never shipped
+// (each replication cluster keeps its own unseal keys), but unlike core/node/
+// shared by the HA nodes of one cluster.
+const IGNORED_PREFIXES = ['core/replication/', 'core/node/', 'core/cluster/'];
 /**
  * Under core/replication/ but `local`: the performance set this cluster leads
  * (known secondaries, CA, token signing key: replication/performance-set.ts)

@@ -12,7 +12,7 @@ export interface Initialised {
   keysB64: string[];
 }
 
-/** sys/init with `shares` shares (threshold = shares) and unseal. A 1-of-1 unseal key is the root key itself. */
+/** sys/init with `shares` shares (threshold = shares) and unseal. A 1-of-1 share is the unseal key itself (never the root key: local-seal.ts). */
 export async function initAndUnseal(s: ConfiguredServer, shares = 1): Promise<Initialised> {
   const init = await api(s.addr, 'PUT', 'sys/init', { body: { secret_shares: shares, secret_threshold: shares } });
   if (init.status !== 200) throw new Error(`init: ${init.status} ${JSON.stringify(init.body)}`);

@@ -10,7 +10,16 @@ const attempts = new WeakMap<Core, Rekey>();
 
 function rekeyOf(core: Core): Rekey {
   let r = attempts.get(core);
-  if (!r) attempts.set(core, (r = new Rekey(core.barrier)));
+  if (!r) {
+    r = new Rekey(core.barrier, {
+      holdsKeyringAlone: () => Object.values(core.replicationModes()).every((m) => m === 'disabled'),
+      rootKeyKept: () =>
+        core.logger.warn(
+          'rekey: this data file predates unseal keys and its root key is shared with a replication set, so it was kept: the shares given out before the first rekey still open this storage offline; rekey once more with replication disabled to replace the root key',
+        ),
+    });
+    attempts.set(core, r);
+  }
   return r;
 }
 
