@@ -1,0 +1,218 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { decodeTip, haLogKey, haLogPrefix, haTipKey } from '../../server/ha/ha-log-txn';
+import type { LogRecord, StorageOp } from '../../server/storage/backend';
+import { QuorumLostError } from '../../server/storage/quorum';
+import { startEtcd, type TestEtcd } from './etcd-cluster';
+import { applied, lead, stateOf, startNode, stopNodes, until, write } from './ha-log-nodes';
+
+// The HA log against a real 3-member etcd and real SQLite files: "nodes" are
+// SqliteBackend + HaLog pairs in this process (the process-level failover
+// tests belong to the HA runtime). Each test uses its own prefix.
+
+let etcd: TestEtcd;
+
+beforeAll(async () => {
+  etcd = await startEtcd(3, 'h');
+}, 180_000);
+
+afterEach(async () => {
+  await stopNodes();
+}, 60_000);
+
+afterAll(async () => {
+  await etcd?.stop();
+}, 120_000);
+
+/** A small deterministic PRNG, so a failure can be replayed. */
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+}
+
+const KEYS = ['logical/m1/a', 'logical/m1/b', 'logical/m2/c', 'sys/token/id/t1', 'sys/token/id/t2', 'core/mounts', 'core/replication/role', 'core/cluster/local-seal', 'core/node/own', 'auth/u1/local/x'];
+
+/** A random storage transaction: puts and deletes (of present and absent keys), one to four ops, keys the node keeps to itself included. */
+function mixedTxn(r: () => number, i: number): StorageOp[] {
+  const ops: StorageOp[] = [];
+  const n = 1 + Math.floor(r() * 4);
+  for (let k = 0; k < n; k++) {
+    const key = KEYS[Math.floor(r() * KEYS.length)] + (r() < 0.5 ? '' : `/${Math.floor(r() * 20)}`);
+    ops.push(r() < 0.3 ? { op: 'delete', key } : { op: 'put', key, value: Buffer.from(`v${i}.${k}.${r()}`) });
+  }
+  return ops;
+}
+
+describe('HA log', () => {
+  it('two nodes on one etcd log hold identical entries, WalLog index/guard and merkle roots after 500 mixed transactions', async () => {
+    const p = 'hl/mixed/';
+    const a = await startNode(etcd, 0, p, 'a');
+    await lead(a); // seeds the prefix from a's (empty) SQLite
+    const b = await startNode(etcd, 1, p, 'b');
+    const r = rng(7);
+    let i = 0;
+    while (i < 500) {
+      // Several transactions in one loop turn share a group commit (and may be split into several appends).
+      const burst = 1 + Math.floor(r() * 8);
+      const waits: Promise<void>[] = [];
+      for (let k = 0; k < burst && i < 500; k++, i++) {
+        a.storage.transaction(mixedTxn(r, i));
+        waits.push(a.storage.flushed());
+      }
+      await Promise.all(waits);
+    }
+    expect(a.log.committedIndex).toBeGreaterThan(0);
+    await applied(b, a.log.committedIndex);
+    expect(stateOf(b.storage)).toEqual(stateOf(a.storage));
+    expect(a.storage.position().index).toBeGreaterThan(300);
+    // The node's own keys stay its own.
+    expect(b.storage.keysUnder('core/node/own')).toEqual([]);
+    expect(b.log.repairs).toBe(1); // its bootstrap from state/ at open; every batch after it applied in order
+  }, 180_000);
+
+  it('a deposed leader\'s append is refused and its waiting writes are rejected, nothing acknowledged', async () => {
+    const p = 'hl/deposed/';
+    const a = await startNode(etcd, 0, p, 'a');
+    const b = await startNode(etcd, 1, p, 'b');
+    await lead(a);
+    await write(a, [{ op: 'put', key: 'logical/x/before', value: Buffer.from('1') }]);
+    const term = a.election.current!;
+    const acked: LogRecord[] = [];
+    a.storage.onCommit((recs) => acked.push(...recs));
+    const committedBefore = a.storage.committedIndex;
+    await etcd.client(2).leaseRevoke(term.lease); // what expiry does in etcd, before a notices
+    a.storage.transaction([{ op: 'put', key: 'logical/x/late', value: Buffer.from('by the deposed leader') }]);
+    const late = a.storage.flushed();
+    await expect(late).rejects.toBeInstanceOf(QuorumLostError);
+    await expect(late).rejects.toThrow(/fenced/);
+    expect(a.fenced.length).toBeGreaterThan(0);
+    expect(acked).toEqual([]);
+    expect(a.storage.committedIndex).toBe(committedBefore);
+    // A later write on the deposed node is refused too.
+    a.storage.put('logical/x/later', Buffer.from('2'));
+    await expect(a.storage.flushed()).rejects.toBeInstanceOf(QuorumLostError);
+
+    await lead(b);
+    await write(b, [{ op: 'put', key: 'logical/x/by-b', value: Buffer.from('3') }]);
+    await a.log.follow();
+    await applied(a, b.log.committedIndex);
+    expect(a.storage.get('logical/x/late')).toBeNull();
+    expect(a.storage.get('logical/x/later')).toBeNull();
+    expect(a.log.repairs).toBe(1);
+    expect(stateOf(a.storage)).toEqual(stateOf(b.storage));
+  }, 120_000);
+
+  it('a node that crashed between local commit and etcd ack repairs on start and drops the unacknowledged write', async () => {
+    const p = 'hl/crash/';
+    const a = await startNode(etcd, 0, p, 'a', { unreachableMs: 1_000 });
+    const b = await startNode(etcd, 1, p, 'b');
+    await lead(a);
+    await write(a, [{ op: 'put', key: 'logical/c/acked', value: Buffer.from('1') }]);
+    a.proxy.pause(); // a's link to etcd stalls: its append is never answered
+    a.storage.transaction([{ op: 'put', key: 'logical/c/unacked', value: Buffer.from('2') }]);
+    const f = a.storage.flushed();
+    await expect(f).rejects.toBeInstanceOf(QuorumLostError);
+    expect(a.storage.get('logical/c/unacked')).not.toBeNull(); // committed locally, never acknowledged
+    // "Crash": a is abandoned as it stands; its SQLite file is opened again by a new node.
+    await a.election.resign();
+    await lead(b);
+    await write(b, [{ op: 'put', key: 'logical/c/by-b', value: Buffer.from('3') }]);
+    const restarted = await startNode(etcd, 2, p, 'a2', { path: a.path });
+    await applied(restarted, b.log.committedIndex);
+    await until('the restarted node repaired', () => restarted.log.repairs === 1);
+    expect(restarted.storage.get('logical/c/unacked')).toBeNull();
+    expect(restarted.storage.get('logical/c/acked')?.toString()).toBe('1');
+    expect(stateOf(restarted.storage)).toEqual(stateOf(b.storage));
+    a.proxy.resume();
+  }, 120_000);
+
+  it('a follower whose watch is cut resumes from its revision without gaps', async () => {
+    const p = 'hl/cut/';
+    const a = await startNode(etcd, 0, p, 'a');
+    const b = await startNode(etcd, 1, p, 'b');
+    await lead(a);
+    for (let i = 0; i < 150; i++) {
+      await write(a, [{ op: 'put', key: `logical/w/${i % 17}`, value: Buffer.from(String(i)) }]);
+      if (i % 25 === 10) b.proxy.cutAll();
+    }
+    await applied(b, a.log.committedIndex);
+    expect(b.proxy.accepted).toBeGreaterThan(2); // it did reconnect
+    expect(b.log.repairs).toBe(0); // resumed, not repaired
+    expect(stateOf(b.storage)).toEqual(stateOf(a.storage));
+  }, 120_000);
+
+  it('a node far behind after log-key deletion repairs from state/ and then follows', async () => {
+    const p = 'hl/behind/';
+    const a = await startNode(etcd, 0, p, 'a');
+    const c = await startNode(etcd, 2, p, 'c');
+    await lead(a);
+    for (let i = 0; i < 20; i++) await write(a, [{ op: 'put', key: `logical/b/${i}`, value: Buffer.from('x') }]);
+    await applied(c, a.log.committedIndex);
+    await c.log.close(); // c goes away
+    for (let i = 0; i < 40; i++) await write(a, [i % 3 ? { op: 'put', key: `logical/b/${i}`, value: Buffer.from('y') } : { op: 'delete', key: `logical/b/${i}` }]);
+    const tip = decodeTip(await etcd.client(0).get(haTipKey(p)));
+    // Every member but c applied them: the log keys go.
+    await etcd.client(0).deleteRange(haLogPrefix(p), { prefix: true });
+    expect(await etcd.client(0).get(haLogKey(p, tip.tip.seq))).toBeNull();
+    c.storage.close();
+    const c2 = await startNode(etcd, 2, p, 'c2', { path: c.path });
+    await applied(c2, tip.tip.seq);
+    await until('c2 repaired', () => c2.log.repairs === 1);
+    expect(stateOf(c2.storage)).toEqual({ ...stateOf(a.storage), wal: [] }); // no records older than the repair
+    await write(a, [{ op: 'put', key: 'logical/b/after', value: Buffer.from('z') }]);
+    await applied(c2, a.log.committedIndex);
+    const after = stateOf(c2.storage);
+    expect(after.entries).toEqual(stateOf(a.storage).entries);
+    expect(after.position).toEqual(a.storage.position());
+    expect(after.replicatedRoot).toBe(a.storage.merkleRoot('replicated'));
+  }, 120_000);
+
+  it('a new leader applies to the tip before its first append', async () => {
+    const p = 'hl/newleader/';
+    const a = await startNode(etcd, 0, p, 'a');
+    const b = await startNode(etcd, 1, p, 'b');
+    await lead(a);
+    await write(a, [{ op: 'put', key: 'logical/n/0', value: Buffer.from('0') }]);
+    await applied(b, a.log.committedIndex);
+    b.proxy.pause(); // b falls behind
+    for (let i = 1; i <= 30; i++) await write(a, [{ op: 'put', key: `logical/n/${i}`, value: Buffer.from(String(i)) }]);
+    const tipSeq = a.log.committedIndex;
+    expect(b.log.appliedIndex).toBeLessThan(tipSeq);
+    await a.log.follow();
+    await a.election.resign();
+    const term = await b.election.campaign();
+    const leading = b.log.lead(term);
+    b.proxy.resume();
+    await leading;
+    expect(b.log.appliedIndex).toBe(tipSeq);
+    expect(b.storage.position()).toEqual(a.storage.position());
+    expect(b.log.repairs).toBe(0);
+    await write(b, [{ op: 'put', key: 'logical/n/by-b', value: Buffer.from('b') }]);
+    expect(b.log.committedIndex).toBe(tipSeq + 1);
+    await applied(a, tipSeq + 1);
+    expect(stateOf(a.storage)).toEqual(stateOf(b.storage));
+  }, 120_000);
+
+  it('a write is not acknowledged until etcd committed it', async () => {
+    const p = 'hl/quorum/';
+    const a = await startNode(etcd, 0, p, 'a', { unreachableMs: 3_000 });
+    await lead(a);
+    await write(a, [{ op: 'put', key: 'logical/q/ok', value: Buffer.from('1') }]);
+    const acked: LogRecord[] = [];
+    a.storage.onCommit((recs) => acked.push(...recs));
+    const committed = a.storage.committedIndex;
+    await Promise.all([etcd.members[1].stop(), etcd.members[2].stop()]); // no quorum
+    try {
+      a.storage.transaction([{ op: 'put', key: 'logical/q/no-quorum', value: Buffer.from('2') }]);
+      let resolved = false;
+      const f = a.storage.flushed().then(() => (resolved = true));
+      await expect(f).rejects.toBeInstanceOf(QuorumLostError);
+      expect(resolved).toBe(false);
+      expect(acked).toEqual([]);
+      expect(a.storage.committedIndex).toBe(committed);
+      expect(a.fenced.join()).toMatch(/unreachable|fenced|tip/);
+    } finally {
+      await Promise.all([etcd.members[1].start(), etcd.members[2].start()]);
+    }
+  }, 120_000);
+});
+
