@@ -62,6 +62,9 @@ export const COMMANDS: Record<string, CommandLoader> = {
   'operator raft autopilot state': () => import('./commands/operator-raft-membership').then((m) => m.operatorRaftAutopilotStateCommand),
   'operator raft snapshot save': () => import('./commands/operator-raft-snapshot').then((m) => m.operatorRaftSnapshotSaveCommand),
   'operator raft snapshot restore': () => import('./commands/operator-raft-snapshot').then((m) => m.operatorRaftSnapshotRestoreCommand),
+  'drill run': () => import('./commands/drill').then((m) => m.drillRunCommand),
+  'drill list': () => import('./commands/drill').then((m) => m.drillListCommand),
+  'drill show': () => import('./commands/drill').then((m) => m.drillShowCommand),
 };
 
 /** Commands that start the server side; loaded lazily so client commands stay fast. */
