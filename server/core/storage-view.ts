@@ -1,4 +1,5 @@
 import type { Barrier } from '../barrier/barrier';
+import { decodedCacheOf } from './decoded-cache';
 
 // A prefix-scoped view of the barrier (vault/barrier_view.go): a mount's
 // backend sees only its own keys and cannot escape its prefix.
@@ -30,6 +31,23 @@ export class StorageView {
   }
   putJSON(key: string, value: unknown): void {
     this.barrier.putJSON(this.full(key), value);
+  }
+  /**
+   * A JSON value decoded once and shared (decoded-cache.ts): never mutate
+   * what this returns. Only for non-secret structure (KV metadata, config).
+   */
+  getDecoded<T>(key: string): T | null {
+    const full = this.full(key);
+    const cache = decodedCacheOf(this.barrier);
+    const hit = cache.get<T>(full);
+    if (hit !== undefined) return hit;
+    const value = this.barrier.getJSON<T>(full);
+    cache.keep(full, value);
+    return value;
+  }
+  /** After a write of `key` has returned: its decoded value, so the next getDecoded needs no read. */
+  keepDecoded(key: string, value: unknown): void {
+    decodedCacheOf(this.barrier).keep(this.full(key), value);
   }
   /** Several writes in one storage transaction. */
   putMany(entries: { key: string; value: unknown | null }[]): void {

@@ -43,6 +43,13 @@ export function newKeyMetadata(now: Date): KeyMetadata {
   };
 }
 
+/** A copy whose changes never reach `m` (versions and custom_metadata are the only nested parts). */
+export function copyMetadata(m: KeyMetadata): KeyMetadata {
+  const versions: Record<string, VersionMetadata> = {};
+  for (const v of Object.keys(m.versions)) versions[v] = { ...m.versions[v] };
+  return { ...m, custom_metadata: m.custom_metadata && { ...m.custom_metadata }, versions };
+}
+
 /** Soft-deleted as of `now` (a future deletion_time is only scheduled). */
 export function isDeleted(vm: VersionMetadata, now: Date): boolean {
   return vm.deletion_time !== '' && Date.parse(vm.deletion_time) <= now.getTime();

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { StorageView } from '../../core/storage-view';
 import type { JsonObject } from './fields';
-import type { KeyMetadata } from './key-metadata';
+import { copyMetadata, type KeyMetadata } from './key-metadata';
 
 // Storage layout of a kv v2 mount, inside its view:
 //   config                       engine settings
@@ -10,6 +10,11 @@ import type { KeyMetadata } from './key-metadata';
 // Values are keyed by a hash of the path, as Vault does, because a name can be
 // both a secret and a folder ("foo" and "foo/1"): under raw names the versions
 // of "foo" and the entries of "foo/" would share one folder.
+//
+// Metadata and config are read through the view's decoded cache and kept
+// there after each commit: a write of a secret reads its metadata once, from
+// memory, instead of a SELECT + decrypt + JSON.parse of what this node just
+// wrote (the change bus drops it when anyone else writes it).
 
 export interface KvConfig {
   max_versions: number;
@@ -35,15 +40,23 @@ export class KvV2Store {
   constructor(private readonly view: StorageView) {}
 
   config(): KvConfig {
-    return { ...DEFAULT_CONFIG, ...(this.view.getJSON<KvConfig>(CONFIG_KEY) ?? {}) };
+    return { ...DEFAULT_CONFIG, ...(this.view.getDecoded<KvConfig>(CONFIG_KEY) ?? {}) };
   }
 
   putConfig(config: KvConfig): void {
     this.view.putJSON(CONFIG_KEY, config);
+    this.view.keepDecoded(CONFIG_KEY, { ...config });
   }
 
+  /** The secret's metadata, as the caller's own copy to change and commit. */
   metadata(path: string): KeyMetadata | null {
-    return this.view.getJSON<KeyMetadata>(metaKey(path));
+    const shared = this.view.getDecoded<KeyMetadata>(metaKey(path));
+    return shared && copyMetadata(shared);
+  }
+
+  /** Whether the secret has metadata (no copy made). */
+  hasMetadata(path: string): boolean {
+    return this.view.getDecoded<KeyMetadata>(metaKey(path)) !== null;
   }
 
   /** Names directly under a folder of secrets ("" or ending in "/"); sub-folders end in "/". */
@@ -66,6 +79,7 @@ export class KvV2Store {
     for (const v of change.drop ?? []) entries.push({ key: versionKey(path, v), value: null });
     entries.push({ key: metaKey(path), value: meta });
     this.view.putMany(entries);
+    this.view.keepDecoded(metaKey(path), copyMetadata(meta));
   }
 
   /** Remove the metadata and every stored version of a secret in one transaction. */
@@ -75,6 +89,7 @@ export class KvV2Store {
       .map(([v]) => ({ key: versionKey(path, Number(v)), value: null }));
     entries.push({ key: metaKey(path), value: null });
     this.view.putMany(entries);
+    this.view.keepDecoded(metaKey(path), null);
   }
 }
 

@@ -89,6 +89,29 @@ describe('kv v2 data', () => {
     expect(res).toMatchObject({ status: 404, data: { version: 1, deletion_time: expect.any(String) } });
     await expect(kv.handle(rq('patch', 'data/gone', { data: { a: 2 }, options: { cas: 0 } }))).rejects.toThrow('check-and-set');
   });
+
+  it('a write checks cas against metadata a replicated change wrote after its own last write (kept metadata is dropped)', async () => {
+    const { kv, physical, barrier } = setup();
+    await put(kv, 'shared', { a: 1 });
+    // The primary's later versions arrive below the barrier, as the replication applier writes them.
+    const key = 'logical/test/metadata/shared';
+    const replicated = JSON.parse(barrier.get(key)!.toString());
+    replicated.current_version = 5;
+    replicated.versions['5'] = { ...replicated.versions['1'] };
+    physical.applyShipped([{ op: 'put', key, value: barrier.encrypt(key, Buffer.from(JSON.stringify(replicated))) }]);
+    await expect(put(kv, 'shared', { a: 2 }, { cas: 1 })).rejects.toThrow('check-and-set parameter did not match the current version');
+    expect((await put(kv, 'shared', { a: 2 }, { cas: 5 }))!.data).toMatchObject({ version: 6 });
+  });
+
+  it('a failed write leaves the metadata it read unchanged for the next write', async () => {
+    const { kv, physical } = setup();
+    await put(kv, 'f', { a: 1 });
+    physical.faults.failPut = true;
+    await expect(put(kv, 'f', { a: 2 })).rejects.toThrow(/storage fault injected/);
+    physical.faults.failPut = false;
+    expect((await meta(kv, 'f')).current_version).toBe(1);
+    expect((await put(kv, 'f', { a: 3 }, { cas: 1 }))!.data).toMatchObject({ version: 2 });
+  });
 });
 
 describe('kv v2 delete, undelete, destroy', () => {

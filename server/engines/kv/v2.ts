@@ -54,7 +54,7 @@ export class KvV2Backend implements Backend {
     const route = routeOf(req.path);
     if (!route || (route.kind !== 'data' && route.kind !== 'metadata')) return true;
     if (route.path === '' || route.path.endsWith('/') || route.path.includes('..')) return false;
-    return this.ctx.store.metadata(route.path) !== null;
+    return this.ctx.store.hasMetadata(route.path);
   }
 }
 
