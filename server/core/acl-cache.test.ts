@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { Barrier } from '../barrier/barrier';
+import { SqliteBackend } from '../storage/sqlite';
+import { PolicyStore } from './policy-store';
+
+// The policy store's compiled-ACL cache (acl-cache.ts) against a real barrier
+// over SQLite: a hit reads no storage, so only the change bus keeps it honest.
+function newStore() {
+  const physical = new SqliteBackend({ path: ':memory:' });
+  const barrier = new Barrier(physical);
+  barrier.unseal(barrier.initialize({ secret_shares: 1, secret_threshold: 1 }));
+  return { physical, barrier, policies: new PolicyStore(barrier) };
+}
+
+const READ_A = 'path "secret/data/a" { capabilities = ["read"] }';
+const READ_B = 'path "secret/data/b" { capabilities = ["read"] }';
+
+describe('ACL cache', () => {
+  it('a policy change takes effect on the next request despite the ACL cache', () => {
+    const { policies } = newStore();
+    policies.set('p', READ_A);
+    expect(policies.aclFor(['p']).allows('secret/data/a', 'read')).toBe(true);
+    expect(policies.aclFor(['p'])).toBe(policies.aclFor(['p'])); // cached
+    policies.set('p', READ_B);
+    expect(policies.aclFor(['p']).allows('secret/data/a', 'read')).toBe(false);
+    policies.delete('p');
+    expect(policies.aclFor(['p']).allows('secret/data/b', 'read')).toBe(false);
+  });
+
+  it('a policy change replicated below the barrier (an applied record) takes effect at once', () => {
+    const { physical, barrier, policies } = newStore();
+    policies.set('p', READ_A);
+    expect(policies.aclFor(['p']).allows('secret/data/a', 'read')).toBe(true);
+    const key = 'sys/policy/p';
+    physical.applyShipped([{ op: 'put', key, value: barrier.encrypt(key, Buffer.from(JSON.stringify({ policy: READ_B }))) }]);
+    expect(policies.aclFor(['p']).allows('secret/data/a', 'read')).toBe(false);
+    expect(policies.aclFor(['p']).allows('secret/data/b', 'read')).toBe(true);
+  });
+
+  it('a policy named by a token but created later counts from then on', () => {
+    const { policies } = newStore();
+    expect(policies.aclFor(['late']).allows('secret/data/a', 'read')).toBe(false);
+    policies.set('late', READ_A);
+    expect(policies.aclFor(['late']).allows('secret/data/a', 'read')).toBe(true);
+  });
+});
