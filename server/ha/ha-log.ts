@@ -203,7 +203,7 @@ export class HaLog {
     await this.o.storage.setQuorum(null);
     await a.drained();
     const pos = this.o.storage.position();
-    const clean = !this.o.storage.quorumLost && !a.lost && a.seen.modRevision > 0 && samePosition(pos, positionOf(a.seen.tip));
+    const clean = !this.o.storage.quorumLost && a.seen.modRevision > 0 && samePosition(pos, positionOf(a.seen.tip));
     if (clean) {
       this.applied = { prefix: this.o.prefix, seq: a.seen.tip.seq, revision: a.seen.modRevision, index: pos.index, guard: pos.guard, leading: false };
       this.o.storage.put(HA_APPLIED_KEY, markerOp(this.applied).value);

@@ -78,13 +78,17 @@ export async function write(n: LogNode, ops: StorageOp[]): Promise<void> {
   await n.storage.flushed();
 }
 
-/** Everything a node's state consists of, but its own keys: entries, WalLog rows, merkle roots, position. */
-export function stateOf(s: SqliteBackend) {
+/**
+ * Everything a node's state consists of, but its own keys: entries, WalLog
+ * rows, merkle roots, position. `withWal` false: a repaired node keeps no
+ * records older than its repair (by design), so compare all but the rows.
+ */
+export function stateOf(s: SqliteBackend, withWal = true) {
   const entries = s.db.prepare<[], { key: string; value: Buffer }>("SELECT key, value FROM entries WHERE key NOT LIKE 'core/node/%' ORDER BY key").all();
   const wal = s.db.prepare<[], { idx: number; key: string; guard: string }>('SELECT idx, key, guard FROM wal ORDER BY idx').all();
   return {
     entries: entries.map((e) => `${e.key}=${e.value.toString('hex')}`),
-    wal,
+    wal: withWal ? wal : null,
     position: s.position(),
     replicatedRoot: s.merkleRoot('replicated'),
     localRoot: s.merkleRoot('local'),
