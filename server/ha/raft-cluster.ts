@@ -8,6 +8,7 @@ import { EtcdClient, type Member } from './etcd-client';
 import { EtcdError } from './etcd-error';
 import { EtcdMember } from './etcd-member';
 import { createEtcdCa, issuePeerCert } from './etcd-peer-tls';
+import { haTipKey } from './ha-log-txn';
 import { JoinGate, type JoinerInfo, type JoinReply } from './join-leader';
 import type { MemberAddresses } from './raft-addresses';
 import { markRemoved, readMemberRecord, wasRemoved, writeMemberRecord, type MemberRecord } from './raft-member-file';
@@ -29,6 +30,8 @@ export const PEER_CA_PATH = 'core/cluster/raft-peer-ca';
 export const MEMBER_ADD_TIMEOUT_MS = 90_000;
 const MEMBER_ADD_RETRY_MS = 500;
 const MEMBER_RESTART_DELAY_MS = 1_000;
+const SEED_TIMEOUT_MS = 60_000;
+const SEED_POLL_MS = 100;
 const REMOVED_LOG = /permanently removed|member has already been removed|the member has been removed/;
 
 /** What the HA runtime (ha-runtime.ts) gives back to the membership layer. */
@@ -130,11 +133,12 @@ export class RaftCluster {
     const client = this.client!;
     const existing = (await client.memberList()).find((m) => m.name === j.serverId);
     if (existing) throw badRequest(`a peer named ${j.serverId} is already in this cluster: remove it first (operator raft remove-peer ${j.serverId})`);
-    const members = await addMember(client, j.peerUrl);
     const ca = this.peerCa();
     const leaf = issuePeerCert(ca, j.serverId, [new URL(j.peerUrl).hostname.replace(/^\[|\]$/g, '')]);
     const record = readMemberRecord(this.opts.storagePath)!;
+    // Every write before member add: a 1-member cluster that adds its second voter has no quorum until that voter starts.
     await putNode(client, record.prefix, { node_id: j.serverId, api_addr: j.apiAddr, cluster_addr: j.clusterAddr, peer_url: j.peerUrl });
+    const members = await addMember(client, j.peerUrl);
     const initial: Record<string, string> = {};
     for (const m of members) initial[m.peerUrls.includes(j.peerUrl) ? j.serverId : m.name || `pending-${m.id.toString(16)}`] = m.peerUrls[0];
     return { peer_ca_cert: ca.certPem, peer_cert: leaf.certPem, peer_key: leaf.keyPem, initial_cluster: initial, cluster_token: record.clusterToken, prefix: record.prefix };
@@ -171,6 +175,16 @@ export class RaftCluster {
       },
       true,
     );
+    if (this.opts.startHa) await this.waitSeeded(RAFT_PREFIX);
+  }
+
+  /** The runtime makes this node active and seeds the empty prefix from SQLite; a member added before that would cost the quorum it needs. */
+  private async waitSeeded(prefix: string): Promise<void> {
+    const deadline = Date.now() + SEED_TIMEOUT_MS;
+    while (!(await this.client!.get(haTipKey(prefix)).catch(() => null))) {
+      if (Date.now() > deadline) throw new Error(`raft: this node did not seed the cluster's log within ${SEED_TIMEOUT_MS} ms`);
+      await new Promise((r) => setTimeout(r, SEED_POLL_MS));
+    }
   }
 
   private active(): { apiAddr?: string } {
@@ -199,7 +213,7 @@ export class RaftCluster {
     const members = await client.memberList();
     const m = members.find((x) => x.name === serverId) ?? (await findUnstarted(client, members, serverId));
     if (!m) throw badRequest(`no peer named ${serverId} is in this cluster`);
-    await client.memberRemove(m.id);
+    await untilReconfigAccepted(() => client.memberRemove(m.id));
     await deleteNode(client, RAFT_PREFIX, serverId);
     this.log.info({ server_id: serverId }, 'raft: peer removed');
   }
@@ -221,18 +235,25 @@ async function findUnstarted(client: EtcdClient, members: Member[], serverId: st
   return members.find((m) => m.peerUrls.includes(peerUrl));
 }
 
-/** member add, retried while etcd's strict reconfig check says the cluster is not ready for it. */
-async function addMember(client: EtcdClient, peerUrl: string): Promise<Member[]> {
+/** A membership change, retried while etcd's strict reconfig check says the cluster is not ready for it. */
+async function untilReconfigAccepted<T>(change: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + MEMBER_ADD_TIMEOUT_MS;
   for (;;) {
-    const current = await client.memberList();
-    if (current.some((m) => m.peerUrls.includes(peerUrl))) return current; // added before, never started: reuse
     try {
-      return (await client.memberAdd([peerUrl])).members;
+      return await change();
     } catch (err) {
       const retry = err instanceof EtcdError && (err.transient || /unhealthy cluster|not enough started members/.test(err.message));
       if (!retry || Date.now() > deadline) throw err;
       await new Promise((r) => setTimeout(r, MEMBER_ADD_RETRY_MS));
     }
   }
+}
+
+/** member add (a member added before but never started is reused). */
+async function addMember(client: EtcdClient, peerUrl: string): Promise<Member[]> {
+  return untilReconfigAccepted(async () => {
+    const current = await client.memberList();
+    if (current.some((m) => m.peerUrls.includes(peerUrl))) return current;
+    return (await client.memberAdd([peerUrl])).members;
+  });
 }
