@@ -61,10 +61,36 @@ describe('seed 002', () => {
     expect(configError(SEED, 'vault.hcl')).toBe('vault.hcl: seal "awskms" is not supported: Coffer uses Shamir unseal keys');
   });
 
-  it('without seal, stops at retry_join', () => {
+  it('without seal, stops at auto_join: no cloud provider to discover nodes with', () => {
     expect(configError(SEED.replace(SEAL, ''), 'vault.hcl')).toBe(
-      'vault.hcl: storage "raft": retry_join is not supported: multi-node clusters (retry_join) come later, Coffer runs one node per cluster',
+      'vault.hcl: storage "raft": retry_join #1: auto_join ("provider=aws region=us-east-1 tag_key=vault tag_value=east-1") is not available here: Coffer cannot discover cloud instances by tag; list each node with leader_api_addr instead',
     );
+  });
+
+  it('several retry_join stanzas with leader_api_addr and TLS files parse in file order', () => {
+    const stanzas = ['b', 'c', 'd', 'e']
+      .map((n) => `  retry_join {\n    leader_api_addr = "https://node-${n}.hcvop.com:8200"\n    leader_ca_cert_file = "/opt/vault/tls/ca.pem"\n    leader_client_cert_file = "/opt/vault/tls/client.pem"\n    leader_client_key_file = "/opt/vault/tls/client-key.pem"\n  }\n`)
+      .join('');
+    const text = SEED.replace(SEAL, '').replace(RETRY_JOIN, stanzas).replace(TLS_DISABLE_0, '  tls_disable = 1\n');
+    const joins = parseConfig(text).storage.cluster!.retryJoin;
+    expect(joins.map((j) => j.leaderApiAddr)).toEqual(['b', 'c', 'd', 'e'].map((n) => `https://node-${n}.hcvop.com:8200`));
+    expect(joins[0]).toEqual({
+      leaderApiAddr: 'https://node-b.hcvop.com:8200',
+      leaderCaCertFile: '/opt/vault/tls/ca.pem',
+      leaderClientCertFile: '/opt/vault/tls/client.pem',
+      leaderClientKeyFile: '/opt/vault/tls/client-key.pem',
+    });
+  });
+
+  it('a retry_join without leader_api_addr, or with an unknown key, is named', () => {
+    const base = SEED.replace(SEAL, '').replace(TLS_DISABLE_0, '  tls_disable = 1\n');
+    expect(configError(base.replace(RETRY_JOIN, '  retry_join {\n    leader_ca_cert_file = "/ca.pem"\n  }\n'))).toBe('config: storage "raft": retry_join #1: leader_api_addr is required');
+    expect(configError(base.replace(RETRY_JOIN, '  retry_join {\n    leader_api_addr = "https://b:8200"\n    leader = "x"\n  }\n'))).toBe('config: storage "raft": retry_join #1: unknown key "leader"');
+  });
+
+  it('etcd_client_address must stay on loopback (the member\'s client port has no authentication)', () => {
+    const base = SEED.replace(SEAL, '').replace(TLS_DISABLE_0, '  tls_disable = 1\n');
+    expect(configError(base.replace(RETRY_JOIN, '  etcd_client_address = "0.0.0.0:2379"\n'))).toMatch(/etcd_client_address must be a loopback address/);
   });
 
   it('without seal and retry_join, asks for the TLS files tls_disable = 0 implies', () => {
@@ -215,7 +241,7 @@ describe('errors', () => {
 
   it('storage types other than raft and file are named', () => {
     expect(configError('storage "consul" { path = "vault/" }\nlistener "tcp" { tls_disable = 1 }', 'c.hcl')).toBe(
-      'c.hcl: storage "consul": storage type "consul" is not supported (use "raft" or "file")',
+      'c.hcl: storage "consul": storage type "consul" is not supported (use "raft", "etcd" or "file")',
     );
   });
 

@@ -8,6 +8,8 @@ import { MAX_MAX_ENTRY_SIZE, MIN_MAX_ENTRY_SIZE } from './storage/entry-size';
 import { parseUserLockouts } from './config-user-lockout';
 import { parseTelemetry, type TelemetryConfig } from './config-telemetry';
 import type { UserLockoutDefaults } from './core/user-lockout-config';
+import { parseRaftCluster, RAFT_CLUSTER_KEYS, type RaftClusterConfig } from './config-raft';
+import { ETCD_STORAGE_KEYS, parseEtcdStorage, type EtcdStorageConfig } from './config-etcd';
 
 // The server configuration file, in Vault's shape (HCL1 or JSON), parsed and
 // validated once at startup; the rest of the server gets plain options. We
@@ -26,7 +28,8 @@ export interface ListenerConfig extends ListenerHttpConfig {
 
 export interface ServerConfig {
   /** maxEntrySize: only when set (raft's max_entry_size); storage defaults it to 1 MiB. */
-  storage: { type: 'raft' | 'file'; path: string; nodeId: string; maxEntrySize?: number };
+  /** path: this node's data directory (storage "etcd": its data_path); etcd: only for storage "etcd" (config-etcd.ts). */
+  storage: { type: 'raft' | 'file' | 'etcd'; path: string; nodeId: string; maxEntrySize?: number; etcd?: EtcdStorageConfig; cluster?: RaftClusterConfig };
   /** Exactly one tcp listener for now. */
   listener: ListenerConfig;
   /** Default: http(s)://<listener address> (https unless tls_disable). */
@@ -39,6 +42,8 @@ export interface ServerConfig {
   ui: boolean;
   logLevel: LogLevel;
   disableMlock: boolean;
+  /** HA standbys forward every request instead of serving reads (Vault Enterprise's disable_performance_standby); only when true. */
+  disablePerformanceStandby?: boolean;
   /** Kept as written ("768h", 3600, …); not interpreted yet. */
   defaultLeaseTtl?: string;
   maxLeaseTtl?: string;
@@ -72,10 +77,12 @@ const TOP_LEVEL_KEYS = new Set([
   'default_lease_ttl',
   'max_lease_ttl',
   'user_lockout',
+  'disable_performance_standby',
 ]);
 const STORAGE_KEYS: Record<ServerConfig['storage']['type'], Set<string>> = {
-  raft: new Set(['path', 'node_id', 'retry_join', 'max_entry_size']),
+  raft: new Set(['path', 'node_id', 'max_entry_size', ...RAFT_CLUSTER_KEYS]),
   file: new Set(['path']),
+  etcd: ETCD_STORAGE_KEYS,
 };
 const LISTENER_KEYS = new Set(['address', 'cluster_address', 'tls_disable', 'tls_cert_file', 'tls_key_file', ...LISTENER_HTTP_KEYS]);
 
@@ -157,6 +164,7 @@ export function parseConfig(text: string, source = 'config'): ServerConfig {
   const maxLeaseTtl = duration('max_lease_ttl');
   if (defaultLeaseTtl !== undefined) config.defaultLeaseTtl = defaultLeaseTtl;
   if (maxLeaseTtl !== undefined) config.maxLeaseTtl = maxLeaseTtl;
+  if (bool('disable_performance_standby')) config.disablePerformanceStandby = true;
   if (telemetry) config.telemetry = telemetry;
   const userLockouts = parseUserLockouts(doc.user_lockout, err);
   if (userLockouts) config.userLockouts = userLockouts;
@@ -183,12 +191,16 @@ function parseStorage(value: unknown, err: ErrFn): ServerConfig['storage'] {
   if (blocks.length > 1) throw err(`only one storage stanza is allowed, found ${blocks.length}`);
   const { label, body } = blocks[0];
   const where = `storage "${label}"`;
-  if (label !== 'raft' && label !== 'file') {
-    throw err(`${where}: storage type "${label}" is not supported (use "raft" or "file")`);
+  if (label !== 'raft' && label !== 'file' && label !== 'etcd') {
+    throw err(`${where}: storage type "${label}" is not supported (use "raft", "etcd" or "file")`);
   }
   checkKeys(body, STORAGE_KEYS[label], where, err);
-  if (body.retry_join !== undefined) {
-    throw err(`${where}: retry_join is not supported: multi-node clusters (retry_join) come later, Coffer runs one node per cluster`);
+  if (label === 'etcd') {
+    const { etcd, dataPath, nodeId } = parseEtcdStorage(body, where, err);
+    const storage: ServerConfig['storage'] = { type: label, path: dataPath, nodeId, etcd };
+    const maxEntrySize = parseMaxEntrySize(body.max_entry_size, where, err);
+    if (maxEntrySize !== undefined) storage.maxEntrySize = maxEntrySize;
+    return storage;
   }
   const path = body.path;
   if (path === undefined) throw err(`${where}: path is required`);
@@ -202,6 +214,8 @@ function parseStorage(value: unknown, err: ErrFn): ServerConfig['storage'] {
   const storage: ServerConfig['storage'] = { type: label, path, nodeId: (nodeId as string | undefined) ?? hostname() };
   const maxEntrySize = parseMaxEntrySize(body.max_entry_size, where, err);
   if (maxEntrySize !== undefined) storage.maxEntrySize = maxEntrySize;
+  const cluster = label === 'raft' ? parseRaftCluster(body, where, err) : undefined;
+  if (cluster) storage.cluster = cluster;
   return storage;
 }
 

@@ -8,6 +8,7 @@ import { crashPointAt } from './replication/crash-points';
 import { parseServerFlags, splitHostPort } from './server-flags';
 import { labLinkFromEnv, setLabLink } from './lab-link';
 import { DEFAULT_PROMETHEUS_RETENTION_MS } from './telemetry/settings';
+import { memberAddresses } from './ha/raft-addresses';
 
 // `coffer server`: wiring only. Flags/config → options → startNode.
 const REPO_ROOT = resolve(new URL('..', import.meta.url).pathname);
@@ -121,6 +122,12 @@ async function runWithConfig(path: string, logLevelFlag?: string, logRetention?:
     clusterAddr: config.clusterAddr,
     clusterName: config.clusterName,
     nodeId: config.storage.nodeId,
+    raft:
+      config.storage.type === 'raft'
+        ? { addrs: memberAddresses(config.clusterAddr, config.listener.clusterAddress, config.storage.cluster), retryJoin: config.storage.cluster?.retryJoin ?? [], pathEnv: process.env.PATH ?? '' }
+        : undefined,
+    etcd: config.storage.etcd,
+    disablePerformanceStandby: config.disablePerformanceStandby,
     userLockouts: config.userLockouts,
     ui: config.ui,
     uiDir: REPO_ROOT,
@@ -138,7 +145,7 @@ async function runWithConfig(path: string, logLevelFlag?: string, logRetention?:
       `            Cluster Name: ${config.clusterName}`,
       `              Listener 1: tcp (addr: "${listen.host}:${node.port}", tls: "${config.listener.tlsDisable ? 'disabled' : 'enabled'}")`,
       `               Log Level: ${logLevelFlag ?? config.logLevel}`,
-      `                 Storage: ${config.storage.type} (sqlite: ${join(config.storage.path, 'coffer.db')})`,
+      `                 Storage: ${config.storage.type} (sqlite: ${join(config.storage.path, 'coffer.db')}${config.storage.etcd ? `; etcd: ${config.storage.etcd.endpoints.join(',')} at ${config.storage.etcd.prefix}` : ''})`,
       `                 Console: ${config.ui ? `${config.apiAddr}/ui/` : 'disabled'}`,
       '',
       `==> Coffer server started! ${node.core.barrier.initialized() ? 'Unseal it with `coffer operator unseal`.' : 'Initialize it with `coffer operator init`.'}`,

@@ -21,6 +21,13 @@ import type { CrashPoint } from './replication/crash-points';
 import { secureDataDir } from './storage/file-modes';
 import { SqliteBackend } from './storage/sqlite';
 import type { UserLockoutDefaults } from './core/user-lockout-config';
+import { HaSlot } from './ha/ha-slot';
+import { startRaft, stopRaft, wireRaft, type RaftNodeOptions, type RaftParts } from './ha/raft-wiring';
+import { supervisedHa } from './ha/raft-ha';
+import { withHa } from './ha/ha-gate';
+import { stampHaIndex } from './ha/ha-forward';
+import { startEtcdStorageHa } from './ha/ha-etcd-storage';
+import type { EtcdStorageConfig } from './config-etcd';
 
 export interface NodeOptions {
   dataDir: string;
@@ -49,12 +56,20 @@ export interface NodeOptions {
   crashPoint?: CrashPoint;
   /** Test-only (-dev-faults): serve storage's fault switches at sys/storage/faults (http/storage-faults.ts). */
   devFaults?: boolean;
+  /** storage "raft": join, peers and the supervised etcd member (started only once the node is part of a multi-node cluster). */
+  raft?: RaftNodeOptions;
+  /** storage "etcd": this node is one of an HA cluster whose log is in that etcd cluster. */
+  etcd?: EtcdStorageConfig;
+  /** disable_performance_standby = true: standbys forward reads too (default: they serve them). */
+  disablePerformanceStandby?: boolean;
 }
 
 export interface CofferNode {
   core: Core;
   replication: ReplicationManager;
   storage: SqliteBackend;
+  /** Empty on a single node; the HA runtime fills it (ha/ha-runtime.ts startHaRuntime). */
+  ha: HaSlot;
   server: Server;
   port: number;
   close(): Promise<void>;
@@ -73,6 +88,8 @@ export async function startNode(opts: NodeOptions): Promise<CofferNode> {
     maxEntrySize: opts.maxEntrySize,
   });
   let replication!: ReplicationManager;
+  let raft: RaftParts | undefined;
+  const ha = new HaSlot(!opts.disablePerformanceStandby);
   const core = new Core(
     storage,
     {
@@ -83,14 +100,23 @@ export async function startNode(opts: NodeOptions): Promise<CofferNode> {
       logger: opts.logger.child({ component: 'core' }),
       userLockouts: opts.userLockouts,
       metrics: opts.metrics,
+      ha,
     },
     (c) => {
       const wired = wireReplication(c, storage, { logger: opts.logger, apiAddr: opts.apiAddr, clusterAddr: opts.clusterAddr, crashPoint: opts.crashPoint });
       replication = wired.manager;
-      return wired.wiring;
+      const base = withHa(c, ha, wired.wiring);
+      if (!opts.raft) return base;
+      const self = { nodeId: opts.nodeId, apiAddr: opts.apiAddr, clusterAddr: opts.clusterAddr, logger: opts.logger };
+      const r = wireRaft(c, base, { ...opts.raft, ...self, storagePath: opts.dataDir, startHa: supervisedHa({ ...self, core: c, storage, replication }) });
+      raft = r.parts;
+      return r.wiring;
     },
   );
   const api = createApiHandler(core, opts.logger.child({ component: 'http' }));
+  if (raft) startRaft(raft, core, opts.raft!.retryJoin);
+  // Before the listener opens: a node of an HA cluster never answers a request as a lone node.
+  if (opts.etcd) await startEtcdStorageHa({ core, replication, storage }, opts.etcd, { nodeId: opts.nodeId, apiAddr: opts.apiAddr, clusterAddr: opts.clusterAddr, logger: opts.logger });
 
   let ui: { handle(req: IncomingMessage, res: ServerResponse): void; close(): Promise<void> } | null = null;
   if (opts.ui) {
@@ -105,7 +131,10 @@ export async function startNode(opts: NodeOptions): Promise<CofferNode> {
     if (opts.devFaults && url.split('?')[0] === STORAGE_FAULTS_PATH) return void serveStorageFaults(req, res, core, storage);
     // Vault serves this listener's unauthenticated sys/metrics outside the request pipeline (any seal or replication state).
     if (opts.metrics?.unauthenticatedAccess && url.split('?')[0] === METRICS_PATH) return void serveMetricsUnauthenticated(req, res, opts.metrics);
-    if (url === '/v1' || url.startsWith('/v1/')) return void api(req, res);
+    if (url === '/v1' || url.startsWith('/v1/')) {
+      if (ha.runtime) stampHaIndex(req, res, () => ha.runtime?.committedIndex() ?? null);
+      return void api(req, res);
+    }
     // Browsers ask for /favicon.ico on their own (e.g. for a page they loaded from a JSON error); point them at the console's icon.
     if (url === '/favicon.ico' && ui) {
       res.writeHead(308, { Location: '/ui/icon.svg' });
@@ -149,10 +178,12 @@ export async function startNode(opts: NodeOptions): Promise<CofferNode> {
     core,
     replication,
     storage,
+    ha,
     server,
     port,
     async close() {
       feed.close();
+      await ha.runtime?.close(); // resigns the active role first, so another node takes over at once
       await replication.shutdown();
       core.seal.seal();
       const closed = new Promise<void>((r) => front.close(() => r()));
@@ -160,8 +191,10 @@ export async function startNode(opts: NodeOptions): Promise<CofferNode> {
       // keep-alive clients would otherwise hold close() open.
       for (const s of sockets) s.destroy();
       await closed;
+      if (raft) await stopRaft(raft); // the etcd member goes after the API, so no request finds it gone
       await ui?.close();
       storage.close();
     },
   };
 }
+

@@ -19,8 +19,13 @@ const NODE_LOCAL = /^sys\/(unseal|seal|init|storage\/raft\/(join|bootstrap)\b.*)
 /** How long a request that reached a node becoming active waits for it to finish taking over. */
 export const PROMOTION_WAIT_MS = 10_000;
 
-export function mustRunOnActive(core: Core, req: Request): boolean {
+/** What even a plain standby (disable_performance_standby) answers itself: its own state. */
+const NODE_STATUS = /^sys\/(health|seal-status|leader|ha-status|metrics|host-info|replication\/status|replication\/(dr|performance)\/status)$/;
+
+export function mustRunOnActive(core: Core, req: Request, performanceStandby = true): boolean {
   if (NODE_LOCAL.test(req.path)) return false;
+  // A plain standby serves no client requests of its own: everything but its status goes to the active (Vault without performance standbys).
+  if (!performanceStandby) return !NODE_STATUS.test(req.path);
   if (WRITES.has(req.operation)) return true;
   if (req.path === 'sys/step-down') return true;
   // Each use of a limited token is a write: spend it where writes happen.
@@ -33,9 +38,9 @@ export function haStandbyGate(core: Core, slot: HaSlot): RequestGate {
   return async (req) => {
     let rt = slot.runtime;
     if (!rt || core.barrier.sealed) return null;
-    if (rt.role === 'promoting' && mustRunOnActive(core, req)) await rt.settled(PROMOTION_WAIT_MS);
+    if (rt.role === 'promoting' && mustRunOnActive(core, req, slot.performanceStandby)) await rt.settled(PROMOTION_WAIT_MS);
     rt = slot.runtime;
-    if (!rt || rt.role !== 'standby' || !mustRunOnActive(core, req)) return null;
+    if (!rt || rt.role !== 'standby' || !mustRunOnActive(core, req, slot.performanceStandby)) return null;
     return rt.forward(req);
   };
 }

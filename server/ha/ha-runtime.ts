@@ -7,6 +7,7 @@ import type { ReplicationManager } from '../replication/manager';
 import type { SqliteBackend } from '../storage/sqlite';
 import { Election, type Leadership } from './election';
 import type { EtcdClient } from './etcd-client';
+import { HaLog } from './ha-log';
 import { forwardHttp } from './ha-forward';
 import { NodeRegistry, nodeStatus } from './ha-registry';
 import type { HaLeaderStatus, HaNodeStatus, HaRole, HaSlot, HaView } from './ha-slot';
@@ -40,12 +41,17 @@ export interface HaRuntimeOptions {
   core: Core;
   replication: ReplicationManager;
   logger: Logger;
-  /** The HA log, opened on this node's storage (HaLog.open). */
-  log: HaLogPort;
-  /** The core's slot (node.ts): filled here, emptied on close. */
-  slot: HaSlot;
+  /** The HA log; default: HaLog.open on this node's storage (check/repair against etcd, then follow). */
+  log?: HaLogPort;
   /** Leader lease TTL (election.ts default 3 s). */
   ttlSeconds?: number;
+  /** Called last on close (the caller's etcd client, say). */
+  onClose?: () => void;
+}
+
+interface ResolvedOptions extends HaRuntimeOptions {
+  log: HaLogPort;
+  slot: HaSlot;
 }
 
 export type HaRuntime = HaView;
@@ -66,8 +72,17 @@ interface LeaderValue {
   hostname: string;
 }
 
+/**
+ * Makes this node one of an HA cluster. The core must have been built with a
+ * slot (node.ts does: CoreOptions.ha); MEMBERSHIP's supervised raft passes its
+ * member's client, storage "etcd" a client over the configured endpoints.
+ */
 export async function startHaRuntime(opts: HaRuntimeOptions): Promise<HaRuntime> {
-  const rt = new Runtime(opts);
+  const slot = opts.core.opts.ha;
+  if (!slot) throw new Error('startHaRuntime: the core was built without an HA slot (CoreOptions.ha)');
+  if (slot.runtime) throw new Error('startHaRuntime: an HA runtime already runs on this node');
+  const log = opts.log ?? (await openHaLog(opts));
+  const rt = new Runtime({ ...opts, log, slot });
   rt.start();
   return rt;
 }
@@ -87,9 +102,8 @@ class Runtime implements HaRuntime {
   private chain: Promise<void> = Promise.resolve();
   private readonly settleWaiters = new Set<() => void>();
   private readonly unsubs: (() => void)[] = [];
-  private initHolder = false;
 
-  constructor(private readonly o: HaRuntimeOptions) {
+  constructor(private readonly o: ResolvedOptions) {
     this.log = o.logger.child({ component: 'ha.runtime', node: o.nodeId });
     const value: LeaderValue = { node_id: o.nodeId, api_address: o.apiAddr, cluster_address: o.clusterAddr, hostname: hostname() };
     this.election = new Election(o.client, { key: leaderKey(o.prefix), value: JSON.stringify(value), ttlSeconds: o.ttlSeconds, logger: o.logger });
@@ -105,10 +119,10 @@ class Runtime implements HaRuntime {
     const { core, slot } = this.o;
     slot.runtime = this;
     this.registry.start();
-    this.election.onLost((reason) => this.enqueue(() => this.becomeStandby(`leadership lost: ${reason}`)));
-    this.unsubs.push(this.o.log.onFenced((reason) => this.enqueue(() => this.resignAndFollow(`HA log fenced: ${reason}`))));
+    this.election.onLost((reason) => this.demote(`leadership lost: ${reason}`, { resign: false }));
+    this.unsubs.push(this.o.log.onFenced((reason) => this.demote(`HA log fenced: ${reason}`, { resign: true })));
     core.unsealListeners.push(() => this.enqueue(async () => this.onUnsealed()));
-    core.sealListeners.push(() => this.enqueue(() => this.onSealed()));
+    core.sealListeners.push(() => this.onSealed());
     if (!core.barrier.sealed) this.enqueue(async () => this.onUnsealed());
   }
 
@@ -130,16 +144,16 @@ class Runtime implements HaRuntime {
     this.campaign();
   }
 
-  private async onSealed(): Promise<void> {
+  /** Before the barrier seals: stop campaigning and give the role up at once. */
+  private onSealed(): void {
     this.campaignAbort?.abort();
     this.campaignAbort = null;
-    const wasActive = this.roleValue === 'active' || this.roleValue === 'promoting';
-    this.setRole('sealed');
-    if (wasActive) {
-      await this.stopActiveWork();
-      await this.election.resign();
-      await this.o.log.follow();
-    }
+    if (this.isActiveOrPromoting()) this.demote('sealed', { resign: true, to: 'sealed' });
+    else this.setRole('sealed');
+  }
+
+  private isActiveOrPromoting(): boolean {
+    return this.roleValue === 'active' || this.roleValue === 'promoting';
   }
 
   /** Campaign in the background until elected, unless sealed, closed or held back after a step-down. */
@@ -167,7 +181,7 @@ class Runtime implements HaRuntime {
 
   private async becomeActive(leadership: Leadership): Promise<void> {
     if (this.election.current?.lease !== leadership.lease) return; // lost again before we got here
-    if (this.o.core.barrier.sealed && !this.initHolder) {
+    if (this.o.core.barrier.sealed) {
       await this.election.resign(); // sealed while campaigning: a sealed node never leads
       return;
     }
@@ -175,14 +189,12 @@ class Runtime implements HaRuntime {
     try {
       await this.o.log.lead(leadership); // applies up to etcd's tip first
     } catch (err) {
-      this.log.error({ err }, 'could not take over the HA log; stepping down');
-      await this.election.resign();
-      this.setRole(this.o.core.barrier.sealed ? 'sealed' : 'standby');
-      this.retryLater(RECAMPAIGN_MS);
+      this.log.error({ err }, 'could not take over the HA log');
+      this.demote('could not take over the HA log', { resign: true });
       return;
     }
-    if (this.election.current?.lease !== leadership.lease) return; // onLost already queued the way back
-    if (this.o.core.barrier.sealed) return; // the init holder: writes init, then resigns (withInitLeadership)
+    // Lost again, or sealed, while taking over: demote() (queued behind this step) has set the role and brings the log back.
+    if (this.election.current?.lease !== leadership.lease || this.roleValue !== 'promoting') return;
     this.activeSince = new Date();
     this.setRole('active');
     this.o.core.expiration.refresh();
@@ -195,25 +207,24 @@ class Runtime implements HaRuntime {
     await this.o.replication.stop().catch((err: unknown) => this.log.error({ err }, 'replication failed to stop'));
   }
 
-  /** The election ended this term (lease lost, key gone): stop acknowledging, follow, and stand again. */
-  private async becomeStandby(reason: string): Promise<void> {
-    if (this.roleValue !== 'active' && this.roleValue !== 'promoting') return;
+  /**
+   * Stop being the active: the role changes at once (health, the request gate
+   * and background writers see it synchronously), then, in order, background
+   * writers stop, the term is resigned if it is still held, the HA log goes
+   * back to following (pending writes rejected), and the node stands again.
+   */
+  private demote(reason: string, opts: { resign: boolean; to?: HaRole }): void {
+    if (!this.isActiveOrPromoting()) return;
     this.log.warn({ reason }, 'no longer active');
-    this.setRole(this.o.core.barrier.sealed ? 'sealed' : 'standby');
-    await this.stopActiveWork();
-    await this.o.log.follow();
-    this.retryLater(RECAMPAIGN_MS);
-  }
-
-  /** The HA log refused an append for leadership or quorum: give the term up ourselves. */
-  private async resignAndFollow(reason: string): Promise<void> {
-    if (this.roleValue !== 'active' && this.roleValue !== 'promoting') return;
-    this.log.warn({ reason }, 'stepping down');
-    this.setRole(this.o.core.barrier.sealed ? 'sealed' : 'standby');
-    await this.stopActiveWork();
-    await this.election.resign();
-    await this.o.log.follow();
-    this.retryLater(RECAMPAIGN_MS);
+    this.setRole(opts.to ?? (this.o.core.barrier.sealed ? 'sealed' : 'standby'));
+    this.activeSince = null;
+    this.o.core.expiration.refresh();
+    this.enqueue(async () => {
+      await this.stopActiveWork();
+      if (opts.resign) await this.election.resign();
+      await this.o.log.follow();
+      this.retryLater(RECAMPAIGN_MS);
+    });
   }
 
   private retryLater(ms: number): void {
@@ -222,29 +233,20 @@ class Runtime implements HaRuntime {
   }
 
   async stepDown(): Promise<void> {
-    await new Promise<void>((resolve) =>
-      this.enqueue(async () => {
-        try {
-          if (this.roleValue !== 'active' && this.roleValue !== 'promoting') return;
-          this.holdUntil = Date.now() + STEP_DOWN_HOLD_MS;
-          await this.resignAndFollow('sys/step-down');
-        } finally {
-          resolve();
-        }
-      }),
-    );
+    if (!this.isActiveOrPromoting()) return;
+    this.holdUntil = Date.now() + STEP_DOWN_HOLD_MS;
+    this.demote('sys/step-down', { resign: true });
+    await this.chain; // answered once the term is given up and this node follows
   }
 
   async withInitLeadership<T>(fn: () => Promise<T>): Promise<T> {
     if (this.roleValue === 'active') return fn();
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(new Error('timed out')), INIT_LEADERSHIP_WAIT_MS);
-    this.initHolder = true;
     let leadership: Leadership;
     try {
       leadership = await this.election.campaign(abort.signal);
     } catch (err) {
-      this.initHolder = false;
       throw new VaultError('unavailable', `cannot initialize: another node holds the active role or etcd is unreachable (${(err as Error).message})`);
     } finally {
       clearTimeout(timer);
@@ -255,7 +257,6 @@ class Runtime implements HaRuntime {
       await this.o.storage.flushed(); // the init is in etcd before the answer
       return out;
     } finally {
-      this.initHolder = false;
       await this.election.resign();
       await this.o.log.follow();
       if (!this.o.core.barrier.sealed) this.enqueue(async () => this.onUnsealed());
@@ -301,7 +302,7 @@ class Runtime implements HaRuntime {
       active_time: self && this.activeSince ? this.activeSince.toISOString() : '0001-01-01T00:00:00Z',
       leader_address: leader?.api_address ?? '',
       leader_cluster_address: leader?.cluster_address ?? '',
-      performance_standby: this.roleValue === 'standby',
+      performance_standby: this.roleValue === 'standby' && this.o.slot.performanceStandby,
       performance_standby_last_remote_wal: this.roleValue === 'standby' ? this.o.log.appliedIndex : 0,
       raft_committed_index: this.o.log.committedIndex,
       raft_applied_index: this.o.log.appliedIndex,
@@ -332,5 +333,10 @@ class Runtime implements HaRuntime {
     await this.registry.close();
     if (this.o.slot.runtime === this) this.o.slot.runtime = null;
     await this.o.log.close();
+    this.o.onClose?.();
   }
+}
+
+function openHaLog(opts: HaRuntimeOptions): Promise<HaLogPort> {
+  return HaLog.open({ client: opts.client, prefix: opts.prefix, storage: opts.storage, logger: opts.logger });
 }

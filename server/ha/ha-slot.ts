@@ -56,6 +56,9 @@ export interface HaView {
 export class HaSlot {
   runtime: HaView | null = null;
 
+  /** disable_performance_standby = true makes standbys plain: they forward reads too and answer sys/health with 429. */
+  constructor(readonly performanceStandby = true) {}
+
   /** Background writers (expiry, replication) run only here: no HA, or the active. */
   writesHere(): boolean {
     return this.runtime === null || this.runtime.role === 'active';

@@ -34,7 +34,10 @@ export function wireReplication(
   mgr.onForwardConnection = (conn) => serveForwarding(core, conn);
   const stopProbe = startEpochExchange(mgr);
   const stopSampler = startTelemetrySampler(mgr);
-  core.unsealListeners.push(() => void mgr.start().catch((err) => mgr.logger.error({ err }, 'replication failed to start')));
+  // On a standby of an HA cluster the manager waits: the HA runtime starts it when this node becomes active.
+  core.unsealListeners.push(() => {
+    if (core.opts.ha?.writesHere() ?? true) void mgr.start().catch((err) => mgr.logger.error({ err }, 'replication failed to start'));
+  });
   core.sealListeners.push(() => {
     forwarder.close();
     void mgr.stop();

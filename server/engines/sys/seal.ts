@@ -5,9 +5,14 @@ import { VERSION } from '../../core/seal-manager';
 import { badRequest } from '../../errors';
 import { bool, int, noContent, rawJson } from './respond';
 
-// sys/init, sys/seal-status, sys/unseal, sys/seal, sys/health, sys/leader,
-// sys/rotate, sys/key-status.
-const HEALTH_DEFAULTS = { activecode: 200, standbycode: 429, drsecondarycode: 472, performancestandbycode: 473, sealedcode: 503, uninitcode: 501 };
+// sys/init, sys/seal-status, sys/unseal, sys/seal, sys/health, sys/rotate,
+// sys/key-status (sys/leader, sys/ha-status, sys/step-down: ha.ts).
+const HEALTH_DEFAULTS = { activecode: 200, standbycode: 429, drsecondarycode: 472, performancestandbycode: 473, perfstandbycode: 473, sealedcode: 503, uninitcode: 501 };
+
+function flag(query: Record<string, string>, name: string): boolean {
+  const v = query[name];
+  return v !== undefined && (v === '' || v === 'true' || v === '1');
+}
 
 function healthCode(query: Record<string, string>, name: keyof typeof HEALTH_DEFAULTS): number {
   const v = query[name];
@@ -21,17 +26,24 @@ export function healthOf(core: Core, query: Record<string, string>): { status: n
   const initialized = core.barrier.initialized();
   const sealed = core.barrier.sealed;
   const modes = core.replicationModes();
+  const role = core.opts.ha?.runtime?.role;
+  const perfStandby = role === 'standby' && (core.opts.ha?.performanceStandby ?? true);
+  // A plain standby (disable_performance_standby), or one taking over (applying up to etcd's tip): it serves nothing itself.
+  const plainStandby = role === 'promoting' || (role === 'standby' && !perfStandby);
   let status = healthCode(query, 'activecode');
   if (!initialized) status = healthCode(query, 'uninitcode');
   else if (sealed) status = healthCode(query, 'sealedcode');
   else if (modes.dr === 'secondary') status = healthCode(query, 'drsecondarycode');
+  // A performance standby serves reads: 473 unless perfstandbyok (standbyok does not cover it, as in Vault).
+  else if (perfStandby) status = flag(query, 'perfstandbyok') ? status : query.performancestandbycode !== undefined ? healthCode(query, 'performancestandbycode') : healthCode(query, 'perfstandbycode');
+  else if (plainStandby) status = flag(query, 'standbyok') ? status : healthCode(query, 'standbycode');
   return {
     status,
     body: {
       initialized,
       sealed,
-      standby: false,
-      performance_standby: false,
+      standby: perfStandby || plainStandby,
+      performance_standby: perfStandby,
       replication_performance_mode: modes.performance,
       replication_dr_mode: modes.dr,
       server_time_utc: Math.floor(Date.now() / 1000),
@@ -53,7 +65,10 @@ export const sealRoutes: Route<Core>[] = [
     ops: {
       read: ({ core }) => rawJson({ initialized: core.barrier.initialized() }),
       update: async ({ core, data }) => {
-        const res = await core.seal.init({ secret_shares: int(data, 'secret_shares', 5), secret_threshold: int(data, 'secret_threshold', 3) });
+        const params = { secret_shares: int(data, 'secret_shares', 5), secret_threshold: int(data, 'secret_threshold', 3) };
+        // In an HA cluster the init is a write to the cluster: this node takes the writer's role for it.
+        const rt = core.opts.ha?.runtime;
+        const res = rt ? await rt.withInitLeadership(() => core.seal.init(params)) : await core.seal.init(params);
         return rawJson(res);
       },
     },
@@ -88,11 +103,6 @@ export const sealRoutes: Route<Core>[] = [
     },
   },
   {
-    pattern: 'sys/step-down',
-    sudo: true,
-    ops: { update: () => noContent() },
-  },
-  {
     pattern: 'sys/health',
     unauthenticated: true,
     whileSealed: true,
@@ -101,22 +111,6 @@ export const sealRoutes: Route<Core>[] = [
         const h = healthOf(core, req.query);
         return rawJson(h.body, h.status);
       },
-    },
-  },
-  {
-    pattern: 'sys/leader',
-    unauthenticated: true,
-    ops: {
-      read: ({ core }) =>
-        rawJson({
-          ha_enabled: false,
-          is_self: true,
-          active_time: '0001-01-01T00:00:00Z',
-          leader_address: core.opts.apiAddr,
-          leader_cluster_address: core.opts.clusterAddr,
-          performance_standby: false,
-          performance_standby_last_remote_wal: 0,
-        }),
     },
   },
   {

@@ -1,0 +1,147 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api } from '../support/cluster';
+import { runCoffer } from '../support/cli';
+import { health, startHaCluster, until, type HaCluster, type HaNode } from './ha-cluster';
+
+// Three real Coffer processes on storage "etcd" over a real 3-member etcd:
+// one active, two performance standbys. A standby serves reads from its own
+// copy and forwards writes to the active, answering only once it applied
+// them; sys/health, sys/leader, sys/ha-status and the CLI say who is who.
+
+let c: HaCluster;
+let active: HaNode;
+let standbys: HaNode[];
+
+beforeAll(async () => {
+  c = await startHaCluster(3);
+  active = await c.waitActive();
+  standbys = c.nodes.filter((n) => n !== active);
+  // Both standbys know the active (sys/leader), so forwarding has a target.
+  for (const s of standbys) await until(`${s.name} to know the active`, async () => (await api(s.addr, 'GET', 'sys/leader')).body?.leader_address === active.addr);
+  const mount = await api(active.addr, 'POST', 'sys/mounts/secret', { token: c.rootToken, body: { type: 'kv', options: { version: '2' } } });
+  expect(mount.status).toBe(204);
+}, 240_000);
+
+afterAll(async () => {
+  await c?.stop();
+}, 120_000);
+
+describe('HA standbys', () => {
+  it('a standby forwards a write and then reads it locally', async () => {
+    const s = standbys[0];
+    for (let i = 0; i < 20; i++) {
+      const w = await api(s.addr, 'POST', `secret/data/ryw-${i}`, { token: c.rootToken, body: { data: { n: i } } });
+      expect(w.status, JSON.stringify(w.body)).toBe(200);
+      expect(w.body.warnings ?? []).toEqual([]);
+      // Read-your-writes: the standby answered only after applying the write, so its own read has it.
+      const r = await api(s.addr, 'GET', `secret/data/ryw-${i}`, { token: c.rootToken });
+      expect(r.status).toBe(200);
+      expect(r.body.data.data).toEqual({ n: i });
+    }
+    // The write went to the active (one copy of the data, on every node).
+    const onActive = await api(active.addr, 'GET', 'secret/data/ryw-19', { token: c.rootToken });
+    expect(onActive.body.data.data).toEqual({ n: 19 });
+    const other = standbys[1];
+    await until('the other standby to apply the write', async () => (await api(other.addr, 'GET', 'secret/data/ryw-19', { token: c.rootToken })).status === 200);
+  });
+
+  it('a token created through a standby works on every node, and a forwarded error comes back as the active said it', async () => {
+    const t = await api(standbys[1].addr, 'POST', 'auth/token/create', { token: c.rootToken, body: { policies: ['default'], ttl: '1h' } });
+    expect(t.status).toBe(200);
+    const token = t.body.auth.client_token;
+    for (const n of c.nodes) expect((await api(n.addr, 'GET', 'auth/token/lookup-self', { token })).status).toBe(200);
+    const denied = await api(standbys[1].addr, 'POST', 'secret/data/nope', { token, body: { data: { x: 1 } } });
+    expect(denied.status).toBe(403);
+    expect(denied.body.errors).toEqual(['permission denied']);
+  });
+
+  it('sys/health answers 473 on performance standbys and honours the ok overrides', async () => {
+    expect(await health(active.addr)).toBe(200);
+    for (const s of standbys) {
+      const h = await api(s.addr, 'GET', 'sys/health');
+      expect(h.status).toBe(473);
+      expect(h.body).toMatchObject({ initialized: true, sealed: false, standby: true, performance_standby: true });
+      expect((await api(s.addr, 'GET', 'sys/health?perfstandbyok=true')).status).toBe(200);
+      expect((await api(s.addr, 'GET', 'sys/health?perfstandbyok=true&activecode=204')).status).toBe(204);
+      expect((await api(s.addr, 'GET', 'sys/health?performancestandbycode=299')).status).toBe(299);
+      expect((await api(s.addr, 'GET', 'sys/health?perfstandbycode=298')).status).toBe(298);
+      // standbyok does not cover a performance standby (Vault).
+      expect((await api(s.addr, 'GET', 'sys/health?standbyok=true')).status).toBe(473);
+    }
+    const a = await api(active.addr, 'GET', 'sys/health?activecode=202');
+    expect(a.status).toBe(202);
+    expect(a.body).toMatchObject({ standby: false, performance_standby: false });
+  });
+
+  it('sys/leader and sys/ha-status name the active on every node', async () => {
+    for (const n of c.nodes) {
+      const l = await api(n.addr, 'GET', 'sys/leader');
+      expect(l.status).toBe(200);
+      expect(l.body).toMatchObject({ ha_enabled: true, is_self: n === active, leader_address: active.addr, leader_cluster_address: `https://127.0.0.1:${active.port + 1}`, performance_standby: n !== active });
+      expect(l.body.raft_committed_index).toBeGreaterThan(0);
+      expect(l.body.raft_applied_index).toBeGreaterThan(0);
+      if (n === active) expect(Date.parse(l.body.active_time)).toBeGreaterThan(Date.parse('2020-01-01'));
+    }
+    const st = await until('every node in sys/ha-status', async () => {
+      const r = await api(standbys[0].addr, 'GET', 'sys/ha-status', { token: c.rootToken });
+      return r.body?.Nodes?.length === 3 ? r : null;
+    });
+    const byName = Object.fromEntries(st.body.Nodes.map((x: any) => [x.hostname, x]));
+    for (const n of c.nodes) {
+      expect(byName[n.name]).toMatchObject({ api_address: n.addr, cluster_address: `https://127.0.0.1:${n.port + 1}`, active_node: n === active });
+      if (n === active) expect(byName[n.name].last_echo).toBeNull();
+      else expect(Date.parse(byName[n.name].last_echo)).toBeGreaterThan(0);
+    }
+    expect((await api(standbys[0].addr, 'GET', 'sys/ha-status')).status).toBe(403);
+  });
+
+  it('coffer status and coffer operator members show the HA lines and the members table', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'coffer-ha-cli-'));
+    const onActive = await runCoffer(['status'], { addr: active.addr, home });
+    expect(onActive.code).toBe(0);
+    expect(onActive.stdout).toMatch(/HA Enabled\s+true/);
+    expect(onActive.stdout).toMatch(/HA Mode\s+active/);
+    expect(onActive.stdout).toMatch(/Active Since\s+\d{4}-/);
+    expect(onActive.stdout).toMatch(/Raft Committed Index\s+\d+/);
+    expect(onActive.stdout).toMatch(/Raft Applied Index\s+\d+/);
+    const onStandby = await runCoffer(['status'], { addr: standbys[0].addr, home });
+    expect(onStandby.stdout).toMatch(/HA Mode\s+standby/);
+    expect(onStandby.stdout).toMatch(new RegExp(`Active Node Address\\s+${active.addr}`));
+    expect(onStandby.stdout).toMatch(/Performance Standby Node\s+true/);
+    const members = await runCoffer(['operator', 'members'], { addr: standbys[1].addr, home, token: c.rootToken });
+    expect(members.code, members.stderr).toBe(0);
+    const lines = members.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^Host Name\s+API Address\s+Cluster Address\s+Active Node\s+Version\s+Upgrade Version\s+Redundancy Zone\s+Last Echo$/);
+    expect(lines.slice(2).find((l) => l.startsWith(active.name))).toMatch(/\strue\s/);
+    expect(lines.length).toBe(5); // header, rule, three nodes
+  });
+});
+
+describe('plain standbys (disable_performance_standby)', () => {
+  let p: HaCluster;
+  beforeAll(async () => {
+    p = await startHaCluster(2, { extraConfig: 'disable_performance_standby = true' });
+  }, 240_000);
+  afterAll(async () => {
+    await p?.stop();
+  }, 120_000);
+
+  it('sys/health answers 429 on a standby and honours standbyok and standbycode', async () => {
+    const a = await p.waitActive();
+    const s = p.nodes.find((n) => n !== a)!;
+    await until('the standby to settle', async () => (await health(s.addr)) === 429);
+    const h = await api(s.addr, 'GET', 'sys/health');
+    expect(h.body).toMatchObject({ standby: true, performance_standby: false });
+    expect((await api(s.addr, 'GET', 'sys/health?standbyok=true')).status).toBe(200);
+    expect((await api(s.addr, 'GET', 'sys/health?standbycode=288')).status).toBe(288);
+    // A plain standby serves nothing itself: even a read goes to the active.
+    const w = await api(s.addr, 'POST', 'sys/policies/acl/plain', { token: p.rootToken, body: { policy: 'path "x" { capabilities = ["read"] }' } });
+    expect(w.status).toBe(204);
+    const r = await api(s.addr, 'GET', 'sys/policies/acl/plain', { token: p.rootToken });
+    expect(r.status).toBe(200);
+    expect((await api(s.addr, 'GET', 'sys/leader')).body).toMatchObject({ is_self: false, performance_standby: false });
+  });
+});
