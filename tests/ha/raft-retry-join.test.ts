@@ -1,0 +1,57 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { api } from '../support/cluster';
+import { initAndUnseal } from '../support/disk-scan';
+import { peers, raftPorts, startRaftNode, unsealWith, waitFor, type RaftNode } from './raft-nodes';
+
+// Seed 002's cluster formed by configuration alone: every node lists the
+// others in retry_join stanzas; after `operator init` + unseal on one of them
+// and unseal of the others with the same keys, they are one cluster.
+// Also prints how long a new retry_join node takes from its start to being a
+// voter (median of 3), for the report; the test asserts only that it joins.
+
+const started: RaftNode[] = [];
+afterAll(async () => {
+  await Promise.all(started.map((s) => s.stop()));
+});
+
+const addr = (port: number) => `http://127.0.0.1:${port}`;
+
+/** The retry_join loop reached a leader: seal-status shows the cluster's share configuration. */
+const joinPending = (n: RaftNode) => waitFor(`${n.nodeId} to get a join challenge`, async () => (await api(n.addr, 'GET', 'sys/seal-status')).body?.initialized === true);
+
+describe('retry_join', () => {
+  it('three nodes with retry_join stanzas form one cluster by themselves after init and unseal', async () => {
+    const ports = [await raftPorts(), await raftPorts(), await raftPorts()];
+    const nodes = await Promise.all(
+      ports.map((p, i) => startRaftNode({ name: `rj${i + 1}`, ports: p, retryJoin: ports.filter((_, j) => j !== i).map((q) => addr(q.api)) })),
+    );
+    started.push(...nodes);
+    const [n1, n2, n3] = nodes;
+    const { rootToken, keys } = await initAndUnseal(n1, 3);
+    for (const n of [n2, n3]) {
+      await joinPending(n);
+      const r = await unsealWith(n.addr, keys);
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      expect(r.body.sealed).toBe(false);
+    }
+    const servers = await peers(n3.addr, rootToken);
+    expect(servers.map((s) => [s.node_id, s.voter]).sort()).toEqual([n1.nodeId, n2.nodeId, n3.nodeId].sort().map((id) => [id, true]));
+    expect(servers.filter((s) => s.leader)).toHaveLength(1);
+
+    // Time from a new node's start to its appearing as a voter (each one then removed again).
+    const ms: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = Date.now();
+      const n = await startRaftNode({ name: `late${i + 1}`, retryJoin: [n1.addr, n2.addr] });
+      started.push(n);
+      await joinPending(n);
+      expect((await unsealWith(n.addr, keys)).status).toBe(200);
+      await waitFor(`${n.nodeId} to be a voter`, async () => (await peers(n1.addr, rootToken)).some((s) => s.node_id === n.nodeId && s.voter));
+      ms.push(Date.now() - t0);
+      expect((await api(n1.addr, 'POST', 'sys/storage/raft/remove-peer', { token: rootToken, body: { server_id: n.nodeId } })).status).toBe(204);
+      await n.stop();
+    }
+    const sorted = [...ms].sort((x, y) => x - y);
+    console.log(`[measure] retry_join node start → voter: median ${sorted[1]} ms (runs: ${ms.join(', ')} ms)`);
+  }, 900_000);
+});
