@@ -21,7 +21,8 @@ export interface CallOptions {
 export async function call(addr: string, method: string, path: string, opts: CallOptions = {}): Promise<CallResult> {
   const timeout = AbortSignal.timeout(opts.timeoutMs ?? CALL_TIMEOUT_MS);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
-  const headers: Record<string, string> = { 'X-Vault-Request': 'true' };
+  // Only headers Vault's CORS allows by default: the console runs this against other clusters' origins.
+  const headers: Record<string, string> = {};
   if (opts.token) headers['X-Vault-Token'] = opts.token;
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
   try {
@@ -43,6 +44,23 @@ export async function call(addr: string, method: string, path: string, opts: Cal
   } catch (err) {
     if (opts.signal?.aborted) throw opts.signal.reason ?? err;
     return { status: 0, body: null, error: `unreachable: ${(err as Error).message}` };
+  }
+}
+
+/** How long verification keeps asking a cluster that does not answer (a new primary may be busy for a while). */
+export const ANSWER_WITHIN_MS = 90_000;
+
+/**
+ * `call`, asked again while the cluster does not answer or answers 5xx, until
+ * `withinMs`: for reads whose answer decides a verification, so a cluster busy
+ * right after a role change is not reported as wrong.
+ */
+export async function callAnswered(addr: string, method: string, path: string, opts: CallOptions & { withinMs?: number } = {}): Promise<CallResult> {
+  const deadline = Date.now() + (opts.withinMs ?? ANSWER_WITHIN_MS);
+  for (;;) {
+    const r = await call(addr, method, path, opts);
+    if ((r.status !== 0 && r.status < 500) || Date.now() >= deadline) return r;
+    await sleep(500, opts.signal);
   }
 }
 

@@ -1,4 +1,4 @@
-import { call, must } from './http';
+import { call, callAnswered, must } from './http';
 import type { Cluster } from './run-context';
 
 // A sample of existing secrets (KV v2, read on the primary before the
@@ -35,7 +35,7 @@ export async function sampleSecrets(p: Cluster, size: number, skipMount: string,
 export async function compareSample(c: Cluster, sample: Map<string, string>, signal?: AbortSignal): Promise<string[]> {
   const bad: string[] = [];
   for (const [path, want] of sample) {
-    const r = await call(c.addr, 'GET', path, { token: c.token, signal });
+    const r = await callAnswered(c.addr, 'GET', path, { token: c.token, signal });
     if (r.status !== 200 || JSON.stringify(r.body?.data?.data ?? null) !== want) bad.push(path);
   }
   return bad;
@@ -43,7 +43,7 @@ export async function compareSample(c: Cluster, sample: Map<string, string>, sig
 
 /** Canary sequence numbers present on `c`. */
 export async function canariesOn(c: Cluster, mount: string, prefix: string, signal?: AbortSignal): Promise<Set<number>> {
-  const r = await call(c.addr, 'GET', `${mount}/metadata/${prefix}/?list=true`, { token: c.token, signal, timeoutMs: 30_000 });
+  const r = await callAnswered(c.addr, 'GET', `${mount}/metadata/${prefix}/?list=true`, { token: c.token, signal, timeoutMs: 30_000 });
   if (r.status !== 200 && r.status !== 404) throw new Error(`listing canaries on ${c.name}: ${r.error}`);
   return new Set(((r.body?.data?.keys ?? []) as string[]).map(Number).filter(Number.isFinite));
 }

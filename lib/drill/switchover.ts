@@ -1,6 +1,6 @@
 import { CanaryWriter } from './canaries';
 import { clusterAddrOf, drInSync, drLag, replStatus } from './cluster-info';
-import { call, must, until } from './http';
+import { ANSWER_WITHIN_MS, call, callAnswered, must, until } from './http';
 import { labControl } from './preflight';
 import { computeRpo } from './rpo-rto';
 import type { Cluster, DrillRun, OtherCluster } from './run-context';
@@ -136,11 +136,11 @@ export async function verifyOn(run: DrillRun, c: Cluster, phase: 'after-promotio
     run.verify(phase, step, 'merkle roots at the disaster', run.rootAtDisaster !== null, run.rootAtDisaster ? `${run.secondary.name} had ${run.primary.name}'s merkle root ${run.rootAtDisaster.slice(0, 12)}… when it was demoted` : 'not compared');
   const bad = await compareSample(c, run.sample, run.signal);
   run.verify(phase, step, 'existing secrets by value', bad.length === 0, bad.length ? `differ or missing: ${bad.slice(0, 5).join(', ')}` : `${run.sample.size} sampled secrets equal`);
-  const t = await call(c.addr, 'GET', 'auth/token/lookup-self', { token: run.probeToken!.token, signal: run.signal });
+  const t = await callAnswered(c.addr, 'GET', 'auth/token/lookup-self', { token: run.probeToken!.token, signal: run.signal });
   run.verify(phase, step, 'replicated token works', t.status === 200, t.status === 200 ? `a token made on ${run.primary.name} before the disaster is valid on ${c.name}` : `refused: ${t.error}`);
   for (const o of run.others) {
     const mode = o.mode;
-    const [a, b] = await Promise.all([replStatus(c.addr, mode), replStatus(o.addr, mode)]);
+    const [a, b] = await until(`the status of ${c.name} and ${o.name}`, () => Promise.all([replStatus(c.addr, mode), replStatus(o.addr, mode)]), { timeoutMs: ANSWER_WITHIN_MS, everyMs: 500, signal: run.signal });
     const ok = b.state === 'stream-wals' && (mode === 'dr' || b.cluster_id === a.cluster_id);
     run.verify(phase, step, `${o.name} follows ${c.name}`, ok, `${mode} secondary state ${b.state}, connection ${b.connection_state}`);
   }

@@ -68,6 +68,7 @@ export const drillRunCommand: Command = {
     process.on('SIGINT', onSigint);
     ctx.ui.out(`==> DR drill (${kind}): ${flags.primary} → ${flags.secondary}`);
     let report: DrillReport;
+    const printed = new Map<string, string>();
     try {
       report = await runDrill(
         {
@@ -83,7 +84,14 @@ export const drillRunCommand: Command = {
         {
           signal: abort.signal,
           confirm: async () => true, // asking for the drill on the command line is the confirmation
-          onEvent: (e) => eventLines(e).forEach((l) => ctx.ui.out(l)),
+          onEvent: (e) => {
+            // A step re-emits as its checks arrive: print only when its state changes.
+            if (e.type === 'step') {
+              if (printed.get(e.step.id) === e.step.state) return;
+              printed.set(e.step.id, e.step.state);
+            }
+            eventLines(e).forEach((l) => ctx.ui.out(l));
+          },
         },
       );
     } finally {
