@@ -8,13 +8,13 @@ const name = fc.stringMatching(/^[a-z][a-z0-9-]{0,11}$/);
 describe('the state an aborted drill leaves', () => {
   it('every state names both clusters and gives commands against their addresses, with placeholders instead of tokens', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...PROGRESS), name, name, fc.constantFrom<'planned' | 'unplanned'>('planned', 'unplanned'), (progress, p, s) => {
+      fc.property(fc.constantFrom(...PROGRESS), name, name, fc.constantFrom<'planned' | 'unplanned'>('planned', 'unplanned'), (progress, p, s, kind) => {
         const st = leftStateFor(progress, {
           primary: { name: p, addr: 'http://127.0.0.1:8200' },
           secondary: { name: `${s}-dr`, addr: 'http://127.0.0.1:8250' },
           others: [{ name: 'london', addr: 'http://127.0.0.1:8300', mode: 'performance' }],
           canaryMount: 'drill-canaries',
-          kind: 'planned',
+          kind,
         });
         expect(st.description).toContain(p);
         expect(st.recovery.length).toBeGreaterThan(0);
