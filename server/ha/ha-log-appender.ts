@@ -32,8 +32,13 @@ export interface AppenderOptions {
   onFenced(reason: string): void;
 }
 
+type Job =
+  | { kind: 'batch'; batch: QuorumBatch; resolve: () => void; reject: (err: Error) => void }
+  | { kind: 'run'; run: () => Promise<void>; resolve: () => void; reject: (err: Error) => void };
+
 export class LeaderAppender implements QuorumAppender {
-  private chain: Promise<void> = Promise.resolve();
+  private readonly queue: Job[] = [];
+  private running: Promise<void> | null = null;
   private failed: QuorumLostError | null = null;
   private seenTip: SeenHaTip;
 
@@ -57,34 +62,63 @@ export class LeaderAppender implements QuorumAppender {
   }
 
   append(batch: QuorumBatch): Promise<void> {
-    return this.enqueue(async () => {
-      const parts = splitAtTxns(this.o.prefix, this.o.leadership.key, batch.before, batch.txns, this.o.limits);
-      for (const p of parts) await this.send({ id: randomBytes(8).toString('hex'), ...p });
+    return this.push((resolve, reject) => ({ kind: 'batch', batch, resolve, reject }));
+  }
+
+  /** Run `run` after everything queued, before anything queued later (a seed goes first). */
+  enqueue(run: () => Promise<void>): Promise<void> {
+    return this.push((resolve, reject) => ({ kind: 'run', run, resolve, reject }));
+  }
+
+  private push(make: (resolve: () => void, reject: (err: Error) => void) => Job): Promise<void> {
+    if (this.failed) return Promise.reject(this.failed);
+    const p = new Promise<void>((resolve, reject) => this.queue.push(make(resolve, reject)));
+    this.kick();
+    return p;
+  }
+
+  private kick(): void {
+    if (this.running) return;
+    this.running = this.drain().finally(() => {
+      this.running = null;
+      if (this.queue.length) this.kick();
     });
   }
 
-  /** Run `job` after everything queued (a seed goes first). */
-  enqueue(job: () => Promise<void>): Promise<void> {
-    const p = this.chain.then(async () => {
-      if (this.failed) throw this.failed;
+  /**
+   * Send what is queued, oldest first. Local commits that queued up while an
+   * append was in flight go out together (positions are contiguous: each
+   * starts where the previous one ended), split only between transactions.
+   */
+  private async drain(): Promise<void> {
+    while (this.queue.length) {
+      const first = this.queue[0];
+      const jobs = first.kind === 'run' ? this.queue.splice(0, 1) : this.queue.splice(0, countBatches(this.queue));
       try {
-        await job();
+        if (this.failed) throw this.failed;
+        if (first.kind === 'run') await first.run();
+        else {
+          const txns = jobs.flatMap((j) => (j.kind === 'batch' ? j.batch.txns : []));
+          const before = (first as Extract<Job, { kind: 'batch' }>).batch.before;
+          for (const p of splitAtTxns(this.o.prefix, this.o.leadership.key, before, txns, this.o.limits)) await this.send({ id: randomBytes(8).toString('hex'), ...p });
+        }
+        for (const j of jobs) j.resolve();
       } catch (err) {
-        throw this.fail(err instanceof QuorumLostError ? err.message : (err as Error).message, err);
+        const e = this.fail(err instanceof Error ? err.message : String(err), err);
+        for (const j of jobs) j.reject(e);
       }
-    });
-    this.chain = p.catch(() => undefined);
-    return p;
+    }
   }
 
   /** Refuse everything not yet sent (stepping down); what is in flight finishes. */
   close(reason: string): void {
     this.failed ??= new QuorumLostError(reason);
+    for (const j of this.queue.splice(0)) j.reject(this.failed);
   }
 
   /** Settles once everything queued so far has been sent or refused. */
-  drained(): Promise<void> {
-    return this.chain;
+  async drained(): Promise<void> {
+    while (this.running) await this.running;
   }
 
   /** Replace the tip (after a seed). */
@@ -148,4 +182,10 @@ export class LeaderAppender implements QuorumAppender {
     else this.o.onFenced(`a storage transaction too large for the HA log was committed locally: ${reason}`);
     return this.failed;
   }
+}
+
+function countBatches(queue: Job[]): number {
+  let n = 0;
+  while (n < queue.length && queue[n].kind === 'batch') n++;
+  return n;
 }

@@ -121,7 +121,13 @@ export class HaLog {
     if (this.appender) throw new Error('HA log: already leading');
     await this.stopFollowing();
     const { storage, client, prefix } = this.o;
-    const seen = await this.catchUp();
+    let seen: SeenHaTip | null;
+    try {
+      seen = await this.catchUp();
+    } catch (err) {
+      this.startFollowing(); // each apply is atomic: what was applied stands
+      throw err;
+    }
     const appender = new LeaderAppender({
       client,
       prefix,
@@ -155,6 +161,7 @@ export class HaLog {
       });
     }
     this.appender = appender;
+    seeded?.catch(() => undefined); // awaited below
     await storage.setQuorum(appender);
     await seeded; // writes made meanwhile wait behind it
     this.log.info({ seq: this.applied.seq, index: this.applied.index }, 'HA log: leading');
