@@ -87,4 +87,21 @@ describe('operator raft join / list-peers / remove-peer', () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toContain(`no peer named ${c.nodeId}`);
   }, 300_000);
+
+  it('a member stopped with SIGTERM restarts its etcd member from its data dir and is the same voter after unseal', async () => {
+    await b.stop();
+    expect(etcdProcessesFor(b.dataDir)).toEqual([]); // the member went with the node
+    const again = await b.restart();
+    started.push({ ...again, nodeId: b.nodeId });
+    await waitFor('the restarted member to run', async () => etcdProcessesFor(b.dataDir).length === 1);
+    const r = await unsealWith(again.addr, keys);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.sealed).toBe(false);
+    const servers = await waitFor('both voters alive', async () => {
+      const st = await api(a.addr, 'GET', 'sys/storage/raft/autopilot/state', { token: root });
+      return st.status === 200 && st.body.data.healthy && Object.keys(st.body.data.servers).length === 2 ? st.body.data.servers : null;
+    });
+    expect(Object.keys(servers).sort()).toEqual([a.nodeId, b.nodeId].sort());
+    expect((await api(again.addr, 'GET', 'sys/policy/joined', { token: root })).status).toBe(200);
+  }, 300_000);
 });
