@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeTip, haLogKey, haLogPrefix, haTipKey } from '../../server/ha/ha-log-txn';
 import type { LogRecord, StorageOp } from '../../server/storage/backend';
 import { QuorumLostError } from '../../server/storage/quorum';
+import { SqliteBackend } from '../../server/storage/sqlite';
 import { startEtcd, type TestEtcd } from './etcd-cluster';
 import { applied, lead, stateOf, startNode, stopNodes, until, write } from './ha-log-nodes';
 
@@ -165,6 +169,62 @@ describe('HA log', () => {
     expect(after.entries).toEqual(stateOf(a.storage).entries);
     expect(after.position).toEqual(a.storage.position());
     expect(after.replicatedRoot).toBe(a.storage.merkleRoot('replicated'));
+  }, 120_000);
+
+  it("a follower whose watch revision etcd compacted away repairs from state/ and follows", async () => {
+    const p = 'hl/compacted/';
+    const a = await startNode(etcd, 0, p, 'a');
+    await lead(a);
+    const b = await startNode(etcd, 1, p, 'b');
+    const bootstrapped = b.log.repairs;
+    await write(a, [{ op: 'put', key: 'logical/k/0', value: Buffer.from('0') }]);
+    await applied(b, a.log.committedIndex);
+    b.proxy.pause(); // b hears nothing more
+    for (let i = 1; i <= 20; i++) await write(a, [{ op: 'put', key: `logical/k/${i}`, value: Buffer.from(String(i)) }]);
+    const rev = (await etcd.client(0).range(haTipKey(p))).header.revision;
+    const compacted = await fetch(`${etcd.members[0].clientUrl}/v3/kv/compaction`, { method: 'POST', body: JSON.stringify({ revision: String(rev), physical: true }) });
+    expect(compacted.status).toBe(200);
+    b.proxy.cutAll();
+    b.proxy.resume(); // b's watch resumes from a revision etcd no longer has
+    await applied(b, a.log.committedIndex);
+    expect(b.log.repairs).toBe(bootstrapped + 1);
+    await write(a, [{ op: 'put', key: 'logical/k/after', value: Buffer.from('z') }]);
+    await applied(b, a.log.committedIndex);
+    expect(stateOf(b.storage, false)).toEqual(stateOf(a.storage, false));
+  }, 120_000);
+
+  it("a lone node's SQLite seeds an empty prefix; a joiner bootstraps from it and follows", async () => {
+    const p = 'hl/seed/';
+    const dir = mkdtempSync(join(tmpdir(), 'coffer-halog-seed-'));
+    const path = join(dir, 'lone.db');
+    try {
+      // A single node with data, before any etcd: its own keys included.
+      const lone = new SqliteBackend({ path, groupCommit: true });
+      lone.transaction([
+        { op: 'put', key: 'logical/s/a', value: Buffer.from('1') },
+        { op: 'put', key: 'sys/token/id/t', value: Buffer.from('2') },
+        { op: 'put', key: 'core/replication/role', value: Buffer.from('primary') },
+        { op: 'put', key: 'core/node/merkle-health', value: Buffer.from('{}') },
+      ]);
+      await lone.flushed();
+      lone.close();
+      const a = await startNode(etcd, 0, p, 'a', { path });
+      expect(a.log.repairs).toBe(0); // an empty prefix has nothing to repair from: the lone node keeps its data
+      expect(a.storage.get('logical/s/a')?.toString()).toBe('1');
+      await lead(a); // seeds P state/ and P tip from a's SQLite
+      const seeded = await etcd.client(1).range(`${p}state/`, { prefix: true });
+      expect(seeded.kvs.map((kv) => kv.key.slice(`${p}state/`.length)).sort()).toEqual(['core/replication/role', 'logical/s/a', 'sys/token/id/t']);
+      expect(decodeTip(await etcd.client(1).get(haTipKey(p))).tip).toEqual({ seq: 0, ...a.storage.position() });
+      const b = await startNode(etcd, 1, p, 'b');
+      expect(stateOf(b.storage, false)).toEqual(stateOf(a.storage, false));
+      expect(b.storage.get('core/node/merkle-health')).toBeNull();
+      await write(a, [{ op: 'put', key: 'logical/s/b', value: Buffer.from('3') }]);
+      await applied(b, a.log.committedIndex);
+      expect(stateOf(b.storage, false)).toEqual(stateOf(a.storage, false));
+    } finally {
+      await stopNodes();
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 120_000);
 
   it('a new leader applies to the tip before its first append', async () => {
