@@ -28,6 +28,8 @@ export function mustRunOnActive(core: Core, req: Request, performanceStandby = t
   if (!performanceStandby) return !NODE_STATUS.test(req.path);
   if (WRITES.has(req.operation)) return true;
   if (req.path === 'sys/step-down') return true;
+  // Wrapping an answer stores it (a token and its cubbyhole): a wrapped read is a write.
+  if (req.wrapTtl) return true;
   // Each use of a limited token is a write: spend it where writes happen.
   const entry = req.clientToken ? core.tokens.lookup(req.clientToken) : null;
   return Boolean(entry && entry.numUses > 0);

@@ -118,12 +118,20 @@ class Runtime implements HaRuntime {
   start(): void {
     const { core, slot } = this.o;
     slot.runtime = this;
+    this.o.storage.setHaStandby(true); // until this node leads: only the log applier writes the cluster's keys
     this.registry.start();
     this.election.onLost((reason) => this.demote(`leadership lost: ${reason}`, { resign: false }));
     this.unsubs.push(this.o.log.onFenced((reason) => this.demote(`HA log fenced: ${reason}`, { resign: true })));
     core.unsealListeners.push(() => this.enqueue(async () => this.onUnsealed()));
     core.sealListeners.push(() => this.onSealed());
-    if (!core.barrier.sealed) this.enqueue(async () => this.onUnsealed());
+    if (!core.barrier.sealed) {
+      // Started on a node that already serves alone (a lone raft node taking its first peer): replication waits until it leads.
+      this.enqueue(async () => {
+        core.expiration.refresh();
+        await this.o.replication.stop().catch((err: unknown) => this.log.error({ err }, 'replication failed to stop'));
+        this.onUnsealed();
+      });
+    }
   }
 
   private enqueue(step: () => Promise<void>): void {
@@ -196,6 +204,7 @@ class Runtime implements HaRuntime {
     // Lost again, or sealed, while taking over: demote() (queued behind this step) has set the role and brings the log back.
     if (this.election.current?.lease !== leadership.lease || this.roleValue !== 'promoting') return;
     this.activeSince = new Date();
+    this.o.storage.setHaStandby(false);
     this.setRole('active');
     this.o.core.expiration.refresh();
     await this.o.replication.start().catch((err: unknown) => this.log.error({ err }, 'replication failed to start on the new active'));
@@ -216,6 +225,7 @@ class Runtime implements HaRuntime {
   private demote(reason: string, opts: { resign: boolean; to?: HaRole }): void {
     if (!this.isActiveOrPromoting()) return;
     this.log.warn({ reason }, 'no longer active');
+    this.o.storage.setHaStandby(true);
     this.setRole(opts.to ?? (this.o.core.barrier.sealed ? 'sealed' : 'standby'));
     this.activeSince = null;
     this.o.core.expiration.refresh();
@@ -253,10 +263,12 @@ class Runtime implements HaRuntime {
     }
     try {
       await this.o.log.lead(leadership);
+      this.o.storage.setHaStandby(false);
       const out = await fn();
       await this.o.storage.flushed(); // the init is in etcd before the answer
       return out;
     } finally {
+      this.o.storage.setHaStandby(true);
       await this.election.resign();
       await this.o.log.follow();
       if (!this.o.core.barrier.sealed) this.enqueue(async () => this.onUnsealed());
@@ -332,6 +344,7 @@ class Runtime implements HaRuntime {
     await this.election.resign();
     await this.registry.close();
     if (this.o.slot.runtime === this) this.o.slot.runtime = null;
+    this.o.storage.setHaStandby(false);
     await this.o.log.close();
     this.o.onClose?.();
   }

@@ -73,6 +73,7 @@ export class SqliteBackend implements PhysicalBackend {
   /** The file, or null when in memory. */
   readonly path: string | null;
   private mode: WriteMode = 'all';
+  private haStandby = false;
   private roles: RoleSource | null = null;
   private readonly listeners = new Set<CommitListener>();
   private readonly groupCommit: boolean;
@@ -129,6 +130,16 @@ export class SqliteBackend implements PhysicalBackend {
   setWriteMode(mode: WriteMode, roles: RoleSource | null = this.roles): void {
     this.mode = mode;
     this.roles = roles;
+  }
+
+  /**
+   * HA: while this node is not the active (ha/ha-runtime.ts), the cluster's
+   * keys are written only by the log applier; a client write of one is refused
+   * before anything is written (ReadOnlyError: core forwards the request to
+   * the active), so a standby never holds a write the log does not.
+   */
+  setHaStandby(on: boolean): void {
+    this.haStandby = on;
   }
 
   get(key: string): Buffer | null {
@@ -196,6 +207,7 @@ export class SqliteBackend implements PhysicalBackend {
   transaction(ops: StorageOp[]): LogRecord[] {
     checkEntrySizes(ops, this.maxEntrySize);
     checkRoleWrites(this.mode, this.roles, 'client', ops);
+    if (this.haStandby) for (const o of ops) if (isQuorumCarried(o.key)) throw new ReadOnlyError(o.key, classOf(o.key), 'all', 'client');
     this.fence.check(ops);
     this.quorum?.admit?.(ops.filter((o) => isQuorumCarried(o.key)));
     const journal = activeJournal();
@@ -223,7 +235,7 @@ export class SqliteBackend implements PhysicalBackend {
    * request can be forwarded whole. Nothing is journaled where every write is allowed.
    */
   undoOnReadOnly<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.mode === 'all') return fn();
+    if (this.mode === 'all' && !this.haStandby) return fn();
     return runUndoingOn(fn, (err) => err instanceof ReadOnlyError, (k) => this.get(k), (ops) => this.commit(ops));
   }
 

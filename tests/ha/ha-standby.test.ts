@@ -58,6 +58,20 @@ describe('HA standbys', () => {
     expect(denied.body.errors).toEqual(['permission denied']);
   });
 
+  it('a wrapped read through a standby (wrapping stores a token) runs on the active, and the wrapping token unwraps on every node', async () => {
+    const s = standbys[0];
+    await api(active.addr, 'POST', 'secret/data/wrapped', { token: c.rootToken, body: { data: { v: 'w' } } });
+    const r = await api(s.addr, 'GET', 'secret/data/wrapped', { token: c.rootToken, headers: { 'X-Vault-Wrap-TTL': '5m' } });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const wrapToken = r.body.wrap_info.token;
+    expect(r.body.data).toBeNull();
+    // Read-your-writes: the standby that answered can look the wrapping token up at once.
+    expect((await api(s.addr, 'POST', 'sys/wrapping/lookup', { token: c.rootToken, body: { token: wrapToken } })).status).toBe(200);
+    const u = await api(standbys[1].addr, 'POST', 'sys/wrapping/unwrap', { token: wrapToken });
+    expect(u.status).toBe(200);
+    expect(u.body.data.data).toEqual({ v: 'w' });
+  });
+
   it('sys/health answers 473 on performance standbys and honours the ok overrides', async () => {
     expect(await health(active.addr)).toBe(200);
     for (const s of standbys) {
