@@ -1,8 +1,11 @@
 // What bench:kv, bench:kv-profile and bench:kv-memory share: seeding a dev
 // server with a read policy, service tokens and secrets, and autocannon
 // request generators.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import type autocannon from 'autocannon';
-import { api, type DevServer } from '../tests/support/cluster';
+import { api, waitForHealth, type DevServer } from '../tests/support/cluster';
+import { freePortPair } from '../tests/support/ports';
 
 export const TOKENS = 1_000;
 export const KEYS = 10_000;
@@ -63,4 +66,30 @@ export function writer(token: string): Partial<autocannon.Options> {
     return { ...req, path: `/v1/secret/data/w${i % KEYS}`, body: JSON.stringify({ data: { n: i, pad: WRITE_PAD } }) };
   };
   return { method: 'POST', headers: { 'X-Vault-Token': token, 'Content-Type': 'application/json' }, requests: [{ setupRequest }] };
+}
+
+/**
+ * A dev server run from another checkout's bin/coffer (BENCH_BASELINE: e.g. an
+ * extract of the commit before a change), so before and after are measured
+ * in the same interleaved rounds rather than at different moments.
+ */
+export async function startBaseline(checkout: string): Promise<DevServer> {
+  const port = await freePortPair();
+  const rootToken = 'root-baseline';
+  const proc = spawn(join(checkout, 'bin/coffer'), ['server', '-dev', `-dev-root-token-id=${rootToken}`, `-dev-listen-address=127.0.0.1:${port}`, '-dev-no-ui', '-log-level=error'], {
+    cwd: checkout,
+    env: { ...process.env, NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  const stopWith = async (signal: NodeJS.Signals) => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+    await exited;
+  };
+  const addr = `http://127.0.0.1:${port}`;
+  await waitForHealth(addr, proc, () => out, 120_000);
+  return { addr, port, proc, rootToken, unsealKeys: [], output: () => out, stop: () => stopWith('SIGTERM'), kill: () => stopWith('SIGKILL') };
 }

@@ -15,79 +15,111 @@
 //                       `full` commits each insert durably, `group` batches
 //                       one transaction per event-loop turn as Coffer does
 //
-// Env: BENCH_ROUNDS (3), BENCH_SECONDS (5 per figure), BENCH_ONLY=reads|writes.
+// Each figure also gives the server's CPU µs per request (bench/interleave.ts):
+// on a box whose other tenants take most of the CPU, that cost ratio is the
+// steadier figure.
+//
+// Env: BENCH_ROUNDS (3), BENCH_SECONDS (5 per figure), BENCH_ONLY=reads|writes,
+// BENCH_BASELINE=<checkout dir> (a second server from there, in the same rounds).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { startDevServer } from '../tests/support/cluster';
+import { startDevServer, type DevServer } from '../tests/support/cluster';
 import { freePortPair } from '../tests/support/ports';
-import { KEYS, rotating, seedKeys, seedTokens, TOKENS, writer } from './kv-fixture';
-import { interleave, load, machine, report, type Figure, type Pair } from './interleave';
+import { KEYS, rotating, seedKeys, seedTokens, startBaseline, TOKENS, writer } from './kv-fixture';
+import { interleave, load, machine, measure, report, type Figure, type Pair } from './interleave';
 
 const CONNECTIONS = 32;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const ONLY = process.env.BENCH_ONLY ?? '';
+/** Another checkout (e.g. `git archive <commit>` extracted, node_modules linked) measured in the same rounds. */
+const BASELINE = process.env.BENCH_BASELINE ?? '';
 const WARMUP_SECONDS = 1;
 
-async function cannon(url: string, opts: Partial<autocannon.Options> = {}, seconds = SECONDS): Promise<number> {
+async function cannon(url: string, opts: Partial<autocannon.Options> = {}, seconds = SECONDS): Promise<{ rate: number; count: number }> {
   const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds, ...opts });
   if (result.non2xx || result.errors) throw new Error(`${result.non2xx} non-2xx answers, ${result.errors} errors from ${url}`);
-  return result.requests.average;
+  return { rate: result.requests.average, count: result.requests.total };
 }
 
-async function spawnBare(args: string[]): Promise<{ url: string; child: ChildProcess }> {
+async function spawnBare(args: string[]): Promise<{ url: string; child: ChildProcess; pid: () => number }> {
   const port = await freePortPair();
   const child = spawn(process.execPath, [...args.slice(0, 1), String(port), ...args.slice(1)], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise((r) => child.stdout!.once('data', r));
-  return { url: `http://127.0.0.1:${port}`, child };
+  return { url: `http://127.0.0.1:${port}`, child, pid: () => child.pid! };
+}
+
+interface Target {
+  tag: string;
+  server: DevServer;
+  tokens: string[];
+}
+
+async function seeded(tag: string, server: DevServer, log: (line: string) => void): Promise<Target> {
+  const started = Date.now();
+  const tokens = await seedTokens(server);
+  await seedKeys(server);
+  log(`${tag}: seeded ${TOKENS} tokens and ${KEYS} keys in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return { tag, server, tokens };
 }
 
 async function main() {
   const log = (line: string) => console.log(line);
   const loadAtStart = load();
   const dir = mkdtempSync(join(tmpdir(), 'coffer-bench-'));
-  const server = await startDevServer({ args: ['-log-level=error'] });
+  const servers: DevServer[] = [];
   const children: ChildProcess[] = [];
   try {
     log(`coffer bench:kv — ${machine()}, ${CONNECTIONS} connections, ${SECONDS} s per figure, ${ROUNDS} rounds, load average at start ${loadAtStart}`);
-    const started = Date.now();
-    const tokens = await seedTokens(server);
-    await seedKeys(server);
-    log(`seeded ${TOKENS} tokens and ${KEYS} keys in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    const one = tokens[0];
-    const oneKey = `${server.addr}/v1/secret/data/k0`;
+    servers.push(await startDevServer({ args: ['-log-level=error'] }));
+    const targets = [await seeded('coffer', servers[0], log)];
+    if (BASELINE) {
+      servers.push(await startBaseline(BASELINE));
+      targets.push(await seeded(`baseline (${BASELINE})`, servers[1], log));
+    }
+    const tokens = targets[0].tokens; // the bare servers ignore tokens: any list feeds the same generator
     const pairs: Pair[] = [];
     if (ONLY !== 'writes') {
       const bare = await spawnBare([join(import.meta.dirname, 'bare-http.mjs')]);
       children.push(bare.child);
-      const bareFixed: Figure = { name: 'bare node:http, fixed JSON', unit: 'req/s', run: (s) => cannon(`${bare.url}/v1/secret/data/k0`, { headers: { 'X-Vault-Token': one } }, s) };
-      const bareRotating: Figure = { name: 'bare node:http, rotating requests', unit: 'req/s', run: (s) => cannon(`${bare.url}/v1/secret/data/k0`, rotating(tokens), s) };
-      pairs.push(
-        { label: 'read, one token, one key / bare', aim: 0.6, coffer: { name: 'coffer KV v2 read, one token, one key', unit: 'req/s', run: (s) => cannon(oneKey, { headers: { 'X-Vault-Token': one } }, s) }, bare: bareFixed },
-        { label: `read, ${TOKENS} tokens × ${KEYS} keys / bare`, aim: 0.6, coffer: { name: `coffer KV v2 read, ${TOKENS} tokens × ${KEYS} keys`, unit: 'req/s', run: (s) => cannon(oneKey, rotating(tokens), s) }, bare: bareRotating },
-      );
+      const bareFixed: Figure = { name: 'bare node:http, fixed JSON', unit: 'req/s', pid: bare.pid, run: (s) => cannon(`${bare.url}/v1/secret/data/k0`, { headers: { 'X-Vault-Token': tokens[0] } }, s) };
+      const bareRotating: Figure = { name: 'bare node:http, rotating requests', unit: 'req/s', pid: bare.pid, run: (s) => cannon(`${bare.url}/v1/secret/data/k0`, rotating(tokens), s) };
+      for (const t of targets) {
+        const pid = () => t.server.proc.pid!; // bin/coffer execs node: the same pid serves
+        const oneKey = `${t.server.addr}/v1/secret/data/k0`;
+        const name = t.tag === 'coffer' ? 'coffer' : 'baseline';
+        pairs.push(
+          { label: `${name} read, one token, one key / bare`, aim: 0.6, coffer: { name: `${name} KV v2 read, one token, one key`, unit: 'req/s', pid, run: (s) => cannon(oneKey, { headers: { 'X-Vault-Token': t.tokens[0] } }, s) }, bare: bareFixed },
+          { label: `${name} read, ${TOKENS} tok × ${KEYS} keys / bare`, aim: 0.6, coffer: { name: `${name} KV v2 read, ${TOKENS} tok × ${KEYS} keys`, unit: 'req/s', pid, run: (s) => cannon(oneKey, rotating(t.tokens), s) }, bare: bareRotating },
+        );
+      }
     }
     if (ONLY !== 'reads') {
       const full = await spawnBare([join(import.meta.dirname, 'bare-sqlite-http.mjs'), 'full', dir]);
       const group = await spawnBare([join(import.meta.dirname, 'bare-sqlite-http.mjs'), 'group', dir]);
       children.push(full.child, group.child);
-      const write: Figure = { name: 'coffer KV v2 write (durable)', unit: 'req/s', run: (s) => cannon(`${server.addr}/v1/secret/data/w`, writer(one), s) };
-      pairs.push(
-        { label: 'write / bare sqlite FULL per insert', aim: 0.5, coffer: write, bare: { name: 'bare sqlite FULL, one commit per insert', unit: 'req/s', run: (s) => cannon(`${full.url}/w`, writer(one), s) } },
-        { label: 'write / bare sqlite FULL, group commit', coffer: write, bare: { name: 'bare sqlite FULL, group commit', unit: 'req/s', run: (s) => cannon(`${group.url}/w`, writer(one), s) } },
-      );
+      const bareFull: Figure = { name: 'bare sqlite FULL, one commit per insert', unit: 'req/s', pid: full.pid, run: (s) => cannon(`${full.url}/w`, writer(tokens[0]), s) };
+      const bareGroup: Figure = { name: 'bare sqlite FULL, group commit', unit: 'req/s', pid: group.pid, run: (s) => cannon(`${group.url}/w`, writer(tokens[0]), s) };
+      for (const t of targets) {
+        const name = t.tag === 'coffer' ? 'coffer' : 'baseline';
+        const write: Figure = { name: `${name} KV v2 write (durable)`, unit: 'req/s', pid: () => t.server.proc.pid!, run: (s) => cannon(`${t.server.addr}/v1/secret/data/w`, writer(t.tokens[0]), s) };
+        pairs.push(
+          { label: `${name} write / bare sqlite FULL per insert`, aim: 0.5, coffer: write, bare: bareFull },
+          { label: `${name} write / bare sqlite group commit`, coffer: write, bare: bareGroup },
+        );
+      }
     }
     // Warm up every target once (JIT, page cache) before anything counts.
-    for (const f of new Set(pairs.flatMap((p) => [p.coffer, p.bare]))) await f.run(WARMUP_SECONDS);
+    for (const f of new Set(pairs.flatMap((p) => [p.coffer, p.bare]))) await measure(f, WARMUP_SECONDS);
     const result = await interleave(pairs, ROUNDS, log);
     report(pairs, result, log);
     log(`\nload average at start ${loadAtStart}, at end ${load()} (1, 5, 15 min; ${machine()})`);
   } finally {
     for (const c of children) c.kill();
-    await server.stop();
+    await Promise.all(servers.map((s) => s.stop()));
     rmSync(dir, { recursive: true, force: true });
   }
 }
