@@ -46,6 +46,10 @@ describe('storage "raft" on one node', () => {
     expect(etcdProcessesFor(a.dataDir)).toEqual([]);
     expect(existsSync(join(a.dataDir, 'etcd'))).toBe(false);
     expect(existsSync(join(a.dataDir, 'raft-member.json'))).toBe(false);
+    // An initialized node does not join anyone.
+    const join2 = await api(a.addr, 'POST', 'sys/storage/raft/join', { body: { leader_api_addr: 'http://127.0.0.1:1' } });
+    expect(join2.status).toBe(400);
+    expect(join2.body.errors[0]).toContain('already initialized');
   }, 240_000);
 
   it('a join answered with the wrong keys is refused and the cluster is unchanged', async () => {

@@ -40,18 +40,23 @@ describe('retry_join', () => {
 
     // Time from a new node's start to its appearing as a voter (each one then removed again).
     const ms: number[] = [];
+    const phases: string[] = [];
     for (let i = 0; i < 3; i++) {
       const t0 = Date.now();
       const n = await startRaftNode({ name: `late${i + 1}`, retryJoin: [n1.addr, n2.addr] });
       started.push(n);
+      const tUp = Date.now();
       await joinPending(n);
+      const tChallenge = Date.now();
       expect((await unsealWith(n.addr, keys)).status).toBe(200);
+      const tUnsealed = Date.now();
       await waitFor(`${n.nodeId} to be a voter`, async () => (await peers(n1.addr, rootToken)).some((s) => s.node_id === n.nodeId && s.voter));
       ms.push(Date.now() - t0);
+      phases.push(`process up ${tUp - t0} ms, challenge +${tChallenge - tUp} ms, unseal (answer, member add, etcd start, data sync) +${tUnsealed - tChallenge} ms`);
       expect((await api(n1.addr, 'POST', 'sys/storage/raft/remove-peer', { token: rootToken, body: { server_id: n.nodeId } })).status).toBe(204);
       await n.stop();
     }
     const sorted = [...ms].sort((x, y) => x - y);
-    console.log(`[measure] retry_join node start → voter: median ${sorted[1]} ms (runs: ${ms.join(', ')} ms)`);
+    console.log(`[measure] retry_join node start → voter: median ${sorted[1]} ms (runs: ${ms.join(', ')} ms)\n  ${phases.join('\n  ')}`);
   }, 900_000);
 });
