@@ -29,7 +29,7 @@ export interface RangeOptions {
 export type RequestOp =
   | { op: 'put'; key: string; value: Bytes; lease?: bigint }
   | { op: 'range'; key: string; options?: RangeOptions }
-  | { op: 'delete'; key: string; prefix?: boolean };
+  | { op: 'delete'; key: string; prefix?: boolean; rangeEnd?: Bytes };
 
 export interface TxnRequest {
   compare: Compare[];
@@ -66,16 +66,17 @@ export function encodePut(key: string, value: Bytes, lease?: bigint): Record<str
   return out;
 }
 
-export function encodeDelete(key: string, prefix?: boolean): Record<string, unknown> {
+export function encodeDelete(key: string, prefix?: boolean, rangeEnd?: Bytes): Record<string, unknown> {
   const out: Record<string, unknown> = { key: b64(key) };
-  if (prefix) out.range_end = prefixEnd(key).toString('base64');
+  if (rangeEnd !== undefined) out.range_end = b64(rangeEnd);
+  else if (prefix) out.range_end = prefixEnd(key).toString('base64');
   return out;
 }
 
 export function encodeOp(op: RequestOp): Record<string, unknown> {
   if (op.op === 'put') return { request_put: encodePut(op.key, op.value, op.lease) };
   if (op.op === 'range') return { request_range: encodeRange(op.key, op.options) };
-  return { request_delete_range: encodeDelete(op.key, op.prefix) };
+  return { request_delete_range: encodeDelete(op.key, op.prefix, op.rangeEnd) };
 }
 
 export function encodeTxn(t: TxnRequest): Record<string, unknown> {

@@ -152,6 +152,11 @@ export function buildBatchTxn(prefix: string, seen: SeenHaTip, leader: Leadershi
   };
 }
 
+/** Deletes every batch up to and including `throughSeq` (history a member that far behind repairs from state/ instead). */
+export function buildTrimTxn(prefix: string, throughSeq: number): TxnRequest {
+  return { compare: [], success: [{ op: 'delete', key: haLogKey(prefix, 1), rangeEnd: haLogKey(prefix, throughSeq + 1) }], failure: [] };
+}
+
 /** The seq a `P log/<seq>` key names, or null for any other key. */
 export function seqOfLogKey(prefix: string, key: string): number | null {
   const lp = haLogPrefix(prefix);

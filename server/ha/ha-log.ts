@@ -8,7 +8,14 @@ import { DEFAULT_UNREACHABLE_MS, LeaderAppender } from './ha-log-appender';
 import { decodeBatch } from './ha-log-batch';
 import { Follower } from './ha-log-follower';
 import { localCarried, repairFromCluster, seedCluster } from './ha-log-state';
-import { DEFAULT_TXN_LIMITS, decodeTip, haLogKey, haTipKey, type SeenHaTip, type TxnLimits } from './ha-log-txn';
+import { buildTrimTxn, DEFAULT_TXN_LIMITS, decodeTip, haLogKey, haTipKey, type SeenHaTip, type TxnLimits } from './ha-log-txn';
+
+/**
+ * Batches the active keeps in etcd behind the tip. A member further behind
+ * (down for longer, or its watch revision compacted) repairs from state/ —
+ * so trimming needs no list of what every member applied.
+ */
+export const DEFAULT_LOG_RETENTION = 10_000;
 
 // The cluster's log in etcd and the state machine that applies it
 // (ha-design.md decisions 1–6). One HaLog per node, over its SqliteBackend:
@@ -29,6 +36,8 @@ export interface HaLogOptions {
   limits?: TxnLimits;
   /** How long an append may go unanswered before writes are refused (default: the election's lease). */
   unreachableMs?: number;
+  /** Batches kept in etcd behind the tip (default DEFAULT_LOG_RETENTION). */
+  logRetention?: number;
 }
 
 export class HaLog {
@@ -137,6 +146,7 @@ export class HaLog {
       unreachableMs: this.o.unreachableMs ?? DEFAULT_UNREACHABLE_MS,
       logger: this.log,
       onAppended: (t) => {
+        this.trimBehind(t.tip.seq);
         this.committedSeq = t.tip.seq;
         this.applied = { ...this.applied, seq: t.tip.seq, revision: t.modRevision, index: t.tip.index, guard: t.tip.guard };
         this.notifyApplied();
@@ -205,17 +215,7 @@ export class HaLog {
       if (!this.follower) this.startFollowing();
       return;
     }
-    this.appender = null;
-    a.close('this node stepped down');
-    await this.o.storage.setQuorum(null);
-    await a.drained();
-    const pos = this.o.storage.position();
-    const clean = !this.o.storage.quorumLost && a.seen.modRevision > 0 && samePosition(pos, positionOf(a.seen.tip));
-    if (clean) {
-      this.applied = { prefix: this.o.prefix, seq: a.seen.tip.seq, revision: a.seen.modRevision, index: pos.index, guard: pos.guard, leading: false };
-      this.o.storage.put(HA_APPLIED_KEY, markerOp(this.applied).value);
-      this.o.storage.commitBatch();
-    }
+    const clean = await this.stopLeading(a, 'this node stepped down');
     let needRepair = !clean;
     try {
       await this.repairIf(clean ? false : 'stepped down with writes etcd may not hold');
@@ -224,6 +224,25 @@ export class HaLog {
       this.log.warn({ err: (err as Error).message }, 'HA log: repair after step-down failed; the follower retries it');
     }
     this.startFollowing(needRepair);
+  }
+
+  /**
+   * Refuse what is not yet appended, wait for what is in flight; when every
+   * local write was acknowledged, record that this node's state is exactly
+   * etcd's at the last append (no repair needed). Returns whether it was.
+   */
+  private async stopLeading(a: LeaderAppender, reason: string): Promise<boolean> {
+    this.appender = null;
+    a.close(reason);
+    await this.o.storage.setQuorum(null);
+    await a.drained();
+    const pos = this.o.storage.position();
+    const clean = !this.o.storage.quorumLost && a.seen.modRevision > 0 && samePosition(pos, positionOf(a.seen.tip));
+    if (!clean) return false;
+    this.applied = { prefix: this.o.prefix, seq: a.seen.tip.seq, revision: a.seen.modRevision, index: pos.index, guard: pos.guard, leading: false };
+    this.o.storage.put(HA_APPLIED_KEY, markerOp(this.applied).value);
+    this.o.storage.commitBatch();
+    return true;
   }
 
   get committedIndex(): number {
@@ -260,12 +279,7 @@ export class HaLog {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.appender) {
-      this.appender.close('HA log closed');
-      await this.o.storage.setQuorum(null);
-      await this.appender.drained();
-      this.appender = null;
-    }
+    if (this.appender) await this.stopLeading(this.appender, 'HA log closed');
     await this.stopFollowing();
   }
 
@@ -275,6 +289,18 @@ export class HaLog {
     if (!f) return;
     await f.stop();
     this.followerRepairs += f.repairs;
+  }
+
+  private trimmedThrough = 0;
+
+  /** Now and then, delete the batches more than logRetention behind the tip (not fenced: it only removes history). */
+  private trimBehind(tipSeq: number): void {
+    const keep = this.o.logRetention ?? DEFAULT_LOG_RETENTION;
+    const every = Math.max(1, Math.min(1_000, Math.floor(keep / 10)));
+    const through = tipSeq - keep;
+    if (through < 1 || through - this.trimmedThrough < every) return;
+    this.trimmedThrough = through;
+    this.o.client.txn(buildTrimTxn(this.o.prefix, through)).catch((err: unknown) => this.log.warn({ err: (err as Error).message, through }, 'HA log: trimming old batches failed; retried later'));
   }
 
   private notifyApplied(): void {

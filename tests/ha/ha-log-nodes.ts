@@ -33,7 +33,7 @@ const nodes: LogNode[] = [];
 
 export const LEADER_KEY = (prefix: string) => `${prefix}leader`;
 
-export async function startNode(etcd: TestEtcd, member: number, prefix: string, name: string, opts: { path?: string; unreachableMs?: number } = {}): Promise<LogNode> {
+export async function startNode(etcd: TestEtcd, member: number, prefix: string, name: string, opts: { path?: string; unreachableMs?: number; logRetention?: number } = {}): Promise<LogNode> {
   let path = opts.path;
   if (!path) {
     const dir = mkdtempSync(join(tmpdir(), `coffer-halog-${name}-`));
@@ -44,7 +44,7 @@ export async function startNode(etcd: TestEtcd, member: number, prefix: string, 
   const port = Number(new URL(etcd.members[member].clientUrl).port);
   const proxy = await startTcpProxy({ port });
   const client = new EtcdClient({ endpoints: [`http://${proxy.address}`], timeoutMs: 2_000 });
-  const log = await HaLog.open({ client, prefix, storage, logger, unreachableMs: opts.unreachableMs ?? 3_000 });
+  const log = await HaLog.open({ client, prefix, storage, logger, unreachableMs: opts.unreachableMs ?? 3_000, logRetention: opts.logRetention });
   const election = new Election(etcd.client(member), { key: LEADER_KEY(prefix), value: name, ttlSeconds: 5, logger });
   const node: LogNode = { name, path, storage, log, proxy, client, election, fenced: [] };
   log.onFenced((r) => node.fenced.push(r));

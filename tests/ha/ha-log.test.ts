@@ -227,6 +227,39 @@ describe('HA log', () => {
     }
   }, 120_000);
 
+  it('the active keeps only the last logRetention batches in etcd; a member further behind repairs from state/', async () => {
+    const p = 'hl/trim/';
+    const a = await startNode(etcd, 0, p, 'a', { logRetention: 10 });
+    await lead(a);
+    const c = await startNode(etcd, 2, p, 'c');
+    await c.log.close(); // c stops following at seq 0
+    for (let i = 0; i < 40; i++) await write(a, [{ op: 'put', key: `logical/t/${i % 7}`, value: Buffer.from(String(i)) }]);
+    await until('old batches trimmed', async () => (await etcd.client(0).get(haLogKey(p, 1))) === null);
+    const left = await etcd.client(0).range(haLogPrefix(p), { prefix: true, keysOnly: true });
+    expect(left.kvs.length).toBeGreaterThanOrEqual(10);
+    expect(left.kvs.length).toBeLessThan(40);
+    expect(left.kvs.at(-1)!.key).toBe(haLogKey(p, a.log.committedIndex)); // never the newest
+    c.storage.close();
+    const c2 = await startNode(etcd, 2, p, 'c2', { path: c.path });
+    expect(c2.log.repairs).toBe(1);
+    expect(stateOf(c2.storage, false)).toEqual(stateOf(a.storage, false));
+  }, 120_000);
+
+  it('an active closed after every write was acknowledged opens again without a repair', async () => {
+    const p = 'hl/clean-close/';
+    const a = await startNode(etcd, 0, p, 'a');
+    await lead(a);
+    for (let i = 0; i < 5; i++) await write(a, [{ op: 'put', key: `logical/cc/${i}`, value: Buffer.from(String(i)) }]);
+    const before = stateOf(a.storage);
+    await a.log.close();
+    await a.election.resign();
+    a.storage.close();
+    const again = await startNode(etcd, 1, p, 'a-again', { path: a.path });
+    expect(again.log.repairs).toBe(0);
+    expect(again.log.appliedIndex).toBe(5);
+    expect(stateOf(again.storage)).toEqual(before); // WalLog rows kept: no repair
+  }, 120_000);
+
   it('a new leader applies to the tip before its first append', async () => {
     const p = 'hl/newleader/';
     const a = await startNode(etcd, 0, p, 'a');
