@@ -86,7 +86,7 @@ describe('HA failover', () => {
     expect(out.stdout.trim()).toBe(`Success! Stepped down: ${standby.addr}`);
     const next = await c.waitActive({ exclude: [b] });
     expect(next).not.toBe(b);
-  });
+  }, 240_000);
 
   it('kill -9 of the active under write load: a standby becomes active and every acknowledged write is present', async () => {
     const victim = await c.waitActive();
@@ -107,5 +107,5 @@ describe('HA failover', () => {
     await c.unseal(back);
     await until(`${back.name} to be a standby`, async () => (await health(back.addr)) === 473);
     await expectAllPresent(load.acked, [back]);
-  });
+  }, 240_000);
 });

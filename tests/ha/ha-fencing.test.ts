@@ -86,14 +86,53 @@ describe('HA fencing', () => {
     // Heal: the old node comes back as a standby and holds every acknowledged write.
     proxies[i].resume();
     await until(`${old.name} to rejoin as a standby`, async () => (await health(old.addr)) === 473, 60_000);
-    for (const node of c.nodes) {
-      for (const [key, x] of acked) {
-        const r = await until(`${key} on ${node.name}`, async () => {
-          const got = await api(node.addr, 'GET', `secret/data/${key}`, { token: c.rootToken });
-          return got.status === 200 ? got : null;
-        }, 30_000);
-        expect(r.body.data.data).toEqual({ i: x.i });
-      }
+    await expectEverywhere(new Map([...acked].map(([k, x]) => [k, x.i])));
+  }, 240_000);
+
+  it('a frozen active (SIGSTOP past its lease) wakes as a standby: writes queued on it are fenced or forwarded, and every acknowledged write is present', async () => {
+    const frozen = await c.waitActive();
+    const others = c.nodes.filter((n) => n !== frozen);
+    const acked = new Map<string, number>();
+    let stop = false;
+    let n = 0;
+    const writer = (target: string, tag: string) =>
+      (async () => {
+        while (!stop) {
+          const k = n++;
+          const key = `freeze-${tag}-${k}`;
+          const r = await api(target, 'POST', `secret/data/${key}`, { token: c.rootToken, body: { data: { i: k } } }).catch(() => null);
+          if (r?.status === 200) acked.set(key, k);
+        }
+      })();
+    const loops = [writer(frozen.addr, 'f'), writer(frozen.addr, 'f'), writer(others[0].addr, 'a'), writer(others[1].addr, 'b')];
+    await until('writes to flow', async () => acked.size >= 20);
+    frozen.proc.kill('SIGSTOP');
+    try {
+      const next = await c.waitActive({ exclude: [frozen] });
+      expect(next).not.toBe(frozen);
+      const count = acked.size;
+      await until('writes acknowledged by the new active', async () => acked.size >= count + 20);
+    } finally {
+      frozen.proc.kill('SIGCONT');
     }
-  });
+    // Awake, it finds its term gone: it serves as a standby and takes part in the load again.
+    await until(`${frozen.name} to wake as a standby`, async () => (await health(frozen.addr)) === 473, 60_000);
+    const count = acked.size;
+    await until('more writes through every node', async () => acked.size >= count + 20);
+    stop = true;
+    await Promise.all(loops);
+    await expectEverywhere(acked);
+  }, 240_000);
 });
+
+async function expectEverywhere(acked: Map<string, number>) {
+  for (const node of c.nodes) {
+    for (const [key, i] of acked) {
+      const r = await until(`${key} on ${node.name}`, async () => {
+        const got = await api(node.addr, 'GET', `secret/data/${key}`, { token: c.rootToken });
+        return got.status === 200 ? got : null;
+      }, 30_000);
+      expect(r.body.data.data).toEqual({ i });
+    }
+  }
+}

@@ -56,5 +56,5 @@ describe('HA and the seal', () => {
     await c.unseal(sealed);
     const now = await c.waitActive();
     expect(now).toBe(sealed);
-  });
+  }, 240_000);
 });

@@ -46,7 +46,7 @@ describe('HA standbys', () => {
     expect(onActive.body.data.data).toEqual({ n: 19 });
     const other = standbys[1];
     await until('the other standby to apply the write', async () => (await api(other.addr, 'GET', 'secret/data/ryw-19', { token: c.rootToken })).status === 200);
-  });
+  }, 240_000);
 
   it('a token created through a standby works on every node, and a forwarded error comes back as the active said it', async () => {
     const t = await api(standbys[1].addr, 'POST', 'auth/token/create', { token: c.rootToken, body: { policies: ['default'], ttl: '1h' } });
@@ -56,7 +56,7 @@ describe('HA standbys', () => {
     const denied = await api(standbys[1].addr, 'POST', 'secret/data/nope', { token, body: { data: { x: 1 } } });
     expect(denied.status).toBe(403);
     expect(denied.body.errors).toEqual(['permission denied']);
-  });
+  }, 240_000);
 
   it('a wrapped read through a standby (wrapping stores a token) runs on the active, and the wrapping token unwraps on every node', async () => {
     const s = standbys[0];
@@ -70,7 +70,7 @@ describe('HA standbys', () => {
     const u = await api(standbys[1].addr, 'POST', 'sys/wrapping/unwrap', { token: wrapToken });
     expect(u.status).toBe(200);
     expect(u.body.data.data).toEqual({ v: 'w' });
-  });
+  }, 240_000);
 
   it('sys/health answers 473 on performance standbys and honours the ok overrides', async () => {
     expect(await health(active.addr)).toBe(200);
@@ -88,7 +88,7 @@ describe('HA standbys', () => {
     const a = await api(active.addr, 'GET', 'sys/health?activecode=202');
     expect(a.status).toBe(202);
     expect(a.body).toMatchObject({ standby: false, performance_standby: false });
-  });
+  }, 240_000);
 
   it('sys/leader and sys/ha-status name the active on every node', async () => {
     for (const n of c.nodes) {
@@ -110,7 +110,7 @@ describe('HA standbys', () => {
       else expect(Date.parse(byName[n.name].last_echo)).toBeGreaterThan(0);
     }
     expect((await api(standbys[0].addr, 'GET', 'sys/ha-status')).status).toBe(403);
-  });
+  }, 240_000);
 
   it('coffer status and coffer operator members show the HA lines and the members table', async () => {
     const home = mkdtempSync(join(tmpdir(), 'coffer-ha-cli-'));
@@ -131,7 +131,7 @@ describe('HA standbys', () => {
     expect(lines[0]).toMatch(/^Host Name\s+API Address\s+Cluster Address\s+Active Node\s+Version\s+Upgrade Version\s+Redundancy Zone\s+Last Echo$/);
     expect(lines.slice(2).find((l) => l.startsWith(active.name))).toMatch(/\strue\s/);
     expect(lines.length).toBe(5); // header, rule, three nodes
-  });
+  }, 240_000);
 });
 
 describe('plain standbys (disable_performance_standby)', () => {
@@ -157,5 +157,5 @@ describe('plain standbys (disable_performance_standby)', () => {
     const r = await api(s.addr, 'GET', 'sys/policies/acl/plain', { token: p.rootToken });
     expect(r.status).toBe(200);
     expect((await api(s.addr, 'GET', 'sys/leader')).body).toMatchObject({ is_self: false, performance_standby: false });
-  });
+  }, 240_000);
 });
