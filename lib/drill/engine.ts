@@ -1,5 +1,5 @@
 import { clusterName } from './cluster-info';
-import { call } from './http';
+import { ACTION_TIMEOUT_MS, call, callAnswered } from './http';
 import { failbackRejoin, failbackSwitch, failbackSync } from './failback';
 import { preflight } from './preflight';
 import { buildReport } from './report';
@@ -59,15 +59,15 @@ function reasonOf(err: unknown, run: DrillRun): string {
 async function cleanUp(run: DrillRun): Promise<void> {
   const live = run.progress === 'failed-back' || run.progress === 'untouched' ? run.primary : run.progress === 'secondary-promoted' || run.progress === 'old-rejoined' ? run.secondary : null;
   if (!live) return;
-  if (run.probeToken) await call(live.addr, 'POST', 'auth/token/revoke-accessor', { token: live.token, body: { accessor: run.probeToken.accessor } });
-  if (run.mountCreated && !run.plan.keepCanaries) await call(live.addr, 'DELETE', `sys/mounts/${mountOf(run)}`, { token: live.token, timeoutMs: 30_000 });
+  if (run.probeToken) await call(live.addr, 'POST', 'auth/token/revoke-accessor', { token: live.token, body: { accessor: run.probeToken.accessor }, timeoutMs: ACTION_TIMEOUT_MS });
+  if (run.mountCreated && !run.plan.keepCanaries) await call(live.addr, 'DELETE', `sys/mounts/${mountOf(run)}`, { token: live.token, timeoutMs: ACTION_TIMEOUT_MS });
 }
 
 async function store(run: DrillRun, report: DrillReport): Promise<string | null> {
   const first = run.plan.recordOn ?? run.primary;
   const candidates = [first, ...(run.progress === 'failed-back' || run.progress === 'untouched' ? [] : [run.secondary])];
   for (const c of candidates) {
-    const r = await call(c.addr, 'PUT', `sys/drills/${run.id}`, { token: c.token, body: { ...report, storedOn: c.addr } });
+    const r = await callAnswered(c.addr, 'PUT', `sys/drills/${run.id}`, { token: c.token, body: { ...report, storedOn: c.addr }, withinMs: 60_000 });
     if (r.status === 200 || r.status === 204) return c.addr;
     run.log('report', `could not store the report on ${c.addr}: ${r.error}`);
   }

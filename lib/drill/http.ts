@@ -3,6 +3,11 @@
 // node): no node: imports. A network failure is status 0, never a throw, so
 // steps can tell "the cluster is down" from "the cluster said no".
 export const CALL_TIMEOUT_MS = 10_000;
+/**
+ * Role changes and activation tokens mint keys and certificates: on a loaded
+ * machine a cluster can be busy with one for many seconds. Give them time.
+ */
+export const ACTION_TIMEOUT_MS = 120_000;
 
 export interface CallResult {
   status: number;
@@ -66,7 +71,7 @@ export async function callAnswered(addr: string, method: string, path: string, o
 
 /** Throws with the cluster's own error unless the status is one of `ok`. */
 export async function must(addr: string, method: string, path: string, opts: CallOptions = {}, ok = [200, 204]): Promise<any> {
-  const r = await call(addr, method, path, opts);
+  const r = await call(addr, method, path, { timeoutMs: ACTION_TIMEOUT_MS, ...opts });
   if (!ok.includes(r.status)) throw new Error(`${method} ${path} on ${addr}: ${r.error}`);
   return r.body;
 }

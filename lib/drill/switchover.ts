@@ -1,6 +1,6 @@
 import { CanaryWriter } from './canaries';
 import { clusterAddrOf, drInSync, drLag, replStatus } from './cluster-info';
-import { ANSWER_WITHIN_MS, call, callAnswered, must, until } from './http';
+import { ACTION_TIMEOUT_MS, ANSWER_WITHIN_MS, call, callAnswered, must, until } from './http';
 import { labControl } from './preflight';
 import { computeRpo } from './rpo-rto';
 import type { Cluster, DrillRun, OtherCluster } from './run-context';
@@ -106,7 +106,7 @@ export async function follow(run: DrillRun, o: OtherCluster, to: Cluster, step: 
 
 /** A fresh activation token under `id` (revoking an earlier one of that id first). */
 export async function activationToken(run: DrillRun, on: Cluster, mode: 'dr' | 'performance', id: string): Promise<string> {
-  await call(on.addr, 'POST', `sys/replication/${mode}/primary/revoke-secondary`, { token: on.token, body: { id }, signal: run.signal });
+  await call(on.addr, 'POST', `sys/replication/${mode}/primary/revoke-secondary`, { token: on.token, body: { id }, signal: run.signal, timeoutMs: ACTION_TIMEOUT_MS });
   const t = await must(on.addr, 'POST', `sys/replication/${mode}/primary/secondary-token`, { token: on.token, body: { id }, signal: run.signal });
   return t.wrap_info.token;
 }
