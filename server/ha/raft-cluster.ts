@@ -63,6 +63,8 @@ export class RaftCluster {
   private stopBeat: (() => void) | undefined;
   private stopping = false;
   private admitting: Promise<unknown> = Promise.resolve();
+  /** This node's member was removed (remove-peer): it must not unseal or admit anyone with the data it kept. */
+  removed = false;
   readonly log: Logger;
 
   constructor(readonly opts: RaftClusterOptions) {
@@ -77,6 +79,7 @@ export class RaftCluster {
   /** Restarts the member this node already is (in the background: it needs its peers for quorum). */
   start(): void {
     if (wasRemoved(this.opts.storagePath)) {
+      this.removed = true;
       this.log.error('this node was removed from its raft cluster (remove-peer): its etcd member stays stopped; give it a new path to join again');
       return;
     }
@@ -111,6 +114,7 @@ export class RaftCluster {
     this.member = undefined;
     if (removed) {
       markRemoved(this.opts.storagePath);
+      this.removed = true;
       this.log.error('this node was removed from its raft cluster (remove-peer): it stops serving as a member and seals');
       this.opts.core.seal.seal();
       return;

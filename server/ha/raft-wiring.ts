@@ -1,5 +1,6 @@
 import type { RetryJoinConfig } from '../config-raft';
-import type { Core, CoreWiring } from '../core/core';
+import type { Core, CoreWiring, RequestGate } from '../core/core';
+import { badRequest } from '../errors';
 import { compileRoutes } from '../core/route';
 import { raftJoinRoutes } from '../engines/sys/raft-join';
 import { raftPeerRoutes } from '../engines/sys/raft-peers';
@@ -33,7 +34,26 @@ export function wireRaft(
   const cluster = new RaftCluster({ ...opts, core });
   const joiner = new RaftJoiner(cluster);
   const routes = compileRoutes<Core>([...raftJoinRoutes(cluster, joiner), ...raftPeerRoutes(cluster)]);
-  return { wiring: { ...wiring, builtinRoutes: [...routes, ...wiring.builtinRoutes] }, parts: { cluster, joiner } };
+  const preAuthGates = [raftGate(core, cluster), ...(wiring.preAuthGates ?? [])];
+  return { wiring: { ...wiring, builtinRoutes: [...routes, ...wiring.builtinRoutes], preAuthGates }, parts: { cluster, joiner } };
+}
+
+/**
+ * A removed node keeps a copy of the cluster's data: unsealed, it would serve
+ * as a second, diverging cluster, so it refuses to unseal or admit anyone. A
+ * node waiting to finish a join is unsealed with the cluster's keys, never
+ * initialized as a cluster of its own.
+ */
+function raftGate(core: Core, cluster: RaftCluster): RequestGate {
+  return async (req) => {
+    if (cluster.removed && (req.path === 'sys/unseal' || req.path.startsWith('sys/storage/raft/bootstrap/'))) {
+      throw badRequest('this node was removed from its raft cluster (remove-peer): it no longer serves the cluster\'s data; start it on a new, empty path to join again');
+    }
+    if (core.seal.pendingJoin && req.path === 'sys/init' && req.operation === 'update') {
+      throw badRequest('this node is joining a raft cluster: unseal it with the cluster\'s unseal keys instead of initializing it');
+    }
+    return null;
+  };
 }
 
 export function startRaft(parts: RaftParts, core: Core, retryJoin: RetryJoinConfig[]): void {

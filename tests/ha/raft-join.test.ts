@@ -83,6 +83,10 @@ describe('operator raft join / list-peers / remove-peer', () => {
     // The removed node's supervisor notices: its member stops and the node seals.
     await waitFor('the removed member to stop', async () => etcdProcessesFor(c.dataDir).length === 0);
     await waitFor('the removed node to seal', async () => (await api(c.addr, 'GET', 'sys/seal-status')).body.sealed === true);
+    // It keeps a copy of the data, so it must not come back as a second cluster: unseal is refused.
+    const unseal = await api(c.addr, 'PUT', 'sys/unseal', { body: { key: keys[0] } });
+    expect(unseal.status).toBe(400);
+    expect(unseal.body.errors[0]).toContain('removed from its raft cluster');
     const again = await runCoffer(['operator', 'raft', 'remove-peer', c.nodeId], { addr: a.addr, home, token: root });
     expect(again.code).toBe(2);
     expect(again.stderr).toContain(`no peer named ${c.nodeId}`);

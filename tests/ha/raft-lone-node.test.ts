@@ -65,6 +65,10 @@ describe('storage "raft" on one node', () => {
     expect(join.body).toEqual({ joined: true });
     const status = await api(joiner.addr, 'GET', 'sys/seal-status');
     expect(status.body).toMatchObject({ initialized: true, sealed: true, t: 1, n: 1 });
+    // Joining, it is unsealed with the cluster's keys: never initialized as a cluster of its own.
+    const init = await api(joiner.addr, 'PUT', 'sys/init', { body: { secret_shares: 1, secret_threshold: 1 } });
+    expect(init.status).toBe(400);
+    expect(init.body.errors[0]).toContain('joining a raft cluster');
 
     const unseal = await unsealWith(joiner.addr, otherKeys);
     expect(unseal.status).toBe(400);
