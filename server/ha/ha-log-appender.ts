@@ -6,7 +6,8 @@ import type { Leadership } from './election';
 import type { EtcdClient } from './etcd-client';
 import { EtcdError } from './etcd-error';
 import { decodeBatch, type HaBatch } from './ha-log-batch';
-import { buildBatchTxn, fits, haLogKey, type SeenHaTip, splitAtTxns, txnCost, TxnTooLargeError, type TxnLimits } from './ha-log-txn';
+import { appendBatch } from './log-append';
+import { fits, haLogKey, type SeenHaTip, splitAtTxns, txnCost, TxnTooLargeError, type TxnLimits } from './ha-log-txn';
 
 // The active's side of the HA log (decision 3): each local commit becomes
 // one or more fenced appends, sent strictly one after another. An append that
@@ -133,13 +134,11 @@ export class LeaderAppender implements QuorumAppender {
     for (;;) {
       if (this.failed) throw this.failed;
       try {
-        const r = await client.txn(buildBatchTxn(prefix, this.seenTip, leadership, batch, this.o.limits));
-        if (r.succeeded) return this.appended(seq, batch, r.header.revision);
-        const leader = r.responses[1]?.op === 'range' ? r.responses[1].result.kvs[0] : undefined;
-        const ours = leader && leader.lease === leadership.lease && leader.createRevision === leadership.createRevision;
+        const r = await appendBatch(client, prefix, this.seenTip, leadership, batch, this.o.limits);
+        if (r.ok) return this.appended(seq, batch, r.seen.modRevision);
         // A retry whose first attempt landed sees its own batch as the moved tip.
-        if (ours && (await this.landed(seq, batch))) return;
-        throw new QuorumLostError(ours ? `the log tip moved under this leader (seq ${seq})` : 'fenced: this node no longer holds the leader key');
+        if (r.reason === 'stale_tip' && (await this.landed(seq, batch))) return;
+        throw new QuorumLostError(r.reason === 'stale_tip' ? `the log tip moved under this leader (seq ${seq})` : 'fenced: this node no longer holds the leader key');
       } catch (err) {
         if (err instanceof QuorumLostError || !(err instanceof EtcdError && err.transient)) throw err;
         if (Date.now() > deadline) throw new QuorumLostError(`etcd unreachable for ${this.o.unreachableMs} ms: ${err.message}`, { cause: err });

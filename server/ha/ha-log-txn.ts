@@ -6,15 +6,14 @@ import { EtcdError } from './etcd-error';
 import type { RequestOp, TxnRequest } from './etcd-txn';
 import type { KeyValue } from './etcd-wire';
 import { encodeBatch, encodedBatchOverhead, encodedOpBytes, type HaBatch } from './ha-log-batch';
-import { logKey } from './log-append';
 
 // The HA log's layout in etcd under a prefix P (ha-design.md decision 2):
 //   P tip            {"seq","index","guard"}: the last batch and the WalLog position after it
 //   P log/<seq>      one batch (ha-log-batch.ts), seq zero-padded so key order is seq order
 //   P state/<key>    the current value of every carried key
 // One txn per batch appends the batch, applies its net effect to state/ and
-// moves the tip — fenced as log-append.ts: the tip's mod revision as seen and
-// the leader key's lease and create revision. So state/ at any revision is
+// moves the tip — fenced (log-append.ts sends it): the tip's mod revision as
+// seen and the leader key's lease and create revision. So state/ at any revision is
 // exactly the state after the tip at that revision (bootstrap and repair read
 // them together), and a deposed leader's append fails inside etcd.
 
@@ -45,7 +44,13 @@ export const BATCH_ID_BYTES = 16;
 export const EMPTY_TIP: SeenHaTip = { tip: { seq: 0, index: 0, guard: '0'.repeat(32) }, modRevision: 0 };
 
 export const haTipKey = (prefix: string): string => `${prefix}tip`;
-export const haLogKey = (prefix: string, seq: number): string => logKey(prefix, seq);
+export const LOG_INDEX_DIGITS = 20;
+
+/** `P log/<seq>`, the seq zero-padded so key order is seq order. */
+export function haLogKey(prefix: string, seq: number): string {
+  if (!Number.isSafeInteger(seq) || seq < 1) throw new EtcdError('invalid_argument', `log index ${seq} is not a positive integer`);
+  return `${prefix}log/${String(seq).padStart(LOG_INDEX_DIGITS, '0')}`;
+}
 export const haLogPrefix = (prefix: string): string => `${prefix}log/`;
 export const stateKey = (prefix: string, key: string): string => `${prefix}state/${key}`;
 export const statePrefix = (prefix: string): string => `${prefix}state/`;

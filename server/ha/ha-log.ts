@@ -5,8 +5,8 @@ import type { Leadership } from './election';
 import type { EtcdClient } from './etcd-client';
 import { type AppliedMarker, HA_APPLIED_KEY, markerOp, positionOf, readMarker } from './ha-log-applied';
 import { DEFAULT_UNREACHABLE_MS, LeaderAppender } from './ha-log-appender';
-import { decodeBatch } from './ha-log-batch';
 import { Follower } from './ha-log-follower';
+import { readBatches } from './log-append';
 import { localCarried, repairFromCluster, seedCluster } from './ha-log-state';
 import { buildTrimTxn, DEFAULT_TXN_LIMITS, decodeTip, haLogKey, haTipKey, type SeenHaTip, type TxnLimits } from './ha-log-txn';
 
@@ -16,6 +16,8 @@ import { buildTrimTxn, DEFAULT_TXN_LIMITS, decodeTip, haLogKey, haTipKey, type S
  * so trimming needs no list of what every member applied.
  */
 export const DEFAULT_LOG_RETENTION = 10_000;
+/** Batches read per range while a new active catches up to the tip. */
+const CATCH_UP_PAGE = 200;
 
 // The cluster's log in etcd and the state machine that applies it
 // (ha-design.md decisions 1–6). One HaLog per node, over its SqliteBackend:
@@ -185,13 +187,16 @@ export class HaLog {
       if (!tipKv) return null;
       const seen = decodeTip(tipKv);
       try {
-        for (let seq = this.applied.seq + 1; seq <= seen.tip.seq; seq++) {
-          const kv = await client.get(haLogKey(prefix, seq));
-          if (!kv) throw new Error(`etcd no longer holds batch ${seq}`);
-          const b = decodeBatch(kv.value);
-          const next: AppliedMarker = { prefix, seq, revision: kv.modRevision, index: b.after.index, guard: b.after.guard, leading: false };
-          storage.applyCommitted(b.txns, b, markerOp(next));
-          this.applied = next;
+        while (this.applied.seq < seen.tip.seq) {
+          const from = this.applied.seq + 1;
+          const got = await readBatches(client, prefix, from, Math.min(seen.tip.seq, from + CATCH_UP_PAGE - 1));
+          if (got[0]?.seq !== from) throw new Error(`etcd no longer holds batch ${from}`);
+          for (const { seq, modRevision, batch: b } of got) {
+            if (seq !== this.applied.seq + 1) throw new Error(`etcd no longer holds batch ${this.applied.seq + 1}`);
+            const next: AppliedMarker = { prefix, seq, revision: modRevision, index: b.after.index, guard: b.after.guard, leading: false };
+            storage.applyCommitted(b.txns, b, markerOp(next));
+            this.applied = next;
+          }
         }
         if (this.applied.seq !== seen.tip.seq || !samePosition(storage.position(), positionOf(seen.tip))) throw new Error(`local position ${storage.position().index} is not etcd's tip ${seen.tip.index}`);
         this.applied = { ...this.applied, revision: Math.max(this.applied.revision, seen.modRevision) };

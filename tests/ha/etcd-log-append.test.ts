@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Election, type Leadership } from '../../server/ha/election';
-import { appendBatch, readRecords, readTip, type SeenTip } from '../../server/ha/log-append';
+import type { HaBatch } from '../../server/ha/ha-log-batch';
+import { stateKey, type SeenHaTip } from '../../server/ha/ha-log-txn';
+import { appendBatch, readBatches, readTip } from '../../server/ha/log-append';
 import { logger, startEtcd, type TestEtcd } from './etcd-cluster';
 
-// The fenced append against a real 3-member etcd: batches land at the next
-// indices in order; a leader whose lease is gone cannot append even with the
-// right tip; a new leader can; and of two appenders that saw the same tip,
-// exactly one succeeds every time.
+// The fenced batch append against a real 3-member etcd: batches land at the
+// next seqs in order, with their net effect in state/; a leader whose lease
+// is gone cannot append even with the right tip; a new leader can; and of two
+// appenders that saw the same tip, exactly one succeeds every time.
 
 let etcd: TestEtcd;
 
@@ -19,28 +21,37 @@ afterAll(async () => {
 }, 120_000);
 
 const win = (prefix: string, name: string, member: number) => new Election(etcd.client(member), { key: `${prefix}leader`, value: name, ttlSeconds: 5, logger });
+const g = (n: number) => n.toString(16).padStart(32, '0');
+/** A batch of one put per value, moving the (made-up) WalLog position by their count. */
+const batch = (seen: SeenHaTip, values: string[]): HaBatch => ({
+  id: values.join('+').slice(0, 60),
+  before: { index: seen.tip.index, guard: g(seen.tip.index) },
+  after: { index: seen.tip.index + values.length, guard: g(seen.tip.index + values.length) },
+  txns: values.map((v) => [{ op: 'put' as const, key: `k/${v.split('.')[0]}`, value: Buffer.from(v) }]),
+});
 
-describe('fenced log append', () => {
-  it('appends batches at the next indices, readable in index order', async () => {
+describe('fenced batch append', () => {
+  it('appends batches at the next seqs, readable in seq order, with their effect in state/', async () => {
     const p = 'la/seq/';
     const e = win(p, 'a', 0);
     const l = await e.campaign();
     const c = etcd.client(0);
-    let tip: SeenTip = await readTip(c, p);
-    expect(tip).toEqual({ index: 0, modRevision: 0 });
-    const written: string[] = [];
-    for (let batch = 0; batch < 5; batch++) {
-      const recs = Array.from({ length: batch + 1 }, (_, i) => `r${batch}.${i}`);
-      const r = await appendBatch(c, p, tip, l, recs);
-      expect(r).toMatchObject({ ok: true, first: tip.index + 1, last: tip.index + recs.length });
-      tip = r.tip;
-      written.push(...recs);
+    let seen = await readTip(c, p);
+    expect(seen.modRevision).toBe(0);
+    const written: string[][] = [];
+    for (let n = 0; n < 5; n++) {
+      const values = Array.from({ length: n + 1 }, (_, i) => `r${n}.${i}`);
+      const r = await appendBatch(c, p, seen, l, batch(seen, values));
+      expect(r).toMatchObject({ ok: true, seq: n + 1 });
+      seen = r.seen;
+      written.push(values);
     }
-    expect(await readTip(etcd.client(2), p)).toEqual(tip);
-    const back = await readRecords(etcd.client(1), p, 1, tip.index);
-    expect(back.map((r) => r.index)).toEqual(written.map((_, i) => i + 1));
-    expect(back.map((r) => r.value.toString())).toEqual(written);
-    expect((await readRecords(c, p, 3, 5)).map((r) => r.index)).toEqual([3, 4, 5]);
+    expect(await readTip(etcd.client(2), p)).toEqual(seen);
+    const back = await readBatches(etcd.client(1), p, 1, seen.tip.seq);
+    expect(back.map((b) => b.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(back.map((b) => b.batch.txns.map((t) => (t[0] as { value: Buffer }).value.toString()))).toEqual(written);
+    expect((await readBatches(c, p, 3, 4)).map((b) => b.seq)).toEqual([3, 4]);
+    expect((await c.get(stateKey(p, 'k/r4')))?.value.toString()).toBe('r4.4'); // the last put of that key
     await e.resign();
   }, 60_000);
 
@@ -49,27 +60,27 @@ describe('fenced log append', () => {
     const old = win(p, 'old', 0);
     const oldTerm: Leadership = await old.campaign();
     const c = etcd.client(0);
-    const first = await appendBatch(c, p, await readTip(c, p), oldTerm, ['by-old']);
+    const first = await appendBatch(c, p, await readTip(c, p), oldTerm, batch(await readTip(c, p), ['by-old']));
     expect(first.ok).toBe(true);
     const tipBefore = await readTip(c, p);
 
     await etcd.client(2).leaseRevoke(oldTerm.lease); // what expiry does in etcd
-    const refused = await appendBatch(c, p, tipBefore, oldTerm, ['late-by-old']);
-    expect(refused).toEqual({ ok: false, reason: 'not_leader', tip: tipBefore });
+    const refused = await appendBatch(c, p, tipBefore, oldTerm, batch(tipBefore, ['late-by-old']));
+    expect(refused).toEqual({ ok: false, reason: 'not_leader', seen: tipBefore });
 
     const next = win(p, 'new', 1);
     const newTerm = await next.campaign();
-    const c1 = etcd.client(1);
-    const accepted = await appendBatch(c1, p, tipBefore, newTerm, ['by-new']);
-    expect(accepted).toMatchObject({ ok: true, first: 2, last: 2 });
+    const accepted = await appendBatch(etcd.client(1), p, tipBefore, newTerm, batch(tipBefore, ['by-new']));
+    expect(accepted).toMatchObject({ ok: true, seq: 2 });
 
     // The deposed leader, even with the current tip, is fenced by its term.
     const tipNow = await readTip(c, p);
-    expect(await appendBatch(c, p, tipNow, oldTerm, ['later-by-old'])).toMatchObject({ ok: false, reason: 'not_leader' });
+    expect(await appendBatch(c, p, tipNow, oldTerm, batch(tipNow, ['later-by-old']))).toMatchObject({ ok: false, reason: 'not_leader' });
     // And a forged term with the new lease but an old create revision is refused too.
-    expect(await appendBatch(c, p, tipNow, { ...newTerm, createRevision: oldTerm.createRevision }, ['x'])).toMatchObject({ ok: false, reason: 'not_leader' });
+    expect(await appendBatch(c, p, tipNow, { ...newTerm, createRevision: oldTerm.createRevision }, batch(tipNow, ['x']))).toMatchObject({ ok: false, reason: 'not_leader' });
 
-    expect((await readRecords(c, p, 1, 10)).map((r) => r.value.toString())).toEqual(['by-old', 'by-new']);
+    expect((await readBatches(c, p, 1, 10)).map((b) => b.batch.id)).toEqual(['by-old', 'by-new']);
+    expect(await c.get(stateKey(p, 'k/late-by-old'))).toBeNull();
     await next.resign();
   }, 60_000);
 
@@ -78,26 +89,21 @@ describe('fenced log append', () => {
     const e = win(p, 'a', 0);
     const l = await e.campaign();
     const clients = [etcd.client(0), etcd.client(1)]; // through different members
-    const winners: string[] = [];
+    const winners: number[] = [];
     for (let round = 0; round < 20; round++) {
       const seen = await readTip(clients[0], p);
-      const results = await Promise.all(clients.map((cl, i) => appendBatch(cl, p, seen, l, [`round${round}-writer${i}-a`, `round${round}-writer${i}-b`])));
+      const results = await Promise.all(clients.map((cl, i) => appendBatch(cl, p, seen, l, batch(seen, [`w${i}.${round}a`, `w${i}.${round}b`]))));
       const ok = results.filter((r) => r.ok);
       expect(ok).toHaveLength(1);
-      const loserResult = results.find((r) => !r.ok)!;
-      expect(loserResult).toMatchObject({ ok: false, reason: 'stale_tip' });
-      expect(loserResult.tip.index).toBe(seen.index + 2);
-      winners.push(results[0].ok ? 'writer0' : 'writer1');
+      const loser = results.find((r) => !r.ok)!;
+      expect(loser).toMatchObject({ ok: false, reason: 'stale_tip' });
+      expect(loser.seen.tip.seq).toBe(seen.tip.seq + 1);
+      winners.push(results[0].ok ? 0 : 1);
     }
-    const log = await readRecords(clients[1], p, 1, 100);
-    expect(log).toHaveLength(40);
-    expect(log.map((r) => r.index)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
-    // Each round's two records are one writer's batch, never interleaved.
-    for (let round = 0; round < 20; round++) {
-      const [x, y] = [log[2 * round].value.toString(), log[2 * round + 1].value.toString()];
-      expect(x).toBe(`round${round}-${winners[round]}-a`);
-      expect(y).toBe(`round${round}-${winners[round]}-b`);
-    }
+    const log = await readBatches(clients[1], p, 1, 100);
+    expect(log.map((b) => b.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    // Each seq holds one writer's whole batch, never a mix.
+    log.forEach((b, round) => expect(b.batch.id).toBe(`w${winners[round]}.${round}a+w${winners[round]}.${round}b`));
     await e.resign();
   }, 120_000);
 });
