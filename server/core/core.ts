@@ -75,7 +75,10 @@ export interface CoreWiring {
   replicationModes?: () => { dr: string; performance: string };
 }
 
-export const CLUSTER_ID_PATH = 'core/node/cluster-id';
+/** The cluster's id: one for all nodes of an HA cluster (core/cluster/: carried by the HA log, never shipped by replication). */
+export const CLUSTER_ID_PATH = 'core/cluster/cluster-id';
+/** Where a node kept it before HA clusters: a lone node forming a cluster keeps its id. */
+export const NODE_CLUSTER_ID_PATH = 'core/node/cluster-id';
 const isDrSecondary = (mode: string) => mode === 'secondary' || mode === 'bootstrapping';
 
 // The request pipeline (vault/request_handling.go): seal check → token →
@@ -173,12 +176,14 @@ export class Core {
 
   clusterId(): string {
     if (this.barrier.sealed) return '';
-    let id = this.barrier.getJSON<string>(CLUSTER_ID_PATH);
-    if (!id) {
-      id = newUuid();
-      this.barrier.putJSON(CLUSTER_ID_PATH, id);
-    }
-    return id;
+    const id = this.barrier.getJSON<string>(CLUSTER_ID_PATH);
+    if (id) return id;
+    const earlier = this.barrier.getJSON<string>(NODE_CLUSTER_ID_PATH);
+    // A standby does not write the cluster's keys: it shows the id once the active's arrives through the log.
+    if (!(this.opts.ha?.writesHere() ?? true)) return earlier ?? '';
+    const fresh = earlier ?? newUuid();
+    this.barrier.putJSON(CLUSTER_ID_PATH, fresh);
+    return fresh;
   }
 
   /** Resolve a client token to the caller, or null when unknown/expired. */

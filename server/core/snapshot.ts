@@ -4,7 +4,7 @@ import { badRequest } from '../errors';
 import { classOf } from '../storage/key-class';
 import { decodeSnapshot, encodeSnapshot, SnapshotFormatError } from '../storage/snapshot-format';
 import type { StorageOp } from '../storage/backend';
-import { CLUSTER_ID_PATH, type Core } from './core';
+import { CLUSTER_ID_PATH, NODE_CLUSTER_ID_PATH, type Core } from './core';
 
 // `sys/storage/raft/snapshot` on Coffer's storage: save is a consistent dump
 // read from the committed snapshot connection (storage/committed-reader.ts),
@@ -64,7 +64,7 @@ export function restoreSnapshot(core: Core, file: Buffer | undefined, force: boo
     // Under other keys the node seals first: nothing may read the new entries with the old keyring.
     core.seal.seal();
     // The node's id is sealed under the old keys too: a new one is made at unseal. Its unseal keys become the snapshot's.
-    ops.push({ op: 'delete', key: CLUSTER_ID_PATH });
+    ops.push({ op: 'delete', key: CLUSTER_ID_PATH }, { op: 'delete', key: NODE_CLUSTER_ID_PATH });
     for (const key of SEAL_PATHS)
       ops.push(incomingSeal?.key === key ? { op: 'put', key, value: incomingSeal.value } : { op: 'delete', key });
   }

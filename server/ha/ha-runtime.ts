@@ -206,6 +206,11 @@ class Runtime implements HaRuntime {
     this.activeSince = new Date();
     this.o.storage.setHaStandby(false);
     this.setRole('active');
+    try {
+      this.o.core.clusterId(); // the cluster's id exists from its first active on, so every standby shows the same
+    } catch (err) {
+      this.log.warn({ err }, 'could not store the cluster id; the next read tries again');
+    }
     this.o.core.expiration.refresh();
     await this.o.replication.start().catch((err: unknown) => this.log.error({ err }, 'replication failed to start on the new active'));
   }

@@ -88,6 +88,9 @@ describe('HA standbys', () => {
     const a = await api(active.addr, 'GET', 'sys/health?activecode=202');
     expect(a.status).toBe(202);
     expect(a.body).toMatchObject({ standby: false, performance_standby: false });
+    // One cluster, one id, whichever node answers.
+    expect(a.body.cluster_id).toMatch(/^[0-9a-f-]{36}$/);
+    for (const s of standbys) expect((await api(s.addr, 'GET', 'sys/health')).body.cluster_id).toBe(a.body.cluster_id);
   }, 240_000);
 
   it('sys/leader and sys/ha-status name the active on every node', async () => {
