@@ -2,7 +2,7 @@ import { drInSync, drLag, replStatus } from './cluster-info';
 import { call, must, until } from './http';
 import { labControl } from './preflight';
 import type { DrillRun } from './run-context';
-import { activationToken, DRAIN_TIMEOUT_MS, follow, FOLLOW_TIMEOUT_MS, PROMOTE_TIMEOUT_MS } from './switchover';
+import { DRAIN_TIMEOUT_MS, follow, FOLLOW_TIMEOUT_MS, joinAsDrSecondary, PROMOTE_TIMEOUT_MS } from './switchover';
 
 // The fail-back half: the old primary re-joins as a DR secondary of the new
 // one (demote + update-primary, never a wipe), catches up, and the roles are
@@ -24,8 +24,7 @@ export async function failbackRejoin(run: DrillRun): Promise<string> {
   } else {
     await run.confirm('failback-rejoin', P.name, `re-join ${P.name} as a DR secondary of ${S.name} (update-primary: its data is kept)`);
   }
-  const tok = await activationToken(run, S, 'dr', P.name);
-  await must(P.addr, 'POST', 'sys/replication/dr/secondary/update-primary', { body: { dr_operation_token: run.plan.drOperationToken, token: tok }, signal: run.signal });
+  await joinAsDrSecondary(run, P, S, P.name);
   run.progress = 'old-rejoined';
   return `${P.name} is a DR secondary of ${S.name}`;
 }
@@ -58,8 +57,7 @@ export async function failbackSwitch(run: DrillRun): Promise<string> {
   } finally {
     w.resume();
   }
-  const tok = await activationToken(run, P, 'dr', run.secondaryId || S.name);
-  await must(S.addr, 'POST', 'sys/replication/dr/secondary/update-primary', { body: { dr_operation_token: run.plan.drOperationToken, token: tok }, signal: run.signal });
+  await joinAsDrSecondary(run, S, P, run.secondaryId || S.name);
   run.progress = 'failed-back';
   for (const o of run.others) await follow(run, o, P, 'failback-switch');
   await until(`${S.name} to stream from ${P.name}`, async () => (await replStatus(S.addr, 'dr')).state === 'stream-wals', { timeoutMs: FOLLOW_TIMEOUT_MS, signal: run.signal });

@@ -99,9 +99,29 @@ export async function follow(run: DrillRun, o: OtherCluster, to: Cluster, step: 
     }, { timeoutMs: FOLLOW_TIMEOUT_MS, signal: run.signal });
     return;
   }
-  const tok = await activationToken(run, to, 'dr', `${o.secondaryId || o.name}`);
-  await must(o.addr, 'POST', 'sys/replication/dr/secondary/update-primary', { body: { dr_operation_token: run.plan.drOperationToken, token: tok }, signal: run.signal });
+  await joinAsDrSecondary(run, o, to, o.secondaryId || o.name);
   await until(`${o.name} to stream from ${to.name}`, async () => (await replStatus(o.addr, 'dr')).state === 'stream-wals', { timeoutMs: FOLLOW_TIMEOUT_MS, signal: run.signal });
+}
+
+const JOIN_ATTEMPTS = 3;
+
+/**
+ * Make `who` a DR secondary of `under` without a wipe (update-primary with a
+ * fresh activation token). A loaded primary may answer the unwrap too late
+ * for the joining side, which then gives up with the token possibly spent:
+ * try again with a new one.
+ */
+export async function joinAsDrSecondary(run: DrillRun, who: { name: string; addr: string }, under: Cluster, id: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const tok = await activationToken(run, under, 'dr', id);
+    try {
+      await must(who.addr, 'POST', 'sys/replication/dr/secondary/update-primary', { body: { dr_operation_token: run.plan.drOperationToken, token: tok }, signal: run.signal });
+      return;
+    } catch (err) {
+      if (attempt >= JOIN_ATTEMPTS || run.signal?.aborted || !/unwrap|timed out|unreachable/i.test((err as Error).message)) throw err;
+      run.log(run.progress === 'old-rejoined' ? 'failback-switch' : 'failback-rejoin', `${who.name}: ${(err as Error).message}; trying again with a new activation token`);
+    }
+  }
 }
 
 /** A fresh activation token under `id` (revoking an earlier one of that id first). */

@@ -69,6 +69,13 @@ function caFrom(caFile?: string, caPath?: string): string[] | undefined {
   return out.length ? out : undefined;
 }
 
+/**
+ * How long the unwrap may go quiet. The primary mints this secondary's key and
+ * certificate while it answers: on a loaded machine (a DR drill's fail back,
+ * several clusters on two cores) that took longer than the 10 s this was.
+ */
+const UNWRAP_TIMEOUT_MS = 60_000;
+
 /** Redeem the activation token at the primary's API (sys/wrapping/unwrap). */
 export async function unwrapAtPrimary(apiAddr: string, token: string, opts: { caFile?: string; caPath?: string } = {}): Promise<BundleData> {
   let url: URL;
@@ -81,7 +88,7 @@ export async function unwrapAtPrimary(apiAddr: string, token: string, opts: { ca
   const ca = caFrom(opts.caFile, opts.caPath);
   const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const r = send(url, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }, ca, timeout: 10_000 }, (res) => {
+    const r = send(url, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }, ca, timeout: UNWRAP_TIMEOUT_MS }, (res) => {
       let t = '';
       res.setEncoding('utf8');
       res.on('data', (c) => (t += c));
