@@ -159,6 +159,9 @@ describe('plain standbys (disable_performance_standby)', () => {
     expect(w.status).toBe(204);
     const r = await api(s.addr, 'GET', 'sys/policies/acl/plain', { token: p.rootToken });
     expect(r.status).toBe(200);
+    const l = await api(s.addr, 'LIST', 'sys/policies/acl', { token: p.rootToken });
+    expect(l.status).toBe(200);
+    expect(l.body.data.keys).toContain('plain');
     expect((await api(s.addr, 'GET', 'sys/leader')).body).toMatchObject({ is_self: false, performance_standby: false });
   }, 240_000);
 });
