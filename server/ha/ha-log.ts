@@ -3,6 +3,7 @@ import { samePosition } from '../storage/quorum';
 import type { SqliteBackend } from '../storage/sqlite';
 import type { Leadership } from './election';
 import type { EtcdClient } from './etcd-client';
+import { EtcdError } from './etcd-error';
 import { type AppliedMarker, HA_APPLIED_KEY, markerOp, positionOf, readMarker } from './ha-log-applied';
 import { DEFAULT_UNREACHABLE_MS, LeaderAppender } from './ha-log-appender';
 import { Follower } from './ha-log-follower';
@@ -68,9 +69,28 @@ export class HaLog {
   static async open(opts: HaLogOptions): Promise<HaLog> {
     const marker = readMarker(opts.storage.get(HA_APPLIED_KEY), opts.prefix);
     const h = new HaLog(opts, marker);
-    await h.repairIf(await h.mustRepair(marker));
+    try {
+      await h.repairIf(await h.mustRepair(marker));
+    } catch (err) {
+      // etcd without quorum must not stop the node from starting (its own
+      // member may be what the quorum waits for): decide from what is stored,
+      // erring towards a repair, and let the follower do it once etcd answers.
+      if (!(err instanceof EtcdError && err.transient)) throw err;
+      const why = h.offlineVerdict(marker);
+      h.log.warn({ err: err.message, repair: why }, 'HA log: etcd unreachable at open; following once it answers');
+      h.startFollowing(why !== false);
+      return h;
+    }
     h.startFollowing();
     return h;
+  }
+
+  /** mustRepair without etcd: only what the stored marker says (a never-synced node checks for a seed when etcd answers). */
+  private offlineVerdict(m: AppliedMarker | null): string | false {
+    if (!m) return false;
+    if (m.leading) return 'it was the active';
+    if (!samePosition(this.o.storage.position(), positionOf(m))) return 'local writes past the last applied batch';
+    return false;
   }
 
   /** Why open() must repair before following, or false. */

@@ -288,6 +288,28 @@ describe('HA log', () => {
     expect(stateOf(a.storage)).toEqual(stateOf(b.storage));
   }, 120_000);
 
+  it('a former active opens while etcd has no quorum and, once it has, repairs and follows', async () => {
+    const p = 'hl/no-quorum-open/';
+    const a = await startNode(etcd, 0, p, 'a');
+    await lead(a);
+    for (let i = 0; i < 3; i++) await write(a, [{ op: 'put', key: `logical/o/${i}`, value: Buffer.from(String(i)) }]);
+    await a.election.resign(); // and a goes down as it stands: its marker says it was the active
+    await Promise.all([etcd.members[1].stop(), etcd.members[2].stop()]);
+    let a2;
+    try {
+      a2 = await startNode(etcd, 0, p, 'a2', { path: a.path }); // opens without etcd
+      expect(a2.log.repairs).toBe(0);
+    } finally {
+      await Promise.all([etcd.members[1].start(), etcd.members[2].start()]);
+    }
+    const b = await startNode(etcd, 1, p, 'b');
+    await lead(b);
+    await write(b, [{ op: 'put', key: 'logical/o/after', value: Buffer.from('x') }]);
+    await applied(a2, b.log.committedIndex);
+    expect(a2.log.repairs).toBe(1);
+    expect(stateOf(a2.storage, false)).toEqual(stateOf(b.storage, false));
+  }, 180_000);
+
   it('a write is not acknowledged until etcd committed it', async () => {
     const p = 'hl/quorum/';
     const a = await startNode(etcd, 0, p, 'a', { unreachableMs: 3_000 });
