@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { KEYRING_PATH, SEAL_CONFIG_PATH } from '../barrier/barrier';
+import { LEGACY_LOCAL_SEAL_PATH, LOCAL_SEAL_PATH } from '../barrier/local-seal';
 import type { Response } from '../core/request';
 import { badRequest } from '../errors';
 import { classOf } from '../storage/key-class';
@@ -18,8 +19,14 @@ import { repointByAddrs, updatePrimaryAddrs } from './update-primary-addrs';
 // disable, update-primary, promote.
 // This node's own replication state is kept; what it mirrors of another cluster's role (class `local`: a DR primary's performance set) is data like any other.
 // So is the write fence of a set it leads (a DR primary becoming a performance secondary).
+// The keys, and this cluster's seal (local-seal.ts), stay until the bootstrap replaces them: killed before, it unseals with its own keys.
 const KEEP_ON_WIPE = (key: string) =>
-  (key.startsWith('core/replication/') && classOf(key) === 'ignored') || key.startsWith(FENCE_PREFIX) || key === KEYRING_PATH || key === SEAL_CONFIG_PATH;
+  (key.startsWith('core/replication/') && classOf(key) === 'ignored') ||
+  key.startsWith(FENCE_PREFIX) ||
+  key === KEYRING_PATH ||
+  key === SEAL_CONFIG_PATH ||
+  key === LOCAL_SEAL_PATH ||
+  key === LEGACY_LOCAL_SEAL_PATH;
 /** Bytes of the nonce a bootstrapping secondary claims the root key with (root-key-claim.ts). */
 const BOOTSTRAP_NONCE_BYTES = 32;
 

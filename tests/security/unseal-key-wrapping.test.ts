@@ -62,11 +62,15 @@ async function rekey(s: ConfiguredServer, current: string[], shares = 3, thresho
 function copyOfDataFile(dataDir: string) {
   const dir = mkdtempSync(join(tmpdir(), 'coffer-stolen-'));
   for (const f of ['coffer.db', 'coffer.db-wal']) if (existsSync(join(dataDir, f))) copyFileSync(join(dataDir, f), join(dir, f));
+  return openCopy(dir);
+}
+function openCopy(dir: string) {
   const db = new Database(join(dir, 'coffer.db'));
   const get = (key: string) => db.prepare<[string], { value: Buffer }>('SELECT value FROM entries WHERE key = ?').get(key)?.value ?? null;
   const all = () => db.prepare<[], { key: string; value: Buffer }>('SELECT key, value FROM entries').all();
-  return { db, get, all };
+  return { db, dir, get, all };
 }
+const reopen = (copy: { dir: string }) => openCopy(copy.dir);
 
 const combined = (keys: string[]) => combineKey(keys.map((k) => Buffer.from(k, 'hex')));
 const tryOpen = (key: Buffer, path: string, ciphertext: Buffer | null) => {
@@ -114,11 +118,19 @@ describe('shares of a fresh cluster are not shares of the root key', () => {
 
 describe('old unseal shares plus a current copy of the data file do not open the barrier after a rekey', () => {
   it('offline: the old shares open neither the keyring nor the sealed root key; the new shares open both', async () => {
-    const s = await start('rekey-offline');
+    let s = await start('rekey-offline');
     const { keys: oldKeys, rootToken } = await init(s);
     await writeSecret(s, rootToken);
+    // A backup taken before the rekey stays openable with the old shares, as in Vault.
+    await s.stop();
+    const backup = copyOfDataFile(s.dataDir);
+    backup.db.close();
+    s = await s.restart();
+    servers.push(s);
+    for (const k of oldKeys.slice(0, 2)) await unseal(s, k);
     const newKeys = await rekey(s, oldKeys.slice(0, 2));
     await s.stop();
+    expect(whatOpens(reopen(backup), await combined(oldKeys.slice(0, 2))).plaintexts.some((p) => p.includes(SECRET))).toBe(true);
     const file = copyOfDataFile(s.dataDir);
     const stolen = whatOpens(file, await combined(oldKeys.slice(0, 2)));
     expect(stolen).toEqual({ keyringAsRootKey: false, plaintexts: [] });
