@@ -1,5 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startLabControl } from './lab-control';
+import { LAB_TOKEN_ENV, LAB_URL_ENV } from './lab-link';
 import { seedTopology, wireTopology, type LabCluster } from './lab-topology';
 
 // `coffer lab`: dev clusters on loopback as separate OS processes sharing one
@@ -44,11 +48,17 @@ async function call(addr: string, method: string, path: string, token: string, b
   return { status: r.status, body: text ? JSON.parse(text) : null };
 }
 
-async function waitHealthy(addr: string, child: ChildProcess): Promise<void> {
+/** Any answer from sys/health: up, maybe sealed. */
+async function waitListening(addr: string, child: ChildProcess): Promise<void> {
+  return waitHealthy(addr, child, '?sealedcode=200&uninitcode=200&drsecondarycode=200&standbycode=200&perfstandbyok=true');
+}
+
+/** Up and unsealed (a DR secondary answers 472, which counts). */
+async function waitHealthy(addr: string, child: ChildProcess, query = '?drsecondarycode=200&standbycode=200&perfstandbyok=true'): Promise<void> {
   for (let i = 0; i < 900; i++) {
     if (child.exitCode !== null) throw new Error(`cluster at ${addr} exited with code ${child.exitCode}`);
     try {
-      if ((await fetch(`${addr}/v1/sys/health`)).status === 200) return;
+      if ((await fetch(`${addr}/v1/sys/health${query}`)).status === 200) return;
     } catch {
       /* starting */
     }
@@ -71,29 +81,66 @@ export async function runLab(args: string[]): Promise<void> {
     { name: 'london', port: flags.basePort + 100 },
     { name: 'sydney', port: flags.basePort + 200 },
   ];
-  const children: ChildProcess[] = [];
+  const children = new Map<string, ChildProcess>();
+  const unsealKeys = new Map<string, string>();
+  const labDir = mkdtempSync(join(tmpdir(), 'coffer-lab-'));
   let stopping = false;
+  const addrOf = (c: LabCluster) => `http://${flags.host}:${c.port}`;
   const stopAll = () => {
     stopping = true;
-    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+    for (const c of children.values()) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+  };
+  const running = (name: string) => {
+    const c = children.get(name);
+    return Boolean(c && c.exitCode === null && c.signalCode === null);
+  };
+  // Unplanned DR drills stop a cluster without warning and start it again later, on its data.
+  const control = await startLabControl({
+    list: () => clusters.map((c) => ({ name: c.name, addr: addrOf(c), running: running(c.name) })),
+    stop: async (name) => {
+      const child = children.get(name);
+      if (!child || !running(name)) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+      process.stderr.write(`lab: ${name} stopped (SIGKILL)\n`);
+    },
+    start: async (name) => {
+      if (running(name)) return;
+      await startCluster(clusters.find((c) => c.name === name)!, true);
+      process.stderr.write(`lab: ${name} started again on its data\n`);
+    },
+  });
+  const startCluster = async (c: LabCluster, again: boolean) => {
+    const child = spawn(
+      resolve(REPO_ROOT, 'bin/coffer'),
+      ['server', '-dev', `-dev-root-token-id=${flags.rootToken}`, `-dev-listen-address=${flags.host}:${c.port}`, `-dev-cluster-name=${c.name}`, `-dev-data-dir=${join(labDir, c.name)}`, '-log-level=warn', ...(flags.ui ? [] : ['-dev-no-ui'])],
+      { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, [LAB_URL_ENV]: control.url, [LAB_TOKEN_ENV]: control.token } },
+    );
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const key = /Unseal Key: (\S+)/.exec(out)?.[1];
+      if (key) unsealKeys.set(c.name, key);
+    });
+    children.set(c.name, child);
+    child.once('exit', (code, signal) => {
+      if (!stopping && signal !== 'SIGKILL') process.stderr.write(`lab: ${c.name} exited (code ${code})\n`);
+    });
+    await waitListening(addrOf(c), child);
+    // Started again on its data, it comes back sealed: the lab kept its unseal key.
+    if (again) await call(addrOf(c), 'POST', 'sys/unseal', flags.rootToken, { key: unsealKeys.get(c.name) });
+    await waitHealthy(addrOf(c), child);
   };
   process.on('SIGINT', stopAll);
   process.on('SIGTERM', stopAll);
+  process.on('exit', () => rmSync(labDir, { recursive: true, force: true }));
   try {
-    await Promise.all(
-      clusters.map(async (c) => {
-        const child = spawn(
-          resolve(REPO_ROOT, 'bin/coffer'),
-          ['server', '-dev', `-dev-root-token-id=${flags.rootToken}`, `-dev-listen-address=${flags.host}:${c.port}`, `-dev-cluster-name=${c.name}`, '-log-level=warn', ...(flags.ui ? [] : ['-dev-no-ui'])],
-          { stdio: ['ignore', 'ignore', 'inherit'], env: process.env },
-        );
-        children.push(child);
-        child.once('exit', (code) => {
-          if (!stopping) process.stderr.write(`lab: ${c.name} exited (code ${code})\n`);
-        });
-        await waitHealthy(`http://${flags.host}:${c.port}`, child);
-      }),
-    );
+    await Promise.all(clusters.map((c) => startCluster(c, false)));
+    // The console on any lab cluster calls the others' APIs (status wall, DR drills): allow each other's origins.
+    const origins = clusters.map(addrOf);
+    // X-Vault-Request: the console's API client sends it (Vault's UI does too); not among Vault's standard CORS headers.
+    for (const c of clusters) await call(addrOf(c), 'PUT', 'sys/config/cors', flags.rootToken, { allowed_origins: origins, allowed_headers: ['X-Vault-Request'] });
     if (topo) {
       process.stdout.write('==> wiring seed 002\'s topology …\n');
       await wireTopology(flags.host, flags.rootToken, topo, (addr, m, p, b) => call(addr, m, p, flags.rootToken, b), (line) => process.stdout.write(line + '\n'));
@@ -124,6 +171,12 @@ export async function runLab(args: string[]): Promise<void> {
       '',
     ].join('\n'),
   );
-  await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
+  // Clusters the lab stops and starts again come and go; the lab ends on Ctrl-C.
+  await new Promise<void>((r) => {
+    process.once('SIGINT', r);
+    process.once('SIGTERM', r);
+  });
+  await Promise.all([...children.values()].map((c) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(null) : c.once('exit', r)))));
+  await control.close();
   process.exit(0);
 }
