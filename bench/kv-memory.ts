@@ -18,7 +18,7 @@ function memoryOf(pid: number): { rss: number; peak: number } {
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
 }
 
-const server = await startDevServer({ args: ['-log-level=error'] });
+const server = await startDevServer({ args: ['-log-level=error'], healthTimeoutMs: 120_000 });
 const pid = server.proc.pid!;
 const show = (when: string) => {
   const m = memoryOf(pid);

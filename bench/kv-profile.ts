@@ -30,7 +30,7 @@ proc.stdout!.on('data', (d) => (out += d));
 proc.stderr!.on('data', (d) => (out += d));
 const exited = new Promise((r) => proc.once('exit', r));
 const server = { addr: `http://127.0.0.1:${port}`, rootToken } as DevServer;
-await waitForHealth(server.addr, proc, () => out);
+await waitForHealth(server.addr, proc, () => out, 120_000);
 
 const tokens = await seedTokens(server, MODE === 'many' ? undefined : 1);
 await seedKeys(server, MODE === 'many' ? undefined : 1);

@@ -38,6 +38,7 @@ const ONLY = process.env.BENCH_ONLY ?? '';
 /** Another checkout (e.g. `git archive <commit>` extracted, node_modules linked) measured in the same rounds. */
 const BASELINE = process.env.BENCH_BASELINE ?? '';
 const WARMUP_SECONDS = 1;
+const TSX_LOADER = new URL('../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
 
 async function cannon(url: string, opts: Partial<autocannon.Options> = {}, seconds = SECONDS): Promise<{ rate: number; count: number }> {
   const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds, ...opts });
@@ -47,7 +48,8 @@ async function cannon(url: string, opts: Partial<autocannon.Options> = {}, secon
 
 async function spawnBare(args: string[]): Promise<{ url: string; child: ChildProcess; pid: () => number }> {
   const port = await freePortPair();
-  const child = spawn(process.execPath, [...args.slice(0, 1), String(port), ...args.slice(1)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const script = args.findIndex((a) => /\.(mjs|ts)$/.test(a)); // the port follows the script
+  const child = spawn(process.execPath, [...args.slice(0, script + 1), String(port), ...args.slice(script + 1)], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise((r) => child.stdout!.once('data', r));
   return { url: `http://127.0.0.1:${port}`, child, pid: () => child.pid! };
 }
@@ -74,7 +76,7 @@ async function main() {
   const children: ChildProcess[] = [];
   try {
     log(`coffer bench:kv — ${machine()}, ${CONNECTIONS} connections, ${SECONDS} s per figure, ${ROUNDS} rounds, load average at start ${loadAtStart}`);
-    servers.push(await startDevServer({ args: ['-log-level=error'] }));
+    servers.push(await startDevServer({ args: ['-log-level=error'], healthTimeoutMs: 120_000 }));
     const targets = [await seeded('coffer', servers[0], log)];
     if (BASELINE) {
       servers.push(await startBaseline(BASELINE));
@@ -86,6 +88,10 @@ async function main() {
       const bare = await spawnBare([join(import.meta.dirname, 'bare-http.mjs')]);
       children.push(bare.child);
       const bareFixed: Figure = { name: 'bare node:http, fixed JSON', unit: 'req/s', pid: bare.pid, run: (s) => cannon(`${bare.url}/v1/secret/data/k0`, { headers: { 'X-Vault-Token': tokens[0] } }, s) };
+      const edge = await spawnBare(['--import', TSX_LOADER, join(import.meta.dirname, 'bare-http-edge.ts')]);
+      children.push(edge.child);
+      const bareEdge: Figure = { name: 'bare node:http behind ListMethodSocket', unit: 'req/s', pid: edge.pid, run: (s) => cannon(`${edge.url}/v1/secret/data/k0`, { headers: { 'X-Vault-Token': tokens[0] } }, s) };
+      pairs.push({ label: 'bare behind ListMethodSocket / bare', coffer: bareEdge, bare: bareFixed });
       const bareRotating: Figure = { name: 'bare node:http, rotating requests', unit: 'req/s', pid: bare.pid, run: (s) => cannon(`${bare.url}/v1/secret/data/k0`, rotating(tokens), s) };
       for (const t of targets) {
         const pid = () => t.server.proc.pid!; // bin/coffer execs node: the same pid serves
