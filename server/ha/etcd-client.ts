@@ -40,6 +40,8 @@ export interface MemberStatus {
   leader: bigint;
   raftIndex: number;
   raftTerm: number;
+  /** A learner replicates the log but does not vote, and serves no linearizable reads. */
+  isLearner: boolean;
 }
 
 interface RawRange {
@@ -87,6 +89,11 @@ export class EtcdClient {
     return { header: header(r.header), succeeded: r.succeeded === true, responses: (r.responses ?? []).map(opResponse) };
   }
 
+  /** Drop the history of every key before `revision` (etcd keeps every old value until compacted; its backend quota counts them). */
+  async compact(revision: number): Promise<void> {
+    await this.transport.call('/v3/kv/compaction', { revision: String(revision) });
+  }
+
   /** A new lease; its id is what a leader key is bound to. */
   async leaseGrant(ttlSeconds: number): Promise<{ id: bigint; ttl: number }> {
     const r = await this.transport.call<{ ID?: string; TTL?: string; error?: string }>('/v3/lease/grant', { TTL: String(ttlSeconds) });
@@ -123,6 +130,12 @@ export class EtcdClient {
     return { member: member(r.member ?? {}), members: (r.members ?? []).map(member) };
   }
 
+  /** A learner becomes a voter; etcd refuses until it has caught up with the leader's log. */
+  async memberPromote(memberId: bigint): Promise<Member[]> {
+    const r = await this.transport.call<{ members?: RawMember[] }>('/v3/cluster/member/promote', { ID: memberId.toString() });
+    return (r.members ?? []).map(member);
+  }
+
   async memberRemove(memberId: bigint): Promise<Member[]> {
     const r = await this.transport.call<{ members?: RawMember[] }>('/v3/cluster/member/remove', { ID: memberId.toString() });
     return (r.members ?? []).map(member);
@@ -130,8 +143,8 @@ export class EtcdClient {
 
   /** The answering member's view: its id (header.memberId), the raft leader and indices. */
   async status(timeoutMs?: number): Promise<MemberStatus> {
-    const r = await this.transport.call<{ header?: RawHeader; version?: string; leader?: string; raftIndex?: string; raftTerm?: string }>('/v3/maintenance/status', {}, timeoutMs);
-    return { header: header(r.header), version: r.version ?? '', leader: id(r.leader, 'leader'), raftIndex: num(r.raftIndex, 'raftIndex'), raftTerm: num(r.raftTerm, 'raftTerm') };
+    const r = await this.transport.call<{ header?: RawHeader; version?: string; leader?: string; raftIndex?: string; raftTerm?: string; isLearner?: boolean }>('/v3/maintenance/status', {}, timeoutMs);
+    return { header: header(r.header), version: r.version ?? '', leader: id(r.leader, 'leader'), raftIndex: num(r.raftIndex, 'raftIndex'), raftTerm: num(r.raftTerm, 'raftTerm'), isLearner: r.isLearner === true };
   }
 
   close(): void {

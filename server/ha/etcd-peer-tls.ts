@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type CaMaterial, createReplicationCa, type LeafMaterial } from '../replication/ca';
 
 /** A member's peer certificate (CN = member name, one SAN per host, serverAuth + clientAuth). */
-export { issuePeerCert } from '../replication/ca';
+export { issuePeerCert, issuePeerCertAsync } from '../replication/ca';
 
 // Peer traffic between etcd members is mutual TLS under the cluster's own CA
 // (the same CA kind replication uses, from replication/ca.ts). etcd 3.4 dials

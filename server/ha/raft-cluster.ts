@@ -7,7 +7,7 @@ import type { CaMaterial } from '../replication/ca';
 import { EtcdClient, type Member } from './etcd-client';
 import { EtcdError } from './etcd-error';
 import { EtcdMember } from './etcd-member';
-import { createEtcdCa, issuePeerCert } from './etcd-peer-tls';
+import { createEtcdCa, issuePeerCertAsync } from './etcd-peer-tls';
 import { haTipKey } from './ha-log-txn';
 import { JoinGate, type JoinerInfo, type JoinReply } from './join-leader';
 import type { MemberAddresses } from './raft-addresses';
@@ -31,6 +31,9 @@ export const MEMBER_ADD_TIMEOUT_MS = 90_000;
 const MEMBER_ADD_RETRY_MS = 500;
 const MEMBER_RESTART_DELAY_MS = 1_000;
 const SEED_TIMEOUT_MS = 60_000;
+/** A joiner is added as a learner (no quorum change while it starts and catches up) and promoted once in sync. */
+export const PROMOTE_POLL_MS = 1_000;
+export const PROMOTE_TIMEOUT_MS = 120_000;
 const SEED_POLL_MS = 100;
 const REMOVED_LOG = /permanently removed|member has already been removed|the member has been removed/;
 
@@ -61,6 +64,7 @@ export class RaftCluster {
   private client: EtcdClient | undefined;
   private ha: HaHandle | undefined;
   private stopBeat: (() => void) | undefined;
+  private promoter: NodeJS.Timeout | undefined;
   private stopping = false;
   private admitting: Promise<unknown> = Promise.resolve();
   /** This node's member was removed (remove-peer): it must not unseal or admit anyone with the data it kept. */
@@ -97,16 +101,29 @@ export class RaftCluster {
     const client = new EtcdClient({ endpoints: [record.clientUrl] });
     this.client = client;
     void member.exited.then(() => this.memberExited(member, record));
+    await this.waitVoter(client);
     if (this.opts.startHa) this.ha = await this.opts.startHa(client, { prefix: record.prefix, seed });
     else this.log.warn('raft: this build has no HA runtime wired: the member runs, but data is not shared through it');
     await putNode(client, record.prefix, { node_id: this.opts.nodeId, api_addr: this.opts.apiAddr, cluster_addr: this.opts.clusterAddr, peer_url: record.peerUrl });
     this.stopBeat = startHeartbeat(client, record.prefix, this.opts.nodeId, this.log);
+    clearInterval(this.promoter);
+    this.promoter = setInterval(() => void promoteLearners(client), PROMOTE_POLL_MS);
+  }
+
+  /** A learner serves no linearizable reads: the HA log starts once a voter has promoted this member. */
+  private async waitVoter(client: EtcdClient): Promise<void> {
+    const deadline = Date.now() + PROMOTE_TIMEOUT_MS;
+    while ((await client.status().catch(() => ({ isLearner: true }))).isLearner) {
+      if (Date.now() > deadline) throw new Error(`raft: this member was not promoted from learner to voter within ${PROMOTE_TIMEOUT_MS} ms`);
+      await new Promise((r) => setTimeout(r, PROMOTE_POLL_MS / 4));
+    }
   }
 
   private async memberExited(member: EtcdMember, record: MemberRecord): Promise<void> {
     if (this.stopping || this.member !== member) return;
     const removed = member.logTail().some((l) => REMOVED_LOG.test(l));
     this.stopBeat?.();
+    clearInterval(this.promoter);
     await this.ha?.close().catch(() => undefined);
     this.ha = undefined;
     this.client?.close();
@@ -138,11 +155,11 @@ export class RaftCluster {
     const existing = (await client.memberList()).find((m) => m.name === j.serverId);
     if (existing) throw badRequest(`a peer named ${j.serverId} is already in this cluster: remove it first (operator raft remove-peer ${j.serverId})`);
     const ca = this.peerCa();
-    const leaf = issuePeerCert(ca, j.serverId, [new URL(j.peerUrl).hostname.replace(/^\[|\]$/g, '')]);
+    const leaf = await issuePeerCertAsync(ca, j.serverId, [new URL(j.peerUrl).hostname.replace(/^\[|\]$/g, '')]);
     const record = readMemberRecord(this.opts.storagePath)!;
     // Every write before member add: a 1-member cluster that adds its second voter has no quorum until that voter starts.
     await putNode(client, record.prefix, { node_id: j.serverId, api_addr: j.apiAddr, cluster_addr: j.clusterAddr, peer_url: j.peerUrl });
-    const members = await addMember(client, j.peerUrl);
+    const members = await addLearner(client, j.peerUrl);
     const initial: Record<string, string> = {};
     for (const m of members) initial[m.peerUrls.includes(j.peerUrl) ? j.serverId : m.name || `pending-${m.id.toString(16)}`] = m.peerUrls[0];
     return { peer_ca_cert: ca.certPem, peer_cert: leaf.certPem, peer_key: leaf.keyPem, initial_cluster: initial, cluster_token: record.clusterToken, prefix: record.prefix };
@@ -163,7 +180,7 @@ export class RaftCluster {
       barrier.putJSON(PEER_CA_PATH, ca); // before seeding: every node of the cluster can then admit the next
     }
     const { addrs, nodeId } = this.opts;
-    const leaf = issuePeerCert(ca, nodeId, addrs.peerHosts);
+    const leaf = await issuePeerCertAsync(ca, nodeId, addrs.peerHosts);
     this.log.info({ peer_url: addrs.peerUrl }, 'raft: a node asked to join: starting this node\'s etcd member as a one-member cluster');
     await this.startMember(
       {
@@ -226,6 +243,7 @@ export class RaftCluster {
   async close(): Promise<void> {
     this.stopping = true;
     this.stopBeat?.();
+    clearInterval(this.promoter);
     await this.ha?.close().catch((err) => this.log.warn({ err }, 'raft: HA runtime did not close cleanly'));
     this.client?.close();
     await this.member?.stop();
@@ -253,11 +271,24 @@ async function untilReconfigAccepted<T>(change: () => Promise<T>): Promise<T> {
   }
 }
 
-/** member add (a member added before but never started is reused). */
-async function addMember(client: EtcdClient, peerUrl: string): Promise<Member[]> {
+/** member add as a learner (a member added before but never started is reused). */
+export async function addLearner(client: EtcdClient, peerUrl: string): Promise<Member[]> {
   return untilReconfigAccepted(async () => {
     const current = await client.memberList();
     if (current.some((m) => m.peerUrls.includes(peerUrl))) return current;
-    return (await client.memberAdd([peerUrl])).members;
+    return (await client.memberAdd([peerUrl], { learner: true })).members;
   });
+}
+
+/**
+ * Every voter promotes started learners that have caught up (etcd refuses
+ * the rest, and a second promotion of the same member); so a join completes
+ * even when the node that admitted it is gone.
+ */
+export async function promoteLearners(client: EtcdClient): Promise<void> {
+  try {
+    for (const m of await client.memberList()) if (m.isLearner && m.name) await client.memberPromote(m.id).catch(() => undefined);
+  } catch {
+    // this member is a learner itself, or etcd is unreachable: the next tick tries again
+  }
 }

@@ -1,4 +1,5 @@
-import { createHash, generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
+import { createHash, generateKeyPair, generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
+import { promisify } from 'node:util';
 import { isIP } from 'node:net';
 import forge from 'node-forge';
 
@@ -73,6 +74,17 @@ export function issuePeerCert(ca: CaMaterial, commonName: string, hosts: string[
 }
 
 /**
+ * issuePeerCert with the RSA key generated on libuv's thread pool: an HA
+ * active issuing a joiner's certificate must not stall its event loop (and
+ * its lease keepalives) for the second a 2048-bit keygen takes on a busy box.
+ */
+export async function issuePeerCertAsync(ca: CaMaterial, commonName: string, hosts: string[]): Promise<LeafMaterial> {
+  if (hosts.length === 0) throw new Error('issuePeerCert: at least one host is required');
+  const { privateKey: pem } = await promisify(generateKeyPair)('rsa', { modulusLength: RSA_MODULUS_BITS, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  return issueLeaf(ca, commonName, [{ name: 'extKeyUsage', serverAuth: true, clientAuth: true }, subjectAltNames(hosts)], rsaKeyFromPem(pem));
+}
+
+/**
  * Does this listener certificate still fit: signed by `ca` and naming `host`?
  * A cluster that takes over a replication role (DR promotion) inherits the CA
  * but not the old primary's listener certificate, and a changed cluster_addr
@@ -106,10 +118,10 @@ export function commonNameOf(certPem: string): string {
   return field.value;
 }
 
-function issueLeaf(ca: CaMaterial, commonName: string, extensions: object[]): LeafMaterial {
+function issueLeaf(ca: CaMaterial, commonName: string, extensions: object[], key = newRsaKey()): LeafMaterial {
   const caCert = forge.pki.certificateFromPem(ca.certPem);
   const caKey = forge.pki.privateKeyFromPem(ca.keyPem);
-  const { keyPem, publicKey } = newRsaKey();
+  const { keyPem, publicKey } = key;
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
   const serial = randomSerial();
@@ -135,6 +147,10 @@ function newRsaKey() {
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
     publicKeyEncoding: { type: 'spki', format: 'pem' },
   });
+  return rsaKeyFromPem(pem);
+}
+
+function rsaKeyFromPem(pem: string) {
   const privateKey = forge.pki.privateKeyFromPem(pem) as forge.pki.rsa.PrivateKey;
   const publicKey = forge.pki.setRsaPublicKey(privateKey.n, privateKey.e);
   return { keyPem: pem, privateKey, publicKey };
