@@ -2,9 +2,10 @@ import type { Core } from '../../core/core';
 import type { Route } from '../../core/route';
 
 // sys/storage/raft/configuration: the peers of this cluster's storage, in
-// Vault's shape (`vault operator raft list-peers` reads it). A Coffer cluster
-// is one node until HA clusters land (issue 9), so the answer is this node:
-// the leader and a voter, at the address of its cluster port.
+// Vault's shape (`vault operator raft list-peers` reads it). This is the answer
+// of a node without storage "raft" (dev mode): itself, the leader and a voter,
+// at the address of its cluster port. A storage "raft" node answers from its
+// etcd member list instead (engines/sys/raft-peers.ts, ha/raft-peers.ts).
 const PROTOCOL_VERSION = '3'; // Vault's raft protocol version string
 
 /** "https://127.0.0.1:8201" → "127.0.0.1:8201", the form Vault lists peers in. */
