@@ -39,7 +39,8 @@ function portFree(port: number): Promise<boolean> {
 
 async function freeBase(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + 10 * Math.floor(Math.random() * 3_500);
+    // Below Linux's ephemeral range (32768+), where outgoing connections would take ports between this check and the lab's listen.
+    const base = 10_000 + 10 * Math.floor(Math.random() * 2_200);
     const free = await Promise.all(OFFSETS.map((o) => portFree(base + o)));
     if (free.every(Boolean)) return base;
   }

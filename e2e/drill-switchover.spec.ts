@@ -64,15 +64,15 @@ async function planDrill(testInfo: TestInfo, kind: 'Planned switchover' | 'Unpla
   await page.getByRole('link', { name: 'Run a DR drill' }).click();
   await expect(page).toHaveURL(/\/ui\/vault\/replication\/drills\/new$/);
   const plan = page.getByRole('form', { name: 'Drill plan' });
-  await expect(plan.getByLabel('DR primary')).toHaveValue(lab.addr('dallas'), { timeout: SETTLE_MS });
-  await expect(plan.getByLabel('DR secondary')).toHaveValue(lab.addr('dallas-dr'));
+  await expect(plan.getByLabel('DR primary', { exact: true })).toHaveValue(lab.addr('dallas'), { timeout: SETTLE_MS });
+  await expect(plan.getByLabel('DR secondary', { exact: true })).toHaveValue(lab.addr('dallas-dr'));
   await expect(plan.getByText('Also re-pointed to the new primary and back: london, sydney')).toBeVisible();
   // The lab answers its control endpoint, so the unplanned failover is offered.
   await expect(plan.getByRole('radio', { name: 'Unplanned failover' })).toBeEnabled({ timeout: SETTLE_MS });
   await plan.getByRole('radio', { name: kind }).check();
-  await plan.getByLabel('RTO target (seconds)').fill(RTO_TARGET_S);
-  await plan.getByLabel('DR operation token').fill(batchToken);
-  for (const name of ['dallas', 'dallas-dr', 'london', 'sydney']) await expect(plan.getByLabel(`Token for ${name}`)).toHaveValue(lab.rootToken);
+  await plan.getByLabel('RTO target (seconds)', { exact: true }).fill(RTO_TARGET_S);
+  await plan.getByLabel('DR operation token', { exact: true }).fill(batchToken);
+  for (const name of ['dallas', 'dallas-dr', 'london', 'sydney']) await expect(plan.getByLabel(`Token for ${name}`, { exact: true })).toHaveValue(lab.rootToken);
   await attachScreenshot(page, testInfo, `${label}: plan`);
   await plan.getByRole('button', { name: 'Start preflight' }).click();
 

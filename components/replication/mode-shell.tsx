@@ -45,9 +45,11 @@ export function ModeShell({ kind, children }: { kind: ReplicationKind; children:
         </div>
         <div className="flex items-center gap-4">
           {kind === 'dr' && status.mode === 'primary' ? (
-            <Link href="/vault/replication/drills/new" className={LINK_CLASS}>
+            // A full page load, not a client-side navigation: the drill page's own Content-Security-Policy lets it call the
+            // other clusters, and a document keeps the policy it was loaded with.
+            <a href="/ui/vault/replication/drills/new" className={LINK_CLASS}>
               Run a DR drill
-            </Link>
+            </a>
           ) : null}
           <FeedIndicator connection={connection} />
         </div>
