@@ -1,0 +1,97 @@
+// `npm run bench:drill` (tsx bench/drill.ts): DR drill figures on a real
+// `coffer lab -topology=seed` (six processes on loopback). Runs the drill
+// engine in this process, as the CLI does: planned switchovers (RTO, RPO)
+// and unplanned failovers (the lab SIGKILLs dallas: RTO, RPO against the lag
+// at the disaster), each with fail back, and prints medians. Asserts nothing.
+//
+//   BENCH_ROUNDS=5       drills of each kind
+//   BENCH_RATE=20        canary writes per second
+//   BENCH_ONLY=planned,unplanned
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { runDrill } from '../lib/drill/engine';
+import type { DrillKind, DrillReport } from '../lib/drill/types';
+import { api, COFFER_BIN, REPO_ROOT } from '../tests/support/cluster';
+import { drOperationBatchToken } from '../tests/support/replication';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const RATE = Number(process.env.BENCH_RATE ?? 20);
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'planned,unplanned').split(','));
+const ROOT = 'root';
+const OFFSETS = [0, 50, 100, 150, 200, 250];
+
+const free = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+
+async function freeBase(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const base = 20_000 + Math.floor(Math.random() * 10_000);
+    if ((await Promise.all(OFFSETS.flatMap((o) => [base + o, base + o + 1]).map(free))).every(Boolean)) return base;
+  }
+  throw new Error('no free port range for the lab');
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
+};
+
+async function main() {
+  const base = await freeBase();
+  const lab = spawn(COFFER_BIN, ['lab', '-topology=seed', `-base-port=${base}`, '-no-ui'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  lab.stdout!.on('data', (d) => (out += d));
+  lab.stderr!.on('data', (d) => (out += d));
+  const stop = () => lab.exitCode === null && lab.kill('SIGINT');
+  process.on('exit', stop);
+  try {
+    const deadline = Date.now() + 300_000;
+    while (!out.includes('Press Ctrl-C')) {
+      if (Date.now() > deadline || lab.exitCode !== null) throw new Error(`lab did not start:\n${out}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const addr = (o: number) => `http://127.0.0.1:${base + o}`;
+    const drToken = await drOperationBatchToken(addr(0), ROOT, '8h');
+    for (let i = 0; i < 20; i++) await api(addr(0), 'POST', `secret/data/bench/s${i}`, { token: ROOT, body: { data: { v: i } } });
+    const rows: string[][] = [];
+    for (const kind of ['planned', 'unplanned'] as DrillKind[]) {
+      if (!ONLY.has(kind)) continue;
+      const reports: DrillReport[] = [];
+      for (let i = 0; i < ROUNDS; i++) {
+        const r = await runDrill(
+          { kind, primary: { addr: addr(0), token: ROOT }, secondary: { addr: addr(50), token: ROOT }, drOperationToken: drToken, targets: { rpoMs: kind === 'planned' ? 0 : 10_000, rtoMs: kind === 'planned' ? 5_000 : 10_000 }, canaryRate: RATE },
+          { confirm: async () => true },
+        );
+        reports.push(r);
+        process.stdout.write(`${kind} #${i + 1}: ${r.outcome}${r.reason ? ` (${r.reason})` : ''}; RTO ${r.rto.ms} ms; RPO ${r.rpo.lost} lost, window ${r.rpo.windowMs} ms; lag at disaster ${r.rpo.lagAtDisasterWals ?? '?'} WAL\n`);
+        if (r.leftState) throw new Error(`drill stopped early: ${r.leftState.description}`);
+      }
+      const rto = reports.map((r) => r.rto.ms ?? NaN);
+      rows.push([
+        kind,
+        String(reports.length),
+        `${median(rto)} ms`,
+        `${Math.min(...rto)}–${Math.max(...rto)} ms`,
+        `${median(reports.map((r) => r.rpo.lost))}`,
+        `${median(reports.map((r) => r.rpo.windowMs))} ms`,
+        `${median(reports.map((r) => r.rpo.lagAtDisasterWals ?? NaN))}`,
+        `${reports.filter((r) => r.outcome === 'passed').length}/${reports.length}`,
+      ]);
+    }
+    const header = ['kind', 'drills', 'RTO median', 'RTO range', 'RPO lost (median)', 'RPO window (median)', 'lag at disaster (WAL, median)', 'passed'];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    process.stdout.write(`\nDR drills on coffer lab -topology=seed (dallas → dallas-dr, london and sydney follow), canaries ${RATE}/s, aims: planned RTO ≤ 5 s RPO 0; unplanned RTO ≤ 10 s, RPO ≤ lag at the disaster\n`);
+    for (const r of [header, ...rows]) process.stdout.write(r.map((c, i) => c.padEnd(widths[i])).join('  ') + '\n');
+  } finally {
+    stop();
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench:drill failed: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});
