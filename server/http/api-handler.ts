@@ -18,6 +18,9 @@ import { corsStoreOf } from '../core/cors-config';
 // /v1/* → the Vault request model → core → Vault's JSON (vault/http/logical.go).
 // The Node server routes these itself: Vault clients send the LIST verb.
 
+const NO_QUERY: Readonly<URLSearchParams> = new URLSearchParams();
+const NO_BODY = Buffer.alloc(0);
+
 function tokenOf(req: IncomingMessage): string {
   const header = req.headers['x-vault-token'];
   if (typeof header === 'string' && header) return header.trim();
@@ -33,16 +36,18 @@ export function createApiHandler(core: Core, log: Logger) {
     try {
       // Before anything else, as Vault's CORS wrapper: a refused origin or a preflight ends here.
       if (applyCors(req, res, corsStoreOf(core).current())) return;
-      const url = new URL(req.url ?? '/', 'http://coffer');
-      let path = apiPathOf(req.url ?? '/');
+      const target = req.url ?? '/';
+      // Most requests carry no query string: no URL object for them (hot read path).
+      const searchParams = target.includes('?') ? new URL(target, 'http://coffer').searchParams : NO_QUERY;
+      let path = apiPathOf(target);
       refuseNamespace(req.headers['x-vault-namespace']);
-      const operation = operationOf(req.method ?? 'GET', url.searchParams);
+      const operation = operationOf(req.method ?? 'GET', searchParams);
       if (operation === 'list' && !path.endsWith('/')) path += '/';
       const raw = operation !== 'read' && operation !== 'list' && takesRawBody(path);
-      const body = operation === 'read' || operation === 'list' ? Buffer.alloc(0) : await readBody(req, raw ? MAX_RAW_BODY_BYTES : undefined);
+      const body = operation === 'read' || operation === 'list' ? NO_BODY : await readBody(req, raw ? MAX_RAW_BODY_BYTES : undefined);
       const data = raw ? {} : parseJsonObject(body);
       const query: Record<string, string> = {};
-      for (const [k, v] of url.searchParams) if (k !== 'list') query[k] = v;
+      for (const [k, v] of searchParams) if (k !== 'list') query[k] = v;
       if (operation === 'read' && Object.keys(query).length) Object.assign(data, query);
       const wrapHeader = req.headers['x-vault-wrap-ttl'];
       let wrapTtl: number | undefined;
