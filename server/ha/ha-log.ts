@@ -9,14 +9,10 @@ import { DEFAULT_UNREACHABLE_MS, LeaderAppender } from './ha-log-appender';
 import { Follower } from './ha-log-follower';
 import { readBatches } from './log-append';
 import { localCarried, repairFromCluster, seedCluster } from './ha-log-state';
-import { buildTrimTxn, DEFAULT_TXN_LIMITS, decodeTip, haLogKey, haTipKey, type SeenHaTip, type TxnLimits } from './ha-log-txn';
+import { LogTrimmer } from './ha-log-trim';
+import { DEFAULT_TXN_LIMITS, decodeTip, haLogKey, haTipKey, type SeenHaTip, type TxnLimits } from './ha-log-txn';
 
-/**
- * Batches the active keeps in etcd behind the tip. A member further behind
- * (down for longer, or its watch revision compacted) repairs from state/ —
- * so trimming needs no list of what every member applied.
- */
-export const DEFAULT_LOG_RETENTION = 10_000;
+export { DEFAULT_LOG_RETENTION } from './ha-log-trim';
 /** Batches read per range while a new active catches up to the tip. */
 const CATCH_UP_PAGE = 200;
 
@@ -39,7 +35,7 @@ export interface HaLogOptions {
   limits?: TxnLimits;
   /** How long an append may go unanswered before writes are refused (default: the election's lease). */
   unreachableMs?: number;
-  /** Batches kept in etcd behind the tip (default DEFAULT_LOG_RETENTION). */
+  /** Batches kept in etcd behind the tip (default DEFAULT_LOG_RETENTION, ha-log-trim.ts). */
   logRetention?: number;
 }
 
@@ -159,6 +155,7 @@ export class HaLog {
       this.startFollowing(); // each apply is atomic: what was applied stands
       throw err;
     }
+    const trimmer = new LogTrimmer(client, prefix, this.o.logRetention, this.log);
     const appender = new LeaderAppender({
       client,
       prefix,
@@ -168,7 +165,7 @@ export class HaLog {
       unreachableMs: this.o.unreachableMs ?? DEFAULT_UNREACHABLE_MS,
       logger: this.log,
       onAppended: (t) => {
-        this.trimBehind(t.tip.seq);
+        trimmer.noteAppended(t.tip.seq);
         this.committedSeq = t.tip.seq;
         this.applied = { ...this.applied, seq: t.tip.seq, revision: t.modRevision, index: t.tip.index, guard: t.tip.guard };
         this.notifyApplied();
@@ -314,18 +311,6 @@ export class HaLog {
     if (!f) return;
     await f.stop();
     this.followerRepairs += f.repairs;
-  }
-
-  private trimmedThrough = 0;
-
-  /** Now and then, delete the batches more than logRetention behind the tip (not fenced: it only removes history). */
-  private trimBehind(tipSeq: number): void {
-    const keep = this.o.logRetention ?? DEFAULT_LOG_RETENTION;
-    const every = Math.max(1, Math.min(1_000, Math.floor(keep / 10)));
-    const through = tipSeq - keep;
-    if (through < 1 || through - this.trimmedThrough < every) return;
-    this.trimmedThrough = through;
-    this.o.client.txn(buildTrimTxn(this.o.prefix, through)).catch((err: unknown) => this.log.warn({ err: (err as Error).message, through }, 'HA log: trimming old batches failed; retried later'));
   }
 
   private notifyApplied(): void {

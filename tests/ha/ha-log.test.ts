@@ -239,6 +239,18 @@ describe('HA log', () => {
     expect(left.kvs.length).toBeGreaterThanOrEqual(10);
     expect(left.kvs.length).toBeLessThan(40);
     expect(left.kvs.at(-1)!.key).toBe(haLogKey(p, a.log.committedIndex)); // never the newest
+    // etcd's history before the oldest batch kept is compacted too (old state/ values would fill its quota).
+    await until('history compacted up to the oldest batch kept', async () => {
+      const keys = await etcd.client(0).range(haLogPrefix(p), { prefix: true, keysOnly: true });
+      const oldest = await etcd.client(0).get(keys.kvs[0].key);
+      if (!oldest) return false; // trimmed meanwhile: look again
+      try {
+        await etcd.client(0).range(haTipKey(p), { revision: oldest.modRevision - 1 });
+        return false;
+      } catch (err) {
+        return /compacted/.test((err as Error).message);
+      }
+    });
     c.storage.close();
     const c2 = await startNode(etcd, 2, p, 'c2', { path: c.path });
     expect(c2.log.repairs).toBe(1);
