@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log';
 import type { StorageOp } from '../storage/backend';
 import { QuorumLostError, type QuorumAppender, type QuorumBatch } from '../storage/quorum';
-import type { Leadership } from './election';
+import { DEFAULT_LEASE_TTL_SECONDS, type Leadership } from './election';
 import type { EtcdClient } from './etcd-client';
 import { EtcdError } from './etcd-error';
 import { decodeBatch, type HaBatch } from './ha-log-batch';
@@ -17,7 +17,8 @@ import { fits, haLogKey, type SeenHaTip, splitAtTxns, txnCost, TxnTooLargeError,
 // that fails without an answer may still have committed; the batch's random
 // id tells: the log key at that seq holds our batch, or someone else's.
 
-export const DEFAULT_UNREACHABLE_MS = 3_000;
+/** An append unanswered this long is refused: the election's lease, after which another node may lead. */
+export const DEFAULT_UNREACHABLE_MS = DEFAULT_LEASE_TTL_SECONDS * 1000;
 const RETRY_MS = 100;
 
 export interface AppenderOptions {
