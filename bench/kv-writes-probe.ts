@@ -7,18 +7,20 @@
 // The shared figure is `npm run bench:kv`; this probe adds a profile and op counts.
 // Prints each round, then medians and spreads. Asserts nothing.
 // PROFILE_DIR=dir: the Coffer servers run under --cpu-prof into dir.
+// COFFER_TEST_BIN=…/bin/coffer: measure that tree's server (e.g. an export of the commit before a change).
 // COUNT_OPS=1: the Coffer servers preload sqlite-op-counter.cjs; prints SQLite statements and COMMITs per write.
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import autocannon from 'autocannon';
 import { freePortPair } from '../tests/support/ports';
 
 // --cpu-prof is refused in NODE_OPTIONS: profiled servers start through a wrapper that passes it to node.
 if (process.env.PROFILE_DIR) {
   const wrapper = join(mkdtempSync(join(tmpdir(), 'coffer-prof-')), 'coffer');
-  writeFileSync(wrapper, `#!/bin/sh\nexec node --cpu-prof --cpu-prof-dir=${process.env.PROFILE_DIR} ${join(import.meta.dirname, '..', 'bin', 'launch.cjs')} "$@"\n`);
+  const launcher = process.env.COFFER_TEST_BIN ? join(dirname(process.env.COFFER_TEST_BIN), 'launch.cjs') : join(import.meta.dirname, '..', 'bin', 'launch.cjs');
+  writeFileSync(wrapper, `#!/bin/sh\nexec node --cpu-prof --cpu-prof-dir=${process.env.PROFILE_DIR} ${launcher} "$@"\n`);
   chmodSync(wrapper, 0o700);
   process.env.COFFER_TEST_BIN = wrapper;
 }
@@ -53,7 +55,9 @@ async function coffer(): Promise<number> {
   if (!saved) delete process.env.NODE_OPTIONS;
   try {
     const headers = { 'X-Vault-Token': server.rootToken, 'Content-Type': 'application/json' };
-    for (let k = 0; k < KEYS; k += 100) await api(server.addr, 'POST', `secret/data/w${k}`, { token: server.rootToken, body: { data: { n: 0 } } });
+    // Every key exists first, so the figure is of updates (read metadata, add a version, trim) rather than creates.
+    for (let k = 0; k < KEYS; k += CONNECTIONS)
+      await Promise.all(Array.from({ length: CONNECTIONS }, (_, j) => api(server.addr, 'POST', `secret/data/w${k + j}`, { token: server.rootToken, body: { data: { n: 0 } } })));
     if (process.env.COUNT_OPS) server.proc.kill('SIGUSR2');
     const before = process.env.COUNT_OPS ? await countsAfterSignal(countsFile, null) : null;
     const flushBefore = await flushes(server.addr, server.rootToken);
