@@ -48,6 +48,11 @@ export async function seedKeys(server: DevServer, n = KEYS): Promise<void> {
   await pool(n, (i) => must(api(server.addr, 'POST', `secret/data/k${i}`, { token: server.rootToken, body: { data: { password: `hunter${i}` } } })));
 }
 
+/** Read every key once, each with the next token in turn: the steady state (caches hold what they can) before anything counts. */
+export async function readAll(server: DevServer, tokens: string[], keys = KEYS): Promise<void> {
+  await pool(keys, (i) => must(api(server.addr, 'GET', `secret/data/k${(i * 7919) % keys}`, { token: tokens[i % tokens.length] })));
+}
+
 /** Token and key rotated per request; the stride is co-prime with KEYS, so pairs do not repeat in step. */
 export function rotating(tokens: string[], keys = KEYS): Partial<autocannon.Options> {
   let i = 0;

@@ -28,7 +28,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { startDevServer, type DevServer } from '../tests/support/cluster';
 import { freePortPair } from '../tests/support/ports';
-import { KEYS, rotating, seedKeys, seedTokens, startBaseline, TOKENS, writer } from './kv-fixture';
+import { KEYS, readAll, rotating, seedKeys, seedTokens, startBaseline, TOKENS, writer } from './kv-fixture';
 import { interleave, load, machine, measure, report, type Figure, type Pair } from './interleave';
 
 const CONNECTIONS = 32;
@@ -64,7 +64,8 @@ async function seeded(tag: string, server: DevServer, log: (line: string) => voi
   const started = Date.now();
   const tokens = await seedTokens(server);
   await seedKeys(server);
-  log(`${tag}: seeded ${TOKENS} tokens and ${KEYS} keys in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  if (ONLY !== 'writes') await readAll(server, tokens);
+  log(`${tag}: seeded ${TOKENS} tokens and ${KEYS} keys and read each once in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return { tag, server, tokens };
 }
 
