@@ -40,11 +40,12 @@ async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 60_00
 }
 
 /** Wire the links in order (performance first, so DR secondaries copy settled clusters). */
-export async function wireTopology(host: string, token: string, topo: ReturnType<typeof seedTopology>, call: Call, log: (line: string) => void): Promise<void> {
-  const addr = (name: string) => `http://${host}:${topo.clusters.find((c) => c.name === name)!.port}`;
+/** `active`: for HA clusters, the address of a cluster's active node (replication runs there). */
+export async function wireTopology(host: string, token: string, topo: ReturnType<typeof seedTopology>, call: Call, log: (line: string) => void, active?: (name: string) => Promise<string>): Promise<void> {
+  const addr = async (name: string) => (active ? active(name) : `http://${host}:${topo.clusters.find((c) => c.name === name)!.port}`);
   for (const link of topo.links) {
-    const p = addr(link.primary);
-    const s = addr(link.secondary);
+    const p = await addr(link.primary);
+    const s = await addr(link.secondary);
     const st = await call(p, 'GET', `sys/replication/${link.mode}/status`);
     if (st.body?.data?.mode !== 'primary') {
       const r = await call(p, 'POST', `sys/replication/${link.mode}/primary/enable`, {});

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startLabControl } from './lab-control';
 import { LAB_TOKEN_ENV, LAB_URL_ENV } from './lab-link';
+import { activeLabNode, bootstrapLabCluster, LAB_MAX_NODES, labNodes, unsealLabNode, writeNodeConfig, type LabNode } from './lab-nodes';
 import { seedTopology, wireTopology, type LabCluster } from './lab-topology';
 
 // `coffer lab`: dev clusters on loopback as separate OS processes sharing one
@@ -11,6 +12,9 @@ import { seedTopology, wireTopology, type LabCluster } from './lab-topology';
 // replicated, for setting replication up by hand. `-topology=seed` wires seed
 // 002's picture: dallas performance primary; london and sydney performance
 // secondaries; each of the three with its own DR secondary (8250/8350/8450).
+// `-nodes=3` makes every cluster an HA cluster of three raft nodes
+// (dallas-1, dallas-2, dallas-3 on 8200, 8210, 8220; see lab-nodes.ts);
+// `-clusters=dallas` starts only the named clusters (not with -topology=seed).
 export const LAB_ROOT_TOKEN = 'root';
 const REPO_ROOT = resolve(new URL('..', import.meta.url).pathname);
 
@@ -20,10 +24,12 @@ interface LabFlags {
   host: string;
   basePort: number;
   ui: boolean;
+  nodes: number;
+  only: string[] | null;
 }
 
 function parseLabFlags(args: string[]): LabFlags {
-  const out: LabFlags = { topology: 'none', rootToken: LAB_ROOT_TOKEN, host: '127.0.0.1', basePort: 8200, ui: true };
+  const out: LabFlags = { topology: 'none', rootToken: LAB_ROOT_TOKEN, host: '127.0.0.1', basePort: 8200, ui: true, nodes: 1, only: null };
   for (const a of args) {
     const [k, v] = a.replace(/^--?/, '').split('=');
     if (k === 'topology') {
@@ -32,9 +38,13 @@ function parseLabFlags(args: string[]): LabFlags {
     } else if (k === 'root-token') out.rootToken = v || LAB_ROOT_TOKEN;
     else if (k === 'base-port') out.basePort = Number(v);
     else if (k === 'no-ui') out.ui = false;
+    else if (k === 'nodes') out.nodes = Number(v);
+    else if (k === 'clusters') out.only = (v ?? '').split(',').filter(Boolean);
     else throw new Error(`flag provided but not defined: ${a}`);
   }
   if (!Number.isInteger(out.basePort) || out.basePort < 1024 || out.basePort > 65000) throw new Error('-base-port must be a port number');
+  if (!Number.isInteger(out.nodes) || out.nodes < 1 || out.nodes > LAB_MAX_NODES) throw new Error(`-nodes must be a number from 1 to ${LAB_MAX_NODES}`);
+  if (out.only && out.topology === 'seed') throw new Error('-clusters cannot be combined with -topology=seed (the seed wires all six clusters)');
   return out;
 }
 
@@ -72,15 +82,24 @@ export async function runLab(args: string[]): Promise<void> {
   try {
     flags = parseLabFlags(args);
   } catch (err) {
-    process.stderr.write(`${(err as Error).message}\nUsage: coffer lab [-topology=none|seed] [-root-token=ID] [-base-port=8200] [-no-ui]\n`);
+    process.stderr.write(`${(err as Error).message}\nUsage: coffer lab [-topology=none|seed] [-nodes=1] [-clusters=dallas,london,sydney] [-root-token=ID] [-base-port=8200] [-no-ui]\n`);
     process.exit(1);
   }
   const topo = flags.topology === 'seed' ? seedTopology(flags.basePort) : null;
-  const clusters: LabCluster[] = topo?.clusters ?? [
-    { name: 'dallas', port: flags.basePort },
-    { name: 'london', port: flags.basePort + 100 },
-    { name: 'sydney', port: flags.basePort + 200 },
-  ];
+  const clusters: LabCluster[] = (
+    topo?.clusters ?? [
+      { name: 'dallas', port: flags.basePort },
+      { name: 'london', port: flags.basePort + 100 },
+      { name: 'sydney', port: flags.basePort + 200 },
+    ]
+  ).filter((c) => !flags.only || flags.only.includes(c.name));
+  if (!clusters.length) {
+    process.stderr.write(`-clusters: none of ${flags.only?.join(',')} is a lab cluster (dallas, london, sydney)\n`);
+    process.exit(1);
+  }
+  const ha = flags.nodes > 1;
+  const nodesOf = (c: LabCluster): LabNode[] => (ha ? labNodes(c, flags.nodes) : [{ name: c.name, cluster: c.name, port: c.port }]);
+  const nodeAddr = (n: LabNode) => `http://${flags.host}:${n.port}`;
   const children = new Map<string, ChildProcess>();
   const unsealKeys = new Map<string, string>();
   const labDir = mkdtempSync(join(tmpdir(), 'coffer-lab-'));
@@ -90,19 +109,24 @@ export async function runLab(args: string[]): Promise<void> {
     stopping = true;
     for (const c of children.values()) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
   };
-  const running = (name: string) => {
+  const nodeRunning = (name: string) => {
     const c = children.get(name);
     return Boolean(c && c.exitCode === null && c.signalCode === null);
   };
+  const running = (name: string) => nodesOf(clusters.find((c) => c.name === name)!).some((n) => nodeRunning(n.name));
   // Unplanned DR drills stop a cluster without warning and start it again later, on its data.
   const control = await startLabControl({
     list: () => clusters.map((c) => ({ name: c.name, addr: addrOf(c), running: running(c.name) })),
     stop: async (name) => {
-      const child = children.get(name);
-      if (!child || !running(name)) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGKILL');
-      await exited;
+      if (!running(name)) return;
+      const kills = nodesOf(clusters.find((c) => c.name === name)!).map(async (n) => {
+        const child = children.get(n.name);
+        if (!child || !nodeRunning(n.name)) return;
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGKILL');
+        await exited;
+      });
+      await Promise.all(kills);
       process.stderr.write(`lab: ${name} stopped (SIGKILL)\n`);
     },
     start: async (name) => {
@@ -111,11 +135,33 @@ export async function runLab(args: string[]): Promise<void> {
       process.stderr.write(`lab: ${name} started again on its data\n`);
     },
   });
+  const labEnv = { ...process.env, [LAB_URL_ENV]: control.url, [LAB_TOKEN_ENV]: control.token };
+  const watchExit = (child: ChildProcess, name: string) =>
+    child.once('exit', (code, signal) => {
+      if (!stopping && signal !== 'SIGKILL') process.stderr.write(`lab: ${name} exited (code ${code})\n`);
+    });
+  // An HA cluster: N raft nodes that join each other; the first start initialises it.
+  const startHaCluster = async (c: LabCluster, again: boolean) => {
+    const nodes = nodesOf(c);
+    for (const n of nodes) {
+      const config = writeNodeConfig(n, nodes, flags.host, labDir, flags.ui);
+      const child = spawn(resolve(REPO_ROOT, 'bin/coffer'), ['server', `-config=${config}`], { stdio: ['ignore', 'ignore', 'inherit'], env: labEnv });
+      children.set(n.name, child);
+      watchExit(child, n.name);
+    }
+    const addrs = nodes.map(nodeAddr);
+    await Promise.all(nodes.map((n) => waitListening(nodeAddr(n), children.get(n.name)!)));
+    const lab = (addr: string, m: string, p: string, token: string, b?: unknown) => call(addr, m, p, token, b);
+    if (!again) unsealKeys.set(c.name, await bootstrapLabCluster(addrs, flags.rootToken, lab));
+    else for (const addr of addrs) await unsealLabNode(addr, unsealKeys.get(c.name)!, lab);
+    await Promise.all(nodes.map((n) => waitHealthy(nodeAddr(n), children.get(n.name)!)));
+  };
   const startCluster = async (c: LabCluster, again: boolean) => {
+    if (ha) return startHaCluster(c, again);
     const child = spawn(
       resolve(REPO_ROOT, 'bin/coffer'),
       ['server', '-dev', `-dev-root-token-id=${flags.rootToken}`, `-dev-listen-address=${flags.host}:${c.port}`, `-dev-cluster-name=${c.name}`, `-dev-data-dir=${join(labDir, c.name)}`, '-log-level=warn', ...(flags.ui ? [] : ['-dev-no-ui'])],
-      { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, [LAB_URL_ENV]: control.url, [LAB_TOKEN_ENV]: control.token } },
+      { stdio: ['ignore', 'pipe', 'inherit'], env: labEnv },
     );
     let out = '';
     child.stdout!.on('data', (d) => {
@@ -124,9 +170,7 @@ export async function runLab(args: string[]): Promise<void> {
       if (key) unsealKeys.set(c.name, key);
     });
     children.set(c.name, child);
-    child.once('exit', (code, signal) => {
-      if (!stopping && signal !== 'SIGKILL') process.stderr.write(`lab: ${c.name} exited (code ${code})\n`);
-    });
+    watchExit(child, c.name);
     await waitListening(addrOf(c), child);
     // Started again on its data, it comes back sealed: the lab kept its unseal key.
     if (again) await call(addrOf(c), 'POST', 'sys/unseal', flags.rootToken, { key: unsealKeys.get(c.name) });
@@ -138,26 +182,36 @@ export async function runLab(args: string[]): Promise<void> {
   try {
     await Promise.all(clusters.map((c) => startCluster(c, false)));
     // The console on any lab cluster calls the others' APIs (status wall, DR drills): allow each other's origins.
-    const origins = clusters.map(addrOf);
+    const origins = clusters.flatMap((c) => nodesOf(c).map(nodeAddr));
     // X-Vault-Request: the console's API client sends it (Vault's UI does too); not among Vault's standard CORS headers.
     for (const c of clusters) await call(addrOf(c), 'PUT', 'sys/config/cors', flags.rootToken, { allowed_origins: origins, allowed_headers: ['X-Vault-Request'] });
     if (topo) {
       process.stdout.write('==> wiring seed 002\'s topology …\n');
-      await wireTopology(flags.host, flags.rootToken, topo, (addr, m, p, b) => call(addr, m, p, flags.rootToken, b), (line) => process.stdout.write(line + '\n'));
+      // HA clusters: replication is set up against each cluster's active node.
+      const active = (name: string) => activeLabNode(nodesOf(clusters.find((c) => c.name === name)!).map(nodeAddr), (a, m, p, t) => call(a, m, p, t));
+      await wireTopology(flags.host, flags.rootToken, topo, (addr, m, p, b) => call(addr, m, p, flags.rootToken, b), (line) => process.stdout.write(line + '\n'), ha ? active : undefined);
     }
   } catch (err) {
     process.stderr.write(`lab failed to start: ${(err as Error).message}\n`);
     stopAll();
     process.exit(1);
   }
-  const rows = clusters.map((c) => [c.name, `http://${flags.host}:${c.port}`, flags.ui ? `http://${flags.host}:${c.port}/ui/` : '(no console)', `https://${flags.host}:${c.port + 1}`]);
-  const header = ['Cluster', 'API address', 'Console', 'Cluster address'];
+  const roleOf = async (n: LabNode) => ((await call(nodeAddr(n), 'GET', 'sys/leader', '').catch(() => null))?.body?.is_self ? 'active' : 'standby');
+  const rows: string[][] = [];
+  for (const c of clusters) {
+    for (const n of nodesOf(c)) {
+      const row = [n.name, nodeAddr(n), flags.ui ? `${nodeAddr(n)}/ui/` : '(no console)', `https://${flags.host}:${n.port + 1}`];
+      rows.push(ha ? [c.name, ...row, await roleOf(n)] : row);
+    }
+  }
+  const header = ha ? ['Cluster', 'Node', 'API address', 'Console', 'Cluster address', 'State'] : ['Cluster', 'API address', 'Console', 'Cluster address'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const fmt = (r: string[]) => r.map((v, i) => v.padEnd(widths[i])).join('   ');
   const wall = `http://${flags.host}:${flags.basePort}/ui/wall?clusters=${clusters.map((c) => `http://${flags.host}:${c.port}`).join(',')}`;
   process.stdout.write(
     [
-      topo ? '==> Coffer lab is running seed 002\'s topology.' : '==> Coffer lab is running: three dev clusters, not yet replicated.',
+      (topo ? '==> Coffer lab is running seed 002\'s topology' : `==> Coffer lab is running: ${clusters.length === 3 ? 'three' : clusters.length} ${ha ? 'HA' : 'dev'} cluster${clusters.length === 1 ? '' : 's'}, not yet replicated`) +
+        (ha ? ` (${flags.nodes} raft nodes each).` : '.'),
       '',
       fmt(header),
       fmt(widths.map((w) => '-'.repeat(w))),
