@@ -71,7 +71,8 @@ export class KvV2Store {
   /**
    * Write metadata, optionally a new version's value, and remove the values of
    * `drop` — all in one storage transaction, so a crash can never leave a
-   * version whose metadata is missing or vice versa.
+   * version whose metadata is missing or vice versa. `meta` is kept as the
+   * secret's decoded metadata: the caller may read it afterwards, not change it.
    */
   commit(path: string, meta: KeyMetadata, change: { add?: { version: number; data: JsonObject }; drop?: number[] } = {}): void {
     const entries: { key: string; value: unknown | null }[] = [];
@@ -79,7 +80,7 @@ export class KvV2Store {
     for (const v of change.drop ?? []) entries.push({ key: versionKey(path, v), value: null });
     entries.push({ key: metaKey(path), value: meta });
     this.view.putMany(entries);
-    this.view.keepDecoded(metaKey(path), copyMetadata(meta));
+    this.view.keepDecoded(metaKey(path), meta); // handed over: callers only read `meta` after commit (to answer)
   }
 
   /** Remove the metadata and every stored version of a secret in one transaction. */
