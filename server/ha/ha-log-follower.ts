@@ -77,7 +77,11 @@ export class Follower {
         const repair = err instanceof LogDivergenceError || err instanceof GapError || err instanceof BatchFormatError || (err instanceof EtcdError && err.code === 'compacted');
         if (repair) this.needRepair = true;
         this.h.logger.warn({ err: (err as Error).message, repair }, repair ? 'HA log: cannot follow from here; repairing' : 'HA log watch ended; resuming');
-        if (!repair) await this.sleep(RETRY_MS);
+        if (!repair) {
+          await this.sleep(RETRY_MS);
+          // A unary call moves the client to a member that answers; a watch reopens on that one.
+          await this.h.client.get(haTipKey(this.h.prefix)).catch(() => undefined);
+        }
       }
     }
   }
