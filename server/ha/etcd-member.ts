@@ -28,6 +28,8 @@ export const MAX_REQUEST_BYTES = 8 * 1024 * 1024;
 const HEALTH_POLL_MS = 200;
 const HEALTH_CALL_TIMEOUT_MS = 2_000;
 const LOG_TAIL_LINES = 30;
+/** What etcd 3.4 logs when this member was removed from its cluster (it then exits); matched as lines arrive, since its shutdown logs push it out of the tail. */
+const REMOVED_LINE = /permanently removed from the cluster|member has already been removed|the member has been removed/;
 /** etcd reads ETCD_* variables as flags; the member gets none, so only the flags below count. */
 const NO_ENV = {} as NodeJS.ProcessEnv;
 
@@ -77,6 +79,7 @@ export function findEtcdBinary(pathEnv: string): string {
 export class EtcdMember {
   private child: ChildProcess | undefined;
   private readonly tail: string[] = [];
+  private removedSeen = false;
   private exitPromise: Promise<MemberExit> = Promise.resolve({ code: null, signal: null });
   private readonly log: Logger;
 
@@ -144,6 +147,11 @@ export class EtcdMember {
     this.child?.kill(sig);
   }
 
+  /** etcd said this member was removed from its cluster (member remove): it exits and must not be restarted. */
+  get removedFromCluster(): boolean {
+    return this.removedSeen;
+  }
+
   /** The member's last log lines (newest last). */
   logTail(): string[] {
     return [...this.tail];
@@ -189,6 +197,7 @@ export class EtcdMember {
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
         this.tail.push(line);
+        if (REMOVED_LINE.test(line)) this.removedSeen = true;
         if (this.tail.length > LOG_TAIL_LINES) this.tail.shift();
         this.log.debug({ etcd: line }, 'etcd');
       }

@@ -4,8 +4,7 @@ import { VERSION } from '../core/seal-manager';
 import { badRequest } from '../errors';
 import type { Logger } from '../log';
 import type { CaMaterial } from '../replication/ca';
-import { EtcdClient, type Member } from './etcd-client';
-import { EtcdError } from './etcd-error';
+import { EtcdClient } from './etcd-client';
 import { EtcdMember } from './etcd-member';
 import { createEtcdCa, issuePeerCertAsync } from './etcd-peer-tls';
 import { haTipKey } from './ha-log-txn';
@@ -14,6 +13,7 @@ import type { MemberAddresses } from './raft-addresses';
 import { markRemoved, readMemberRecord, wasRemoved, writeMemberRecord, type MemberRecord } from './raft-member-file';
 import { autopilotState, hostPort, peerConfiguration, PROTOCOL_VERSION, type AutopilotState, type PeerServer } from './raft-peers';
 import { deleteNode, putNode, startHeartbeat } from './raft-registry';
+import { addLearner, findUnstarted, promoteLearners, untilReconfigAccepted } from './raft-member-changes';
 
 // storage "raft" as a cluster: this node's supervised etcd member, from the
 // first joiner on. A node that was never asked to join anyone, and that no
@@ -26,16 +26,12 @@ import { deleteNode, putNode, startHeartbeat } from './raft-registry';
 export const RAFT_PREFIX = 'coffer/';
 /** The peer CA lives in the barrier, carried to every node of the cluster (not core/node/). */
 export const PEER_CA_PATH = 'core/cluster/raft-peer-ca';
-/** etcd refuses `member add` until every member has been connected for 5 s (strict reconfig check). */
-export const MEMBER_ADD_TIMEOUT_MS = 90_000;
-const MEMBER_ADD_RETRY_MS = 500;
 const MEMBER_RESTART_DELAY_MS = 1_000;
 const SEED_TIMEOUT_MS = 60_000;
 /** A joiner is added as a learner (no quorum change while it starts and catches up) and promoted once in sync. */
 export const PROMOTE_POLL_MS = 1_000;
 export const PROMOTE_TIMEOUT_MS = 120_000;
 const SEED_POLL_MS = 100;
-const REMOVED_LOG = /permanently removed|member has already been removed|the member has been removed/;
 
 /** What the HA runtime (ha-runtime.ts) gives back to the membership layer. */
 export interface HaHandle {
@@ -89,7 +85,17 @@ export class RaftCluster {
     }
     const record = readMemberRecord(this.opts.storagePath);
     if (!record) return;
-    void this.startMember(record, false).catch((err) => this.log.error({ err }, 'raft: could not start this node\'s etcd member'));
+    void (async () => {
+      // Its peers may come back later than it (no quorum, no healthy member): keep trying.
+      while (!this.stopping && !this.member) {
+        try {
+          return await this.startMember(record, false);
+        } catch (err) {
+          this.log.error({ err }, 'raft: could not start this node\'s etcd member; trying again');
+          await new Promise((r) => setTimeout(r, MEMBER_RESTART_DELAY_MS * 5));
+        }
+      }
+    })();
   }
 
   /** Starts the member in `record` (written first, so a restart finds it) and the HA runtime on it. */
@@ -97,13 +103,23 @@ export class RaftCluster {
     writeMemberRecord(this.opts.storagePath, record);
     const member = new EtcdMember({ ...record, storagePath: this.opts.storagePath, logger: this.opts.logger, pathEnv: this.opts.pathEnv });
     this.member = member;
-    await member.start();
-    const client = new EtcdClient({ endpoints: [record.clientUrl] });
-    this.client = client;
-    void member.exited.then(() => this.memberExited(member, record));
-    await this.waitVoter(client);
-    if (this.opts.startHa) this.ha = await this.opts.startHa(client, { prefix: record.prefix, seed });
-    else this.log.warn('raft: this build has no HA runtime wired: the member runs, but data is not shared through it');
+    let client: EtcdClient | undefined;
+    try {
+      await member.start();
+      client = new EtcdClient({ endpoints: [record.clientUrl] });
+      this.client = client;
+      void member.exited.then(() => this.memberExited(member, record));
+      await this.waitVoter(client);
+      if (this.opts.startHa) this.ha = await this.opts.startHa(client, { prefix: record.prefix, seed });
+      else this.log.warn('raft: this build has no HA runtime wired: the member runs, but data is not shared through it');
+    } catch (err) {
+      // Half started is not started: no member left running without its HA runtime.
+      this.member = undefined;
+      this.client = undefined;
+      client?.close();
+      await member.stop();
+      throw err;
+    }
     await putNode(client, record.prefix, { node_id: this.opts.nodeId, api_addr: this.opts.apiAddr, cluster_addr: this.opts.clusterAddr, peer_url: record.peerUrl });
     this.stopBeat = startHeartbeat(client, record.prefix, this.opts.nodeId, this.log);
     clearInterval(this.promoter);
@@ -121,7 +137,7 @@ export class RaftCluster {
 
   private async memberExited(member: EtcdMember, record: MemberRecord): Promise<void> {
     if (this.stopping || this.member !== member) return;
-    const removed = member.logTail().some((l) => REMOVED_LOG.test(l));
+    const removed = member.removedFromCluster;
     this.stopBeat?.();
     clearInterval(this.promoter);
     await this.ha?.close().catch(() => undefined);
@@ -232,7 +248,7 @@ export class RaftCluster {
     const client = this.client;
     if (!client) throw badRequest(`no peer named ${serverId}: this node is not part of a multi-node raft cluster`);
     const members = await client.memberList();
-    const m = members.find((x) => x.name === serverId) ?? (await findUnstarted(client, members, serverId));
+    const m = members.find((x) => x.name === serverId) ?? (await findUnstarted(client, RAFT_PREFIX, members, serverId));
     if (!m) throw badRequest(`no peer named ${serverId} is in this cluster`);
     await untilReconfigAccepted(() => client.memberRemove(m.id));
     await deleteNode(client, RAFT_PREFIX, serverId);
@@ -247,48 +263,5 @@ export class RaftCluster {
     await this.ha?.close().catch((err) => this.log.warn({ err }, 'raft: HA runtime did not close cleanly'));
     this.client?.close();
     await this.member?.stop();
-  }
-}
-
-async function findUnstarted(client: EtcdClient, members: Member[], serverId: string): Promise<Member | undefined> {
-  const rec = (await client.get(RAFT_PREFIX + 'raft/nodes/' + serverId))?.value;
-  if (!rec) return undefined;
-  const peerUrl = (JSON.parse(rec.toString()) as { peer_url: string }).peer_url;
-  return members.find((m) => m.peerUrls.includes(peerUrl));
-}
-
-/** A membership change, retried while etcd's strict reconfig check says the cluster is not ready for it. */
-async function untilReconfigAccepted<T>(change: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + MEMBER_ADD_TIMEOUT_MS;
-  for (;;) {
-    try {
-      return await change();
-    } catch (err) {
-      const retry = err instanceof EtcdError && (err.transient || /unhealthy cluster|not enough started members/.test(err.message));
-      if (!retry || Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, MEMBER_ADD_RETRY_MS));
-    }
-  }
-}
-
-/** member add as a learner (a member added before but never started is reused). */
-export async function addLearner(client: EtcdClient, peerUrl: string): Promise<Member[]> {
-  return untilReconfigAccepted(async () => {
-    const current = await client.memberList();
-    if (current.some((m) => m.peerUrls.includes(peerUrl))) return current;
-    return (await client.memberAdd([peerUrl], { learner: true })).members;
-  });
-}
-
-/**
- * Every voter promotes started learners that have caught up (etcd refuses
- * the rest, and a second promotion of the same member); so a join completes
- * even when the node that admitted it is gone.
- */
-export async function promoteLearners(client: EtcdClient): Promise<void> {
-  try {
-    for (const m of await client.memberList()) if (m.isLearner && m.name) await client.memberPromote(m.id).catch(() => undefined);
-  } catch {
-    // this member is a learner itself, or etcd is unreachable: the next tick tries again
   }
 }

@@ -4,6 +4,7 @@ import { answerFor, openNonce, openReply, rootKeyFromShares, type SealRecord } f
 import { JoinCallError, leaderTargetFrom, postLeader, type LeaderTarget } from './join-client';
 import type { ChallengeWire, JoinReply } from './join-leader';
 import type { RaftCluster } from './raft-cluster';
+import { forgetMember, type MemberRecord } from './raft-member-file';
 
 // The joining node's half (Vault's `raft join` and retry_join): ask a leader
 // for a challenge, show the cluster's share configuration while sealed, and
@@ -123,20 +124,25 @@ export class RaftJoiner {
       }
       throw badRequest(`raft join: the leader did not admit this node: ${(err as Error).message}`);
     }
-    await this.cluster.startMember(
-      {
-        name: nodeId,
-        clientUrl: addrs.clientUrl,
-        peerUrl: addrs.peerUrl,
-        listenPeerUrl: addrs.listenPeerUrl,
-        initialCluster: reply.initial_cluster,
-        clusterState: 'existing',
-        clusterToken: reply.cluster_token,
-        prefix: reply.prefix,
-        peerTls: { caCertPem: reply.peer_ca_cert, certPem: reply.peer_cert, keyPem: reply.peer_key },
-      },
-      false,
-    );
+    const member: MemberRecord = {
+      name: nodeId,
+      clientUrl: addrs.clientUrl,
+      peerUrl: addrs.peerUrl,
+      listenPeerUrl: addrs.listenPeerUrl,
+      initialCluster: reply.initial_cluster,
+      clusterState: 'existing',
+      clusterToken: reply.cluster_token,
+      prefix: reply.prefix,
+      peerTls: { caCertPem: reply.peer_ca_cert, certPem: reply.peer_cert, keyPem: reply.peer_key },
+    };
+    try {
+      await this.cluster.startMember(member, false);
+    } catch (err) {
+      // Never joined: leave no member behind, so the next unseal (or a restart) can try the join again.
+      forgetMember(this.cluster.opts.storagePath);
+      rootKey.fill(0);
+      throw new VaultError('internal', `raft join: this node's etcd member did not start: ${(err as Error).message}`, { cause: err });
+    }
     await this.waitSynced();
     this.pending = null;
     this.core.seal.pendingJoin = null;

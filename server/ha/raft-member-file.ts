@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 // What this node needs to start its etcd member again after a restart: the
@@ -35,6 +35,12 @@ export function writeMemberRecord(storagePath: string, record: MemberRecord): vo
   const file = join(storagePath, MEMBER_FILE);
   writeFileSync(`${file}.tmp`, JSON.stringify(record), { mode: 0o600 });
   renameSync(`${file}.tmp`, file);
+}
+
+/** A member that never joined: its record and whatever etcd wrote of it go, so a later join starts clean. */
+export function forgetMember(storagePath: string): void {
+  rmSync(join(storagePath, MEMBER_FILE), { force: true });
+  rmSync(join(storagePath, 'etcd'), { recursive: true, force: true });
 }
 
 export function wasRemoved(storagePath: string): boolean {

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { EtcdClient } from '../../server/ha/etcd-client';
 import { EtcdMember } from '../../server/ha/etcd-member';
 import { issuePeerCert } from '../../server/ha/etcd-peer-tls';
-import { addLearner, promoteLearners } from '../../server/ha/raft-cluster';
+import { addLearner, promoteLearners } from '../../server/ha/raft-member-changes';
 import { quietPort } from '../support/ports';
 import { logger, startEtcd, type TestEtcd } from './etcd-cluster';
 
