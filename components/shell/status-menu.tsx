@@ -57,6 +57,10 @@ export function StatusMenu() {
         {version ? <p className="mt-1 text-xs text-gray-500">Version {version}</p> : null}
         {failure ? <p className="mt-2 text-xs text-red-700">{errorMessage(failure)}</p> : null}
       </div>
+      {/* Vault's Status menu links its integrated storage page under the cluster. */}
+      <MenuLink href="/vault/storage/raft" prefetch={false}>
+        <span>Raft Storage</span>
+      </MenuLink>
       <MenuSeparator />
       <div role="group" aria-labelledby={replicationHeadingId}>
         <p id={replicationHeadingId} className="px-4 pt-2 pb-1 text-xs font-semibold uppercase tracking-wide text-gray-500">

@@ -1,0 +1,66 @@
+'use client';
+// Vault UI's Raft Storage peers: Node (the leader marked), Address, Voter,
+// plus autopilot's health for each server, and a per-peer "Remove peer".
+import { DataTable, type Column } from '@/components/ui/data-table';
+import type { AutopilotState, RaftServer } from '@/lib/api/raft';
+
+interface RaftPeersTableProps {
+  peers: RaftServer[];
+  autopilot: AutopilotState | null | undefined;
+  onRemove: (peer: RaftServer) => void;
+}
+
+function Health({ peer, autopilot }: { peer: RaftServer; autopilot: AutopilotState | null | undefined }) {
+  const s = autopilot?.servers?.[peer.node_id];
+  if (!s) return <span className="text-gray-500">—</span>;
+  return (
+    <span className="inline-flex items-center gap-2">
+      <span aria-hidden="true" className={`h-2 w-2 rounded-full ${s.healthy ? 'bg-ok' : 'bg-danger'}`} />
+      <span className={s.healthy ? 'text-gray-800' : 'font-medium text-red-800'}>{s.healthy ? 'Healthy' : 'Unhealthy'}</span>
+      <span className="text-xs text-gray-500">last contact {s.last_contact || '—'}</span>
+    </span>
+  );
+}
+
+export function RaftPeersTable({ peers, autopilot, onRemove }: RaftPeersTableProps) {
+  const columns: Column<RaftServer>[] = [
+    {
+      header: 'Node',
+      cell: (p) => (
+        <span className="inline-flex items-center gap-2">
+          <span className="font-mono font-medium text-gray-900">{p.node_id}</span>
+          {p.leader ? (
+            <span className="rounded-full bg-brand/10 px-2 py-0.5 text-xs font-semibold text-brand" data-testid="raft-leader-badge">
+              Leader
+            </span>
+          ) : null}
+        </span>
+      ),
+    },
+    { header: 'Address', cell: (p) => <span className="font-mono text-gray-700">{p.address}</span> },
+    {
+      header: 'Voter',
+      cell: (p) => (
+        <span className={p.voter ? 'text-gray-800' : 'text-gray-500'} aria-label={p.voter ? 'Voter' : 'Not a voter'}>
+          {p.voter ? '✓ Yes' : 'No'}
+        </span>
+      ),
+    },
+    { header: 'Health', cell: (p) => <Health peer={p} autopilot={autopilot} /> },
+    {
+      header: 'Actions',
+      className: 'text-right',
+      cell: (p) => (
+        <button
+          type="button"
+          onClick={() => onRemove(p)}
+          aria-label={`Remove peer ${p.node_id}`}
+          className="rounded-md px-2 py-1 text-sm font-medium text-red-700 ring-1 ring-red-200 hover:bg-red-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-red-700"
+        >
+          Remove peer
+        </button>
+      ),
+    },
+  ];
+  return <DataTable label="Raft peers" columns={columns} rows={peers} rowKey={(p) => p.node_id} empty="This node is not part of a raft cluster: no peers to show." />;
+}
