@@ -11,6 +11,8 @@ import { join } from 'node:path';
 export const LAB_NODE_PORT_STRIDE = 10;
 /** Clusters sit 50 ports apart (dallas 8200, dallas-dr 8250, london 8300, …): at most 5 nodes fit. */
 export const LAB_MAX_NODES = 5;
+/** A joiner's unseal that failed server-side (its etcd member slow to start) is tried again this often. */
+const UNSEAL_ATTEMPTS = 3;
 
 export interface LabNode {
   /** dallas-1, dallas-2, … (also the raft node_id). */
@@ -88,7 +90,9 @@ export async function bootstrapLabCluster(addrs: string[], rootToken: string, ca
 /** A joining node knows the cluster is initialised once its retry_join reached a leader; then the key unseals it. */
 export async function unsealLabNode(addr: string, key: string, call: Call): Promise<void> {
   await until(`${addr} to see the cluster's init`, async () => (await call(addr, 'GET', 'sys/seal-status', '')).body?.initialized === true);
-  const r = await call(addr, 'PUT', 'sys/unseal', '', { key });
+  let r = await call(addr, 'PUT', 'sys/unseal', '', { key });
+  // Unsealing a joiner starts its etcd member; on a loaded box that can miss its deadline: the join is retried by unsealing again.
+  for (let attempt = 1; attempt < UNSEAL_ATTEMPTS && r.status >= 500; attempt++) r = await call(addr, 'PUT', 'sys/unseal', '', { key });
   if (r.status !== 200 || r.body?.sealed !== false) throw new Error(`${addr}: unseal: ${r.status} ${JSON.stringify(r.body)}`);
 }
 
