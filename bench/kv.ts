@@ -20,7 +20,8 @@
 // steadier figure.
 //
 // Env: BENCH_ROUNDS (3), BENCH_SECONDS (5 per figure), BENCH_ONLY=reads|writes,
-// BENCH_BASELINE=<checkout dir> (a second server from there, in the same rounds).
+// BENCH_BASELINE=<checkout dir> (a second server from there, in the same rounds),
+// BENCH_READ_ALL=0 (skip the read-every-key pass after seeding).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,8 +49,9 @@ async function cannon(url: string, opts: Partial<autocannon.Options> = {}, secon
 
 async function spawnBare(args: string[]): Promise<{ url: string; child: ChildProcess; pid: () => number }> {
   const port = await freePortPair();
-  const script = args.findIndex((a) => /\.(mjs|ts)$/.test(a)); // the port follows the script
+  const script = args.findIndex((a) => a.startsWith('/') && /\.(mjs|ts)$/.test(a)); // the port follows the script's path
   const child = spawn(process.execPath, [...args.slice(0, script + 1), String(port), ...args.slice(script + 1)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  child.once('exit', (code) => code && console.error(`${args[script]} exited with ${code}`));
   await new Promise((r) => child.stdout!.once('data', r));
   return { url: `http://127.0.0.1:${port}`, child, pid: () => child.pid! };
 }
@@ -64,7 +66,7 @@ async function seeded(tag: string, server: DevServer, log: (line: string) => voi
   const started = Date.now();
   const tokens = await seedTokens(server);
   await seedKeys(server);
-  if (ONLY !== 'writes') await readAll(server, tokens);
+  if (ONLY !== 'writes' && process.env.BENCH_READ_ALL !== '0') await readAll(server, tokens);
   log(`${tag}: seeded ${TOKENS} tokens and ${KEYS} keys and read each once in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return { tag, server, tokens };
 }
