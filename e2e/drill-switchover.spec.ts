@@ -7,7 +7,7 @@
 // canaries against what dallas acknowledged. A screenshot of every step.
 import { readFile } from 'node:fs/promises';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
-import { attachScreenshot, collectErrors, signIn } from './cluster-fixtures';
+import { collectErrors, signIn } from './cluster-fixtures';
 import { startLab, type Lab } from './drill-lab';
 
 let lab: Lab;
@@ -21,7 +21,15 @@ const DRILL_MS = 8 * 60_000;
 /** A generous RTO target so the outcome reflects the drill, not the machine's load; the figure is what the test reads. */
 const RTO_TARGET_S = '120';
 
-test.describe.configure({ mode: 'serial', timeout: DRILL_MS + 4 * SETTLE_MS });
+test.describe.configure({ mode: 'serial', timeout: 2 * DRILL_MS + 4 * SETTLE_MS });
+
+let shots = 0;
+/** A full-page screenshot in the Playwright report, also kept as a numbered file in the test's output folder. */
+async function attachScreenshot(p: Page, testInfo: TestInfo, name: string) {
+  const path = testInfo.outputPath(`${String(++shots).padStart(2, '0')}-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`);
+  await p.screenshot({ fullPage: true, path });
+  await testInfo.attach(name, { path, contentType: 'image/png' });
+}
 
 test.beforeAll(async ({ browser }) => {
   test.setTimeout(5 * 60_000);

@@ -17,8 +17,8 @@ export function CanaryChart({ series, disasterAt, firstNewAckAt }: { series: Can
   const x = (t: number) => PAD.left + (t / m.span) * PLOT_W;
   const yRate = (v: number) => PAD.top + PLOT_H - (v / m.maxRate) * PLOT_H;
   const yLag = (v: number) => PAD.top + PLOT_H - (v / m.maxLag) * PLOT_H;
-  const barW = Math.max(1, PLOT_W / m.span - 1);
-  const lagPoints = series.filter((s) => s.lagWals !== null).map((s) => `${(x(s.t) + barW / 2).toFixed(1)},${yLag(s.lagWals!).toFixed(1)}`);
+  const barW = (b: { width: number }) => Math.max(1, (b.width / m.span) * PLOT_W - 1);
+  const lagPoints = m.bars.filter((b) => b.lagWals !== null).map((b) => `${(x(b.t) + barW(b) / 2).toFixed(1)},${yLag(b.lagWals!).toFixed(1)}`);
   const outageSeconds = m.outages.reduce((n, o) => n + (o.to - o.from), 0);
   const label =
     series.length === 0
@@ -48,16 +48,16 @@ export function CanaryChart({ series, disasterAt, firstNewAckAt }: { series: Can
             {t}s
           </text>
         ))}
-        {series.map((s) => {
-          const old = yRate(0) - yRate(s.ackedByOld);
-          const neu = yRate(0) - yRate(s.ackedByNew);
-          const bad = yRate(0) - yRate(s.failed);
+        {m.bars.map((b) => {
+          const old = yRate(0) - yRate(b.ackedByOld);
+          const neu = yRate(0) - yRate(b.ackedByNew);
+          const bad = yRate(0) - yRate(b.failed);
           const base = PAD.top + PLOT_H;
           return (
-            <g key={s.t}>
-              <rect x={x(s.t)} y={base - old} width={barW} height={old} fill="#1563ff" />
-              <rect x={x(s.t)} y={base - old - neu} width={barW} height={neu} fill="#14a35b" />
-              <rect x={x(s.t)} y={base - old - neu - bad} width={barW} height={bad} fill="#c62b2b" />
+            <g key={b.t}>
+              <rect x={x(b.t)} y={base - old} width={barW(b)} height={old} fill="#1563ff" />
+              <rect x={x(b.t)} y={base - old - neu} width={barW(b)} height={neu} fill="#14a35b" />
+              <rect x={x(b.t)} y={base - old - neu - bad} width={barW(b)} height={bad} fill="#c62b2b" />
             </g>
           );
         })}
@@ -66,11 +66,11 @@ export function CanaryChart({ series, disasterAt, firstNewAckAt }: { series: Can
         {m.recoveredT !== null ? <Mark x={x(m.recoveredT)} color="#14a35b" text="new primary acks" below /> : null}
       </svg>
       <figcaption className="mt-2 flex flex-wrap gap-x-5 gap-y-1 text-xs text-gray-700">
-        <Legend color="bg-brand" text="acknowledged by the old primary (canaries/s)" />
+        <Legend color="bg-brand" text={`acknowledged by the old primary (canaries/s${m.bars[0]?.width > 1 ? `, ${m.bars[0].width} s average` : ''})`} />
         <Legend color="bg-ok" text="acknowledged by the new primary" />
         <Legend color="bg-danger" text="failed writes" />
         <Legend color="bg-amber-600" text="lag (WALs, right axis)" />
-        <Legend color="bg-red-100 ring-1 ring-red-200" text="outage: nothing acknowledged" />
+        <Legend color="bg-red-100 ring-1 ring-red-200" text="outage: nothing acknowledged for 2 s or more" />
       </figcaption>
     </figure>
   );

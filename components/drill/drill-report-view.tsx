@@ -65,7 +65,7 @@ export function DrillReportView({ report }: { report: DrillReport }) {
           testId="rpo"
           value={rpo.lost === 0 ? '0 canaries lost' : `${rpo.lost} canaries lost`}
           met={rpo.met}
-          target={`target ≤ ${formatMs(rpo.targetMs)}`}
+          target={rpo.targetMs === 0 ? 'target: no acknowledged write lost' : `target ≤ ${formatMs(rpo.targetMs)} of writes`}
           detail={
             rpo.lost === 0
               ? 'Every canary the old primary acknowledged is on the new primary.'
@@ -101,8 +101,14 @@ export function DrillReportView({ report }: { report: DrillReport }) {
         <h3 id="drill-verifications" className="text-base font-semibold text-gray-900">
           Verification
         </h3>
+        <h4 className="text-sm font-semibold text-gray-700">On {plan.secondary.name}, after promotion</h4>
         <CheckList checks={after('after-promotion')} label="Verification after promotion" />
-        {plan.failBack ? <CheckList checks={after('after-failback')} label="Verification after fail back" /> : null}
+        {plan.failBack ? (
+          <>
+            <h4 className="text-sm font-semibold text-gray-700">On {plan.primary.name}, after fail back</h4>
+            <CheckList checks={after('after-failback')} label="Verification after fail back" />
+          </>
+        ) : null}
       </section>
 
       <section aria-labelledby="drill-timeline" className="space-y-3">

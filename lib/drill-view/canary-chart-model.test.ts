@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CanarySecond } from '@/lib/drill/types';
-import { canaryChartModel } from './canary-chart-model';
+import { MAX_BARS, MIN_OUTAGE_S, canaryChartModel } from './canary-chart-model';
 
 const T0 = Date.parse('2026-12-02T07:00:00.000Z');
 
@@ -10,12 +10,9 @@ function sec(t: number, acked: number, failed = 0, lagWals: number | null = 0): 
 }
 
 describe('canaryChartModel', () => {
-  it('shows the outage: seconds with no acknowledged canary, joined into spans', () => {
+  it('shows the outage: seconds in a row with no acknowledged canary, joined into spans; a lone slow second is no outage', () => {
     const m = canaryChartModel([sec(0, 20), sec(1, 20), sec(2, 0, 5), sec(3, 0, 4), sec(4, 18), sec(5, 0)]);
-    expect(m.outages).toEqual([
-      { from: 2, to: 4 },
-      { from: 5, to: 6 },
-    ]);
+    expect(m.outages).toEqual([{ from: 2, to: 4 }]);
     expect(m.span).toBe(6);
     expect(m.maxRate).toBe(20);
   });
@@ -34,7 +31,7 @@ describe('canaryChartModel', () => {
     expect(m).toMatchObject({ span: 1, maxRate: 1, maxLag: 1, outages: [], disasterT: null, recoveredT: null });
   });
 
-  it('outage spans cover exactly the silent seconds, in order, without overlap', () => {
+  it('outage spans cover exactly the runs of silent seconds at least MIN_OUTAGE_S long, in order, without overlap', () => {
     fc.assert(
       fc.property(fc.array(fc.nat(3), { maxLength: 60 }), (acks) => {
         const m = canaryChartModel(acks.map((a, t) => sec(t, a)));
@@ -42,10 +39,23 @@ describe('canaryChartModel', () => {
         let end = -1;
         for (const o of m.outages) {
           expect(o.from).toBeGreaterThan(end);
+          expect(o.to - o.from).toBeGreaterThanOrEqual(MIN_OUTAGE_S);
           for (let t = o.from; t < o.to; t++) covered.add(t);
           end = o.to;
         }
-        acks.forEach((a, t) => expect(covered.has(t)).toBe(a === 0));
+        const silentRun = (t: number) => acks[t] === 0 && ((acks[t - 1] === 0) || (acks[t + 1] === 0));
+        acks.forEach((_a, t) => expect(covered.has(t)).toBe(silentRun(t)));
+      }),
+    );
+  });
+
+  it('bins a long drill into at most MAX_BARS bars without losing a canary', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(30), { minLength: 1, maxLength: 900 }), (acks) => {
+        const m = canaryChartModel(acks.map((a, t) => sec(t, a)));
+        expect(m.bars.length).toBeLessThanOrEqual(MAX_BARS);
+        const total = m.bars.reduce((n, b) => n + b.ackedByOld * b.width, 0);
+        expect(total).toBeCloseTo(acks.reduce((n, a) => n + a, 0), 6);
       }),
     );
   });
