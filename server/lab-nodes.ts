@@ -13,6 +13,7 @@ export const LAB_NODE_PORT_STRIDE = 10;
 export const LAB_MAX_NODES = 5;
 /** A joiner's unseal that failed server-side (its etcd member slow to start) is tried again this often. */
 const UNSEAL_ATTEMPTS = 3;
+const UNSEAL_RETRY_PAUSE_MS = 2_000;
 
 export interface LabNode {
   /** dallas-1, dallas-2, … (also the raft node_id). */
@@ -91,8 +92,12 @@ export async function bootstrapLabCluster(addrs: string[], rootToken: string, ca
 export async function unsealLabNode(addr: string, key: string, call: Call): Promise<void> {
   await until(`${addr} to see the cluster's init`, async () => (await call(addr, 'GET', 'sys/seal-status', '')).body?.initialized === true);
   let r = await call(addr, 'PUT', 'sys/unseal', '', { key });
-  // Unsealing a joiner starts its etcd member; on a loaded box that can miss its deadline: the join is retried by unsealing again.
-  for (let attempt = 1; attempt < UNSEAL_ATTEMPTS && r.status >= 500; attempt++) r = await call(addr, 'PUT', 'sys/unseal', '', { key });
+  // Unsealing a joiner starts its etcd member and asks the leader to admit it; on a loaded box either can miss
+  // its deadline ("raft join: …"), and unsealing again retries the join.
+  for (let attempt = 1; attempt < UNSEAL_ATTEMPTS && r.status !== 200 && /raft join/.test(JSON.stringify(r.body)); attempt++) {
+    await new Promise((res) => setTimeout(res, UNSEAL_RETRY_PAUSE_MS));
+    r = await call(addr, 'PUT', 'sys/unseal', '', { key });
+  }
   if (r.status !== 200 || r.body?.sealed !== false) throw new Error(`${addr}: unseal: ${r.status} ${JSON.stringify(r.body)}`);
 }
 

@@ -49,7 +49,6 @@ export function RaftPeersTable({ peers, autopilot, onRemove }: RaftPeersTablePro
     { header: 'Health', cell: (p) => <Health peer={p} autopilot={autopilot} /> },
     {
       header: 'Actions',
-      className: 'text-right',
       cell: (p) => (
         <button
           type="button"
