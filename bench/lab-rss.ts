@@ -21,7 +21,8 @@ const free = (port: number) =>
 
 async function freeBase(): Promise<number> {
   for (let i = 0; i < 50; i++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    // Below Linux's ephemeral range (32768+), where outgoing connections would take ports meanwhile.
+    const base = 10_000 + 10 * Math.floor(Math.random() * 2_000);
     const probes = Array.from({ length: LAB_SPAN / 10 }, (_, k) => base + k * 10);
     if ((await Promise.all(probes.flatMap((p) => [free(p), free(p + 1), free(p + 2), free(p + 3)]))).every(Boolean)) return base;
   }

@@ -19,7 +19,8 @@ const free = (port: number) =>
 
 async function freeBase(): Promise<number> {
   for (let i = 0; i < 50; i++) {
-    const base = 20_000 + Math.floor(Math.random() * 40_000);
+    // Below Linux's ephemeral range (32768+), where outgoing connections (etcd's among them) would take ports meanwhile.
+    const base = 10_000 + 10 * Math.floor(Math.random() * 2_200);
     // API, cluster, etcd peer and etcd client port of each node.
     const ports = NODE_OFFSETS.flatMap((o) => [0, 1, 2, 3].map((k) => base + o + k));
     if ((await Promise.all(ports.map(free))).every(Boolean)) return base;
