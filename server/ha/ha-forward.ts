@@ -28,6 +28,17 @@ const PASSED_HEADERS = ['x-vault-token', 'authorization', 'x-vault-wrap-ttl', 'x
 const METHOD: Record<Request['operation'], string> = { read: 'GET', list: 'LIST', create: 'POST', update: 'POST', delete: 'DELETE', patch: 'PATCH' };
 const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 64 }), https: new https.Agent({ keepAlive: true, maxSockets: 64 }) };
 
+/**
+ * The active refused the connection: the request never reached it, so sending
+ * it to the next active cannot apply it twice (a reset or a timeout can have).
+ */
+export class ActiveUnreachableError extends VaultError {
+  constructor(readonly target: ForwardTarget, cause: Error) {
+    super('unavailable', `cannot forward the request to the active node ${target.nodeId} (${target.apiAddr}): ${cause.message}`, { cause });
+    this.name = 'ActiveUnreachableError';
+  }
+}
+
 export interface ForwardTarget {
   apiAddr: string;
   nodeId: string;
@@ -50,6 +61,7 @@ export async function forwardHttp(req: Request, to: ForwardTarget, from: string,
   try {
     answer = await send(url, METHOD[req.operation], headers, body);
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ECONNREFUSED') throw new ActiveUnreachableError(to, err as Error);
     throw new VaultError('unavailable', `cannot forward the request to the active node ${to.nodeId} (${to.apiAddr}): ${(err as Error).message}`);
   }
   let parsed: Record<string, unknown> | null = null;

@@ -1,6 +1,7 @@
 import type { Core, CoreWiring, RequestGate } from '../core/core';
 import type { Request, Response } from '../core/request';
 import type { ReadOnlyError } from '../storage/write-ownership';
+import { VaultError } from '../errors';
 import type { HaSlot } from './ha-slot';
 
 // What a standby does with a request (Vault Enterprise performance standbys):
@@ -43,7 +44,7 @@ export function haStandbyGate(core: Core, slot: HaSlot): RequestGate {
     if (rt.role === 'promoting' && mustRunOnActive(core, req, slot.performanceStandby)) await rt.settled(PROMOTION_WAIT_MS);
     rt = slot.runtime;
     if (!rt || rt.role !== 'standby' || !mustRunOnActive(core, req, slot.performanceStandby)) return null;
-    return rt.forward(req);
+    return rt.forward(req); // null: this node took over meanwhile, so it runs the request itself
   };
 }
 
@@ -51,7 +52,12 @@ export function haStandbyGate(core: Core, slot: HaSlot): RequestGate {
 export function haOnReadOnly(slot: HaSlot, next: CoreWiring['onReadOnly']): (req: Request, err: ReadOnlyError) => Promise<Response> {
   return async (req, err) => {
     const rt = slot.runtime;
-    if (rt && rt.role === 'standby') return rt.forward(req);
+    if (rt && rt.role === 'standby') {
+      const res = await rt.forward(req);
+      // Took over while the handler ran: the local attempt was refused and undone; the client retries here.
+      if (!res) throw new VaultError('unavailable', 'this node became the active node while the request was being forwarded; retry it');
+      return res;
+    }
     if (next) return next(req, err);
     throw err;
   };

@@ -8,7 +8,7 @@ import type { SqliteBackend } from '../storage/sqlite';
 import { Election, type Leadership } from './election';
 import type { EtcdClient } from './etcd-client';
 import { HaLog } from './ha-log';
-import { forwardHttp } from './ha-forward';
+import { ActiveUnreachableError, forwardHttp } from './ha-forward';
 import { NodeRegistry, nodeStatus } from './ha-registry';
 import type { HaLeaderStatus, HaNodeStatus, HaRole, HaSlot, HaView } from './ha-slot';
 import { observeLeader, type LeaderObserver } from './leader-observer';
@@ -60,6 +60,10 @@ export type HaRuntime = HaView;
 export const STEP_DOWN_HOLD_MS = 10_000;
 /** After losing leadership for any other reason, try again after this pause. */
 const RECAMPAIGN_MS = 250;
+/** A request a standby must forward waits this long for an active during a failover (a lease is 3 s). */
+export const FORWARD_FAILOVER_WAIT_MS = 10_000;
+/** How often a forward re-checks while the leader key names this node but it is not active yet. */
+const OWN_KEY_POLL_MS = 50;
 /** sys/init on an uninitialized cluster waits this long to become its writer. */
 const INIT_LEADERSHIP_WAIT_MS = 30_000;
 
@@ -101,6 +105,7 @@ class Runtime implements HaRuntime {
   /** Role changes run one at a time, in order. */
   private chain: Promise<void> = Promise.resolve();
   private readonly settleWaiters = new Set<() => void>();
+  private readonly leaderWaiters = new Set<() => void>();
   private readonly unsubs: (() => void)[] = [];
 
   constructor(private readonly o: ResolvedOptions) {
@@ -108,7 +113,10 @@ class Runtime implements HaRuntime {
     const value: LeaderValue = { node_id: o.nodeId, api_address: o.apiAddr, cluster_address: o.clusterAddr, hostname: hostname() };
     this.election = new Election(o.client, { key: leaderKey(o.prefix), value: JSON.stringify(value), ttlSeconds: o.ttlSeconds, logger: o.logger });
     this.registry = new NodeRegistry(o.client, o.prefix, { nodeId: o.nodeId, apiAddr: o.apiAddr, clusterAddr: o.clusterAddr }, o.logger);
-    this.observer = observeLeader(o.client, leaderKey(o.prefix), o.logger, (kv) => this.log.debug({ leader: kv ? this.parseLeader(kv.value)?.node_id : null }, 'active node changed'));
+    this.observer = observeLeader(o.client, leaderKey(o.prefix), o.logger, (kv) => {
+      this.log.debug({ leader: kv ? this.parseLeader(kv.value)?.node_id : null }, 'active node changed');
+      for (const w of [...this.leaderWaiters]) w();
+    });
   }
 
   get role(): HaRole {
@@ -332,10 +340,57 @@ class Runtime implements HaRuntime {
     return list.map((r) => nodeStatus(r, active)).sort((a, b) => Number(b.active_node) - Number(a.active_node) || a.hostname.localeCompare(b.hostname));
   }
 
-  async forward(req: Request): Promise<Response> {
-    const target = this.activeNode();
-    if (!target || target.node_id === this.o.nodeId) throw new VaultError('unavailable', 'local node not active but active cluster node not found');
-    return forwardHttp(req, { apiAddr: target.api_address, nodeId: target.node_id }, this.o.nodeId, (seq, ms) => this.o.log.waitApplied(seq, ms));
+  /**
+   * Forward to the active. While there is none (a failover), or the one named
+   * refuses connections (it died and its lease has not run out yet), wait for
+   * the next one, up to FORWARD_FAILOVER_WAIT_MS: the client sees a slow
+   * answer instead of an error. Only a refused connection is retried — the
+   * request never reached anyone, so it cannot run twice. Null: this node
+   * became the active meanwhile, the request is to run here.
+   */
+  async forward(req: Request): Promise<Response | null> {
+    const deadline = Date.now() + FORWARD_FAILOVER_WAIT_MS;
+    let dead: string | null = null;
+    for (;;) {
+      // This node won the failover itself: the request runs here.
+      if (this.roleValue === 'promoting') await this.settled(Math.max(0, deadline - Date.now()));
+      if (this.roleValue === 'active') return null;
+      const target = this.activeNode();
+      if (target?.node_id === this.o.nodeId) {
+        // The leader key is this node's: it is about to take over (or its lost term's key is about to go).
+        if (Date.now() >= deadline) throw new VaultError('unavailable', 'local node not active but active cluster node not found');
+        await new Promise((r) => setTimeout(r, OWN_KEY_POLL_MS));
+        continue;
+      }
+      const usable: LeaderValue | null = target && target.node_id !== this.o.nodeId && target.api_address !== dead ? target : null;
+      if (usable) {
+        try {
+          return await forwardHttp(req, { apiAddr: usable.api_address, nodeId: usable.node_id }, this.o.nodeId, (seq, ms) => this.o.log.waitApplied(seq, ms));
+        } catch (err) {
+          if (!(err instanceof ActiveUnreachableError) || Date.now() >= deadline) throw err;
+          dead = usable.api_address;
+          continue;
+        }
+      }
+      if (this.roleValue !== 'standby' || Date.now() >= deadline || !(await this.leaderChange(deadline - Date.now()))) {
+        throw new VaultError('unavailable', 'local node not active but active cluster node not found');
+      }
+      dead = null; // a new leader key: even the same address may be a restarted node
+    }
+  }
+
+  /** Resolves true when the leader key changes, false after timeoutMs. */
+  private leaderChange(timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const done = (changed: boolean) => {
+        clearTimeout(t);
+        this.leaderWaiters.delete(onChange);
+        resolve(changed);
+      };
+      const onChange = () => done(true);
+      const t = setTimeout(() => done(false), timeoutMs);
+      this.leaderWaiters.add(onChange);
+    });
   }
 
   async close(): Promise<void> {

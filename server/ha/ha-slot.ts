@@ -43,8 +43,8 @@ export interface HaView {
   stepDown(): Promise<void>;
   /** Run sys/init as the cluster's writer: an uninitialized cluster has no active yet. */
   withInitLeadership<T>(fn: () => Promise<T>): Promise<T>;
-  /** Send a request to the active and answer once this node applied what it wrote (read-your-writes). */
-  forward(req: Request): Promise<Response>;
+  /** Send a request to the active and answer once this node applied what it wrote (read-your-writes); null when this node became the active meanwhile. */
+  forward(req: Request): Promise<Response | null>;
   /** Wait (bounded) while this node is becoming active, so a request forwarded to it is not bounced back. */
   settled(timeoutMs: number): Promise<HaRole>;
   /** What the active answers a forwarded request with: the HA log seq its writes reached. */

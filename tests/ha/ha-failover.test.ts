@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../support/cluster';
 import { runCoffer } from '../support/cli';
-import { health, startHaCluster, until, type HaCluster, type HaNode } from './ha-cluster';
+import { health, sleep, startHaCluster, until, type HaCluster, type HaNode } from './ha-cluster';
 
 // The active role moves: on sys/step-down (and `coffer operator step-down`),
 // and when the active is killed with SIGKILL while clients write through every
@@ -30,6 +30,10 @@ function writeLoad(prefix: string, workers = 4) {
   const loops = Array.from({ length: workers }, async (_, w) => {
     while (!stop) {
       const live = c.nodes.filter((x) => x.alive());
+      if (!live.length) {
+        await sleep(50); // never spin without yielding: the test's event loop must keep running
+        continue;
+      }
       const node = live[(n + w) % live.length];
       const i = n++;
       const key = `${prefix}-${i}`;
@@ -91,14 +95,22 @@ describe('HA failover', () => {
   it('kill -9 of the active under write load: a standby becomes active and every acknowledged write is present', async () => {
     const victim = await c.waitActive();
     const load = writeLoad('kill9');
-    await until('writes to flow', async () => load.count() >= 30);
-    const before = load.count();
-    await victim.kill();
-    const next = await c.waitActive({ exclude: [victim] });
-    expect(next).not.toBe(victim);
-    // The new active takes writes: the load keeps being acknowledged after the takeover.
-    await until('writes acknowledged by the new active', async () => load.count() >= before + 30);
-    await load.stop();
+    try {
+      await until('writes to flow', async () => load.count() >= 30);
+      const before = load.count();
+      await victim.kill();
+      // A write sent through a standby before anyone took over waits for the new active instead of failing.
+      const through = c.nodes.find((x) => x !== victim)!;
+      const during = await api(through.addr, 'POST', 'secret/data/during-failover', { token: c.rootToken, body: { data: { ok: 1 } } });
+      expect(during.status, JSON.stringify(during.body)).toBe(200);
+      const next = await c.waitActive({ exclude: [victim] });
+      expect(next).not.toBe(victim);
+      expect((await api(next.addr, 'GET', 'secret/data/during-failover', { token: c.rootToken })).body.data.data).toEqual({ ok: 1 });
+      // The new active takes writes: the load keeps being acknowledged after the takeover.
+      await until('writes acknowledged by the new active', async () => load.count() >= before + 30);
+    } finally {
+      await load.stop();
+    }
     const survivors = c.nodes.filter((x) => x.alive());
     await expectAllPresent(load.acked, survivors);
 
