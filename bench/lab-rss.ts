@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { COFFER_BIN, REPO_ROOT } from '../tests/support/cluster';
 
 const SETTLE_MS = Number(process.env.SETTLE_MS ?? 10_000);
+const START_TIMEOUT_MS = Number(process.env.START_TIMEOUT_MS ?? 1_200_000);
 const LAB_SPAN = 300; // dallas … sydney-dr with up to 5 nodes of 10 ports each
 
 const free = (port: number) =>
@@ -75,7 +76,11 @@ async function main() {
   const t0 = Date.now();
   while (!out.includes('Press Ctrl-C')) {
     if (lab.exitCode !== null) throw new Error(`lab exited:\n${out}`);
-    if (Date.now() - t0 > 600_000) throw new Error(`lab not up after 10 min:\n${out}`);
+    if (Date.now() - t0 > START_TIMEOUT_MS) {
+      const kb = tree(lab.pid!).reduce((sum, p) => sum + p.rssKb, 0);
+      lab.kill('SIGINT');
+      throw new Error(`lab not up after ${START_TIMEOUT_MS / 1000} s (total VmRSS so far ${(kb / 1024).toFixed(0)} MiB):\n${out}`);
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
   const upMs = Date.now() - t0;

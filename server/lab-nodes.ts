@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { xorDecode } from './core/generate-root';
 
 // `coffer lab -nodes=N`: each lab cluster becomes N real `coffer server`
 // processes with storage "raft" whose retry_join stanzas list their siblings,
@@ -115,4 +116,29 @@ export async function activeLabNode(addrs: string[], call: Call, timeoutMs = 120
     return false;
   }, timeoutMs);
   return found;
+}
+
+/**
+ * A performance secondary does not get its primary's tokens (and its own were
+ * wiped when it became one): -dev clusters get the shared root token back from
+ * their primary, HA lab clusters generate a root token with the primary's
+ * unseal key (sys/generate-root) and make the shared token from it again.
+ */
+export async function restoreLabRootToken(addr: string, keys: string[], rootToken: string, call: Call): Promise<void> {
+  if ((await call(addr, 'GET', 'auth/token/lookup-self', rootToken)).status === 200) return;
+  let generated = '';
+  for (const key of keys) {
+    await call(addr, 'DELETE', 'sys/generate-root/attempt', '');
+    const attempt = await call(addr, 'PUT', 'sys/generate-root/attempt', '', {});
+    if (attempt.status !== 200) throw new Error(`${addr}: generate-root: ${JSON.stringify(attempt.body)}`);
+    const update = await call(addr, 'PUT', 'sys/generate-root/update', '', { key, nonce: attempt.body.nonce });
+    if (update.status === 200 && update.body?.complete) {
+      generated = xorDecode(update.body.encoded_token || update.body.encoded_root_token, attempt.body.otp);
+      break;
+    }
+  }
+  if (!generated) throw new Error(`${addr}: no lab key generates a root token`);
+  const created = await call(addr, 'POST', 'auth/token/create-orphan', generated, { id: rootToken, policies: ['root'], display_name: 'lab-root' });
+  if (created.status !== 200) throw new Error(`${addr}: create the lab's root token: ${JSON.stringify(created.body)}`);
+  await call(addr, 'POST', 'auth/token/revoke-self', generated);
 }

@@ -41,7 +41,7 @@ async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 60_00
 
 /** Wire the links in order (performance first, so DR secondaries copy settled clusters). */
 /** `active`: for HA clusters, the address of a cluster's active node (replication runs there). */
-export async function wireTopology(host: string, token: string, topo: ReturnType<typeof seedTopology>, call: Call, log: (line: string) => void, active?: (name: string) => Promise<string>): Promise<void> {
+export async function wireTopology(host: string, token: string, topo: ReturnType<typeof seedTopology>, call: Call, log: (line: string) => void, active?: (name: string) => Promise<string>, afterLink?: (link: { primary: string; secondary: string; mode: 'performance' | 'dr' }, secondaryAddr: string) => Promise<void>): Promise<void> {
   const addr = async (name: string) => (active ? active(name) : `http://${host}:${topo.clusters.find((c) => c.name === name)!.port}`);
   for (const link of topo.links) {
     const p = await addr(link.primary);
@@ -56,6 +56,7 @@ export async function wireTopology(host: string, token: string, topo: ReturnType
     const e = await call(s, 'POST', `sys/replication/${link.mode}/secondary/enable`, { token: t.body.wrap_info.token });
     if (e.status !== 200) throw new Error(`${link.secondary}: enable ${link.mode} secondary: ${JSON.stringify(e.body)}`);
     await until(`${link.secondary} to stream from ${link.primary}`, async () => (await call(s, 'GET', `sys/replication/${link.mode}/status`)).body?.data?.state === 'stream-wals');
+    await afterLink?.(link, s);
     log(`    ${link.secondary.padEnd(10)} ← ${link.mode === 'dr' ? 'DR' : 'performance'} secondary of ${link.primary}`);
   }
   void token;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startLabControl } from './lab-control';
 import { LAB_TOKEN_ENV, LAB_URL_ENV } from './lab-link';
-import { activeLabNode, bootstrapLabCluster, LAB_MAX_NODES, labNodes, unsealLabNode, writeNodeConfig, type LabNode } from './lab-nodes';
+import { activeLabNode, bootstrapLabCluster, restoreLabRootToken, LAB_MAX_NODES, labNodes, unsealLabNode, writeNodeConfig, type LabNode } from './lab-nodes';
 import { seedTopology, wireTopology, type LabCluster } from './lab-topology';
 
 // `coffer lab`: dev clusters on loopback as separate OS processes sharing one
@@ -191,7 +191,13 @@ export async function runLab(args: string[]): Promise<void> {
       process.stdout.write('==> wiring seed 002\'s topology …\n');
       // HA clusters: replication is set up against each cluster's active node.
       const active = (name: string) => activeLabNode(nodesOf(clusters.find((c) => c.name === name)!).map(nodeAddr), (a, m, p, t) => call(a, m, p, t));
-      await wireTopology(flags.host, flags.rootToken, topo, (addr, m, p, b) => call(addr, m, p, flags.rootToken, b), (line) => process.stdout.write(line + '\n'), ha ? active : undefined);
+      // A performance secondary lost the lab's root token: generate it again (its primary's key first, a secondary takes its primary's keys).
+      const rootAgain = async (link: { primary: string; secondary: string; mode: string }, addr: string) => {
+        if (link.mode !== 'performance') return;
+        await restoreLabRootToken(addr, [unsealKeys.get(link.primary)!, unsealKeys.get(link.secondary)!], flags.rootToken, (a, m, p, t, b) => call(a, m, p, t, b));
+      };
+      const lines = (line: string) => process.stdout.write(line + '\n');
+      await wireTopology(flags.host, flags.rootToken, topo, (addr, m, p, b) => call(addr, m, p, flags.rootToken, b), lines, ha ? active : undefined, ha ? rootAgain : undefined);
     }
   } catch (err) {
     process.stderr.write(`lab failed to start: ${(err as Error).message}\n`);
