@@ -45,7 +45,8 @@ export function DrillStepper() {
   // The engine goes straight from preflight to its canaries; the screen stays on the checks until the user moves on.
   const phase: DrillPhase = enginePhase === 'run' && !continued ? 'preflight' : enginePhase;
   const failed = !!state.report && state.report.outcome !== 'passed';
-  const disasterAt = state.steps.disaster?.startedAt ?? null;
+  // The disaster step starts with the type-to-confirm question; the disaster itself happens when that step ends.
+  const disasterAt = state.report?.rto.disasterAt ?? state.steps.disaster?.endedAt ?? null;
   const firstNewAckAt = state.report?.rto.firstNewAckAt ?? null;
 
   function begin(c: PlanChoice) {
@@ -109,7 +110,7 @@ export function DrillStepper() {
               </h3>
               <CanaryChart series={state.series} disasterAt={disasterAt} firstNewAckAt={firstNewAckAt} />
             </section>
-            <DrillLog lines={state.log} />
+            {state.log.length ? <DrillLog lines={state.log} /> : null}
           </div>
           <StepTimeline steps={timelineOf(state.steps)} />
         </div>
