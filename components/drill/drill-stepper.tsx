@@ -47,7 +47,8 @@ export function DrillStepper() {
   const failed = !!state.report && state.report.outcome !== 'passed';
   // The disaster step starts with the type-to-confirm question; the disaster itself happens when that step ends.
   const disasterAt = state.report?.rto.disasterAt ?? state.steps.disaster?.endedAt ?? null;
-  const firstNewAckAt = state.report?.rto.firstNewAckAt ?? null;
+  // Live, the second in which the new primary first acknowledged a canary; the report has the exact moment.
+  const firstNewAckAt = state.report?.rto.firstNewAckAt ?? state.series.find((s) => s.ackedByNew > 0)?.at ?? null;
 
   function begin(c: PlanChoice) {
     setChoice(c);
