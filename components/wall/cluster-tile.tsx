@@ -3,7 +3,7 @@
 // kind its role, state (tone from lib/cluster-states), WAL index, lag and
 // number of secondaries. Goes grey — "Stale — no updates for Ns" — when its
 // feed closes or stays silent longer than STALE_AFTER_MS.
-import { useId } from 'react';
+import { memo, useId } from 'react';
 import { clusterState, roleLabel, summaryState, type StateTone } from '@/lib/cluster-states';
 import { knownSecondaryCount, lagMs, lastWal } from '@/lib/api/replication';
 import { STALE_AFTER_MS } from '@/lib/api/status-feed-client';
@@ -20,7 +20,8 @@ const TONE: Record<StateTone, { text: string; edge: string }> = {
 
 const RANK: Record<StateTone, number> = { error: 3, syncing: 2, ok: 1, neutral: 0 };
 
-export function ClusterTile({ addr, onRemove }: { addr: string; onRemove: () => void }) {
+// Memoised, with a stable onRemove from the wall: a tile re-renders for its own feed and clock only, never because another tile changed.
+export const ClusterTile = memo(function ClusterTile({ addr, onRemove }: { addr: string; onRemove: (addr: string) => void }) {
   const id = useId();
   const { snapshot, connection, lastMessageAt } = useClusterFeed(addr);
   const now = useNow();
@@ -58,7 +59,7 @@ export function ClusterTile({ addr, onRemove }: { addr: string; onRemove: () => 
 
       <div className="mt-5 flex-1 space-y-4">
         {snapshot ? (
-          kinds.map((k) => <KindRow key={k} kind={k} status={snapshot.replication[k]} addr={addr} />)
+          <KindRows replication={snapshot.replication} addr={addr} />
         ) : (
           <p className="text-2xl text-slate-400">Waiting for the status feed…</p>
         )}
@@ -73,7 +74,7 @@ export function ClusterTile({ addr, onRemove }: { addr: string; onRemove: () => 
       </p>
       <button
         type="button"
-        onClick={onRemove}
+        onClick={() => onRemove(addr)}
         aria-label={`Remove ${addr}`}
         className="absolute right-2 bottom-2 rounded px-2 py-1 text-sm text-slate-500 opacity-0 outline-none hover:text-white focus-visible:opacity-100 focus-visible:ring-2 focus-visible:ring-sky-400 [article:hover_&]:opacity-100"
       >
@@ -81,7 +82,17 @@ export function ClusterTile({ addr, onRemove }: { addr: string; onRemove: () => 
       </button>
     </article>
   );
-}
+});
+
+/** The twice-a-second stale-counter render leaves these alone unless the replication status itself changed. */
+const KindRows = memo(function KindRows({ replication, addr }: { replication: Record<ReplicationKind, ReplicationModeStatus>; addr: string }) {
+  return (
+    <>
+      <KindRow kind="dr" status={replication.dr} addr={addr} />
+      <KindRow kind="performance" status={replication.performance} addr={addr} />
+    </>
+  );
+});
 
 function SealBadge({ sealed }: { sealed: boolean | undefined }) {
   if (sealed === undefined) return <span className="h-10 w-36" />;

@@ -2,7 +2,7 @@
 // /ui/wall: every watched cluster as a tile, for a NOC screen. Add a cluster by
 // address once; the list lives in the URL (shareable) and localStorage, and
 // the wall then runs unattended.
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import { WALL_STORAGE_KEY, clustersSearch, initialClusters, normalizeClusterAddr } from '@/lib/api/status-feed-wall';
 import { ClusterTile } from './cluster-tile';
 
@@ -19,6 +19,8 @@ export function StatusWall() {
   const [clusters, setClusters] = useState<string[] | null>(null);
   const [input, setInput] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
+  // Stable across renders, so typing in the address box does not re-render the memoised tiles.
+  const remove = useCallback((addr: string) => setClusters((c) => (c ?? []).filter((x) => x !== addr)), []);
 
   // The URL and localStorage exist only in the browser: read them after mount.
   useEffect(() => {
@@ -88,7 +90,7 @@ export function StatusWall() {
       ) : (
         <div className="grid gap-6 [grid-template-columns:repeat(auto-fill,minmax(34rem,1fr))]">
           {clusters.map((addr) => (
-            <ClusterTile key={addr} addr={addr} onRemove={() => setClusters((c) => (c ?? []).filter((x) => x !== addr))} />
+            <ClusterTile key={addr} addr={addr} onRemove={remove} />
           ))}
         </div>
       )}

@@ -168,6 +168,31 @@ describe('StatusFeedClient', () => {
     await until(() => connections >= 2, 3000); // and it dials again
   });
 
+  it('missed patch: a seq gap makes the client drop the connection and start over from a fresh init', async () => {
+    const server = createServer();
+    const wss = new WebSocketServer({ server });
+    let connections = 0;
+    wss.on('connection', (ws, req) => {
+      connections++;
+      expect(req.url).toContain('v=2');
+      const init = snapshot();
+      init.cluster = { ...init.cluster, name: `dial-${connections}` };
+      ws.send(JSON.stringify({ type: 'init', seq: 1, at: Date.now(), snapshot: init }));
+      // seq 2 never arrives: this patch must not be applied on top of seq 1.
+      if (connections === 1) ws.send(JSON.stringify({ type: 'patch', seq: 3, at: Date.now(), changes: [{ path: 'replication.dr', patch: { set: { mode: 'primary' } } }] }));
+    });
+    const port = await listen(server);
+    cleanups.push(async () => {
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+      await new Promise<void>((r) => server.close(() => r()));
+    });
+    const { c } = makeClient(port, null);
+    c.start();
+    await until(() => c.snapshot?.cluster.name === 'dial-2', 8000);
+    expect(c.snapshot?.replication.dr.mode).not.toBe('primary');
+  });
+
   it('gives up on a dial that opens but never sends init', async () => {
     const server = createServer();
     const wss = new WebSocketServer({ server });

@@ -8,10 +8,12 @@ import {
   FEED_CLOSE_PERMISSION_DENIED,
   FEED_PATH,
   FEED_PROTOCOL,
+  FEED_PATCH_QUERY,
   FEED_TOKEN_PROTOCOL_PREFIX,
   type FeedMessage,
   type FeedSnapshot,
 } from '@/lib/types/replication-feed';
+import { applyPatchChanges } from '@/lib/feed-patch';
 
 export type FeedConnection = 'connecting' | 'live' | 'reconnecting' | 'stopped';
 
@@ -43,6 +45,7 @@ export function feedProtocolsFor(token?: string | null): string[] {
 /** Fold one message into the snapshot; heartbeats change nothing. */
 export function applyFeedMessage(prev: FeedSnapshot | null, msg: FeedMessage): FeedSnapshot | null {
   if (msg.type === 'init') return msg.snapshot;
+  if (msg.type === 'patch') return prev && applyPatchChanges(prev, msg.changes);
   if (msg.type !== 'delta' || !prev) return prev;
   const next: FeedSnapshot = { ...prev, replication: { ...prev.replication } };
   // FeedChange pairs each path with its section's type (lib/types/replication-feed.ts): no casts.
@@ -91,6 +94,7 @@ export class StatusFeedClient {
   private _snapshot: FeedSnapshot | null = null;
   private _lastMessageAt = 0;
   private dialedAt = 0;
+  private lastSeq = 0;
 
   constructor(private readonly opts: StatusFeedClientOptions) {}
 
@@ -136,7 +140,8 @@ export class StatusFeedClient {
   }
 
   private url(): string {
-    return feedUrlFor(this.opts.clusterAddr || window.location.origin);
+    // Protocol 2: patches of changed fields and rows (lib/feed-patch.ts).
+    return `${feedUrlFor(this.opts.clusterAddr || window.location.origin)}?${FEED_PATCH_QUERY}`;
   }
 
   private connect(): void {
@@ -157,6 +162,12 @@ export class StatusFeedClient {
       } catch {
         return;
       }
+      // Patches apply to the previous message's state: after a gap, start over from a fresh init.
+      if (msg.type !== 'init' && msg.seq !== this.lastSeq + 1) {
+        this.drop();
+        return;
+      }
+      this.lastSeq = msg.seq;
       this._lastMessageAt = Date.now();
       if (msg.type === 'init') {
         this.attempt = 0;

@@ -38,7 +38,7 @@ function notify(set: Set<() => void>) {
 
 export function writeSnapshotToCache(qc: QueryClient, s: FeedSnapshot, msg: FeedMessage): void {
   const changed = (path: string) =>
-    msg.type === 'init' || (msg.type === 'delta' && msg.changes.some((c) => c.path === path || c.path.startsWith(`${path}.`)));
+    msg.type === 'init' || ((msg.type === 'delta' || msg.type === 'patch') && msg.changes.some((c) => c.path === path || c.path.startsWith(`${path}.`)));
   if (changed('replication')) {
     qc.setQueryData<ReplicationStatus>(REPLICATION_STATUS_KEY, (prev) => ({
       dr: s.replication.dr,

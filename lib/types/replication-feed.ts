@@ -4,7 +4,7 @@
 // so a field renamed on one side fails the type check on the other. (The
 // console never imports server code; the server imports this.)
 import type { HealthResponse, SealStatusResponse } from './cluster-status';
-import type { ReplicationStatusPair } from './replication';
+import type { ReplicationModeStatus, ReplicationPeer, ReplicationStatusPair } from './replication';
 
 /** sys/health without server_time_utc, which moves every second and would push a delta to every subscriber each second. */
 export type FeedHealth = Omit<HealthResponse, 'server_time_utc'>;
@@ -37,7 +37,8 @@ export type FeedChange = { [P in FeedSection]: { path: P; value: FeedSectionValu
 export type FeedMessage =
   | { type: 'init'; seq: number; at: number; snapshot: FeedSnapshot }
   | { type: 'delta'; seq: number; at: number; changes: FeedChange[] }
-  | { type: 'heartbeat'; seq: number; at: number };
+  | { type: 'heartbeat'; seq: number; at: number }
+  | FeedPatchMessage;
 
 /** The close code for a token the server rejected. */
 export const FEED_CLOSE_PERMISSION_DENIED = 4401;
@@ -47,3 +48,36 @@ export const FEED_CLOSE_ORIGIN_NOT_ALLOWED = 4403;
 export const FEED_PROTOCOL = 'coffer.feed.v1';
 export const FEED_TOKEN_PROTOCOL_PREFIX = 'coffer.token.';
 export const FEED_PATH = '/v1/sys/replication/status/feed';
+
+// Protocol 2 (`?v=2` on the feed URL): after the init, a change to a
+// replication section carries only the fields that changed, and its
+// secondaries[] / primaries[] only the rows (by node_id) and fields that
+// changed, instead of the whole section; a primary with 50 secondaries then
+// sends a few hundred bytes per change, not tens of kilobytes. `seq` is the
+// version: a client that sees a gap reconnects and gets a fresh init.
+
+/** Changed fields of one row; a row new to the list carries all its fields in `set`. */
+export interface FeedRowPatch {
+  set?: Partial<ReplicationPeer>;
+  unset?: (keyof ReplicationPeer)[];
+}
+
+/** A list of peers keyed by node_id. `ids` comes only when membership or order changed: the new order; rows not in it are gone. */
+export interface FeedRowsPatch {
+  ids?: string[];
+  rows?: Record<string, FeedRowPatch>;
+}
+
+export interface FeedModePatch {
+  set?: Partial<ReplicationModeStatus>;
+  unset?: (keyof ReplicationModeStatus)[];
+  secondaries?: FeedRowsPatch;
+  primaries?: FeedRowsPatch;
+}
+
+export type FeedPatchChange = FeedChange | { path: 'replication.dr' | 'replication.performance'; patch: FeedModePatch };
+
+export type FeedPatchMessage = { type: 'patch'; seq: number; at: number; changes: FeedPatchChange[] };
+
+/** The URL query that asks for protocol 2. */
+export const FEED_PATCH_QUERY = 'v=2';

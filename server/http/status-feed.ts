@@ -32,6 +32,12 @@
 // catches fields that move without an onChange (lag, heartbeat times).
 // Clients send nothing; anything they send is ignored.
 //
+// Protocol 2, asked for with `?v=2` on the URL (lib/types/replication-feed.ts,
+// lib/feed-patch.ts): instead of `delta`, `{type:'patch', seq, at, changes}`
+// where a replication section carries only its changed fields and, in
+// secondaries[]/primaries[], only the changed rows and fields by node_id.
+// `seq` has no gaps on one connection; a client that sees one reconnects.
+//
 // A subscriber whose unsent bytes exceed `maxBufferedBytes` (1 MiB) is
 // terminated: a slow consumer must not grow the server's memory. It can
 // reconnect and gets a fresh init.
@@ -48,6 +54,8 @@ import {
   type FeedSection,
   type FeedSnapshot,
 } from '../../lib/types/replication-feed';
+import { diffSnapshot } from '../../lib/feed-patch';
+import type { FeedPatchChange } from '../../lib/types/replication-feed';
 import { ClientCounter, feedTokenOf, MAX_CLIENT_FRAME_BYTES, MAX_SUBSCRIBERS_PER_CLIENT, originAllowed, selectProtocol } from './status-feed-access';
 
 // The wire shapes (snapshot, sections, messages, close codes) are defined once,
@@ -89,6 +97,8 @@ export const MAX_BUFFERED_BYTES = 1024 * 1024;
 export const CLOSE_PERMISSION_DENIED = FEED_CLOSE_PERMISSION_DENIED;
 export const CLOSE_ORIGIN_NOT_ALLOWED = FEED_CLOSE_ORIGIN_NOT_ALLOWED;
 const CLOSE_TRY_AGAIN_LATER = 1013;
+/** `?v=2` asks for protocol 2: field and row patches instead of whole sections. */
+const FEED_PATCH_VERSION = '2';
 const CLOSE_GOING_AWAY = 1001;
 
 type Sections = Record<FeedSection, string>;
@@ -128,11 +138,22 @@ interface Subscriber {
   seq: number;
   /** What this client has been told, per section; null until its init went out. */
   sent: Sections | null;
+  /** Protocol 2 (`?v=2`): patches against `told`, the last snapshot this client has. */
+  patches: boolean;
+  told: StatusSnapshot | null;
 }
 
 /** Bytes queued for this client. ListMethodSocket acknowledges a write only once the TCP socket has taken it, so ws's count covers both. */
 function queuedBytes(sub: Subscriber): number {
   return sub.ws.bufferedAmount;
+}
+
+function wantsPatches(req: IncomingMessage): boolean {
+  try {
+    return new URL(req.url ?? '/', 'http://feed').searchParams.get('v') === FEED_PATCH_VERSION;
+  } catch {
+    return false;
+  }
 }
 
 export function attachStatusFeed(server: Server, source: StatusSource, opts: StatusFeedOptions): StatusFeed {
@@ -177,8 +198,19 @@ export function attachStatusFeed(server: Server, source: StatusSource, opts: Sta
     const snap = readSnapshot();
     if (!snap) return;
     const now = sectionsOf(snap);
+    // Clients in step share one `told` snapshot: diff it once for all of them.
+    const patchesFrom = new Map<StatusSnapshot, FeedPatchChange[]>();
     for (const sub of subs) {
       if (!sub.sent) continue;
+      if (sub.patches && sub.told) {
+        if (FEED_SECTIONS.every((p) => now[p] === sub.sent![p])) continue;
+        let patch = patchesFrom.get(sub.told);
+        if (!patch) patchesFrom.set(sub.told, (patch = diffSnapshot(sub.told, snap)));
+        sub.sent = now;
+        sub.told = snap;
+        if (patch.length > 0) send(sub, { type: 'patch', seq: ++sub.seq, at: lastFlushAt, changes: patch });
+        continue;
+      }
       const changes = FEED_SECTIONS.filter((p) => now[p] !== sub.sent![p]).map((p) => sectionChange(snap, p));
       if (changes.length === 0) continue;
       sub.sent = now;
@@ -202,7 +234,7 @@ export function attachStatusFeed(server: Server, source: StatusSource, opts: Sta
   ticker.unref();
 
   async function admit(ws: WebSocket, req: IncomingMessage): Promise<void> {
-    const sub: Subscriber = { ws, seq: 0, sent: null };
+    const sub: Subscriber = { ws, seq: 0, sent: null, patches: wantsPatches(req), told: null };
     ws.on('error', (err) => warn({ err: err.message }, 'status feed socket error'));
     ws.on('close', () => subs.delete(sub));
     ws.on('message', () => {}); // clients have nothing to say; ignore it
@@ -237,6 +269,7 @@ export function attachStatusFeed(server: Server, source: StatusSource, opts: Sta
     }
     subs.add(sub);
     sub.sent = sectionsOf(snap);
+    sub.told = snap;
     send(sub, { type: 'init', seq: ++sub.seq, at: Date.now(), snapshot: snap });
   }
 

@@ -1,0 +1,74 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { ReplicationModeStatus, ReplicationPeer } from './types/replication';
+import type { FeedSnapshot } from './types/replication-feed';
+import { applyPatchChanges, diffSnapshot, stableJson } from './feed-patch';
+
+const wire = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
+const peer: fc.Arbitrary<ReplicationPeer> = fc.record(
+  {
+    node_id: fc.constantFrom('s1', 's2', 's3', 's4', 's5'),
+    api_address: fc.constantFrom('http://a', 'http://b'),
+    connection_status: fc.constantFrom('connected', 'disconnected'),
+    last_heartbeat: fc.constantFrom('t1', 't2', 't3'),
+    acked_wal: fc.nat(20),
+  },
+  { requiredKeys: [] },
+);
+
+const mode: fc.Arbitrary<ReplicationModeStatus> = fc.record(
+  {
+    mode: fc.constantFrom('disabled', 'primary', 'secondary'),
+    state: fc.constantFrom('running', 'stream-wals', 'merkle-sync'),
+    last_wal: fc.nat(50),
+    last_remote_wal: fc.nat(50),
+    known_secondaries: fc.array(fc.constantFrom('s1', 's2', 's3')),
+    merkle_sync_progress: fc.record({ sync_progress: fc.nat(9), sync_total_keys: fc.nat(9) }),
+    // Often with unique node_ids (row patches), sometimes not (sent whole).
+    secondaries: fc.oneof(fc.uniqueArray(peer, { selector: (p) => p.node_id, maxLength: 5 }), fc.array(peer, { maxLength: 3 })),
+    primaries: fc.uniqueArray(peer, { selector: (p) => p.node_id, maxLength: 2 }),
+  },
+  { requiredKeys: ['mode'] },
+);
+
+const snapshot: fc.Arbitrary<FeedSnapshot> = fc.record({
+  cluster: fc.record({ name: fc.constantFrom('a', 'b'), id: fc.constantFrom('1', '2'), apiAddr: fc.constant('http://x') }),
+  health: fc.record({ initialized: fc.constant(true), sealed: fc.boolean(), standby: fc.boolean() }) as unknown as fc.Arbitrary<FeedSnapshot['health']>,
+  seal: fc.record({ sealed: fc.boolean(), t: fc.nat(3) }) as unknown as fc.Arbitrary<FeedSnapshot['seal']>,
+  replication: fc.record({ dr: mode, performance: mode }),
+});
+
+describe('status feed protocol 2 patches', () => {
+  it('applying the patches of any sequence of states to the first snapshot gives the last state', () => {
+    fc.assert(
+      fc.property(fc.array(snapshot, { minLength: 1, maxLength: 8 }), (states) => {
+        let client = wire(states[0]);
+        for (let i = 1; i < states.length; i++) client = applyPatchChanges(client, wire(diffSnapshot(states[i - 1], states[i])));
+        expect(stableJson(client)).toBe(stableJson(wire(states.at(-1))));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('an unchanged state yields no changes', () => {
+    fc.assert(
+      fc.property(snapshot, (s) => {
+        expect(diffSnapshot(s, structuredClone(s))).toEqual([]);
+      }),
+    );
+  });
+
+  it('one secondary among fifty changing one field sends only that row and field', () => {
+    const rows = Array.from({ length: 50 }, (_, i): ReplicationPeer => ({ node_id: `s${i}`, api_address: `http://10.0.0.${i}:8200`, connection_status: 'connected', last_heartbeat: 't0' }));
+    const base: FeedSnapshot = wire({
+      cluster: { name: 'p', id: '1', apiAddr: 'http://p' },
+      health: { initialized: true } as FeedSnapshot['health'],
+      seal: { sealed: false } as FeedSnapshot['seal'],
+      replication: { dr: { mode: 'disabled' }, performance: { mode: 'primary', last_wal: 7, secondaries: rows } },
+    });
+    const next = structuredClone(base);
+    next.replication.performance.secondaries![17].connection_status = 'disconnected';
+    expect(diffSnapshot(base, next)).toEqual([{ path: 'replication.performance', patch: { secondaries: { rows: { s17: { set: { connection_status: 'disconnected' } } } } } }]);
+  });
+});
