@@ -24,6 +24,10 @@ const mode: fc.Arbitrary<ReplicationModeStatus> = fc.record(
     last_wal: fc.nat(50),
     last_remote_wal: fc.nat(50),
     known_secondaries: fc.array(fc.constantFrom('s1', 's2', 's3')),
+    // A sliding window, as recent_applies is: often a shift of the previous one.
+    recent_applies: fc.nat(4).chain((start) =>
+      fc.nat(4).map((len) => Array.from({ length: len }, (_, i) => ({ last_remote_wal: start + i, applied_at_ms: start + i, primary_commit_ms: 1 }))),
+    ),
     merkle_sync_progress: fc.record({ sync_progress: fc.nat(9), sync_total_keys: fc.nat(9) }),
     // Often with unique node_ids (row patches), sometimes not (sent whole).
     secondaries: fc.oneof(fc.uniqueArray(peer, { selector: (p) => p.node_id, maxLength: 5 }), fc.array(peer, { maxLength: 3 })),
@@ -40,6 +44,14 @@ const snapshot: fc.Arbitrary<FeedSnapshot> = fc.record({
 });
 
 describe('status feed protocol 2 patches', () => {
+  it('a sliding recent_applies window sends only the new entries', () => {
+    const win = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ last_remote_wal: from + i, applied_at_ms: from + i, primary_commit_ms: 0 }));
+    const a: ReplicationModeStatus = { mode: 'secondary', recent_applies: win(0, 512) };
+    const b: ReplicationModeStatus = { mode: 'secondary', recent_applies: win(2, 512) };
+    const snap = (performance: ReplicationModeStatus): FeedSnapshot => ({ cluster: { name: 'a', id: '1', apiAddr: 'x' }, health: {} as FeedSnapshot['health'], seal: {} as FeedSnapshot['seal'], replication: { dr: { mode: 'disabled' }, performance } });
+    expect(diffSnapshot(snap(a), snap(b))).toEqual([{ path: 'replication.performance', patch: { slide: { recent_applies: { drop: 2, push: win(512, 2) } } } }]);
+  });
+
   it('applying the patches of any sequence of states to the first snapshot gives the last state', () => {
     fc.assert(
       fc.property(fc.array(snapshot, { minLength: 1, maxLength: 8 }), (states) => {

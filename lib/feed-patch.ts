@@ -80,9 +80,32 @@ function applyRows(prev: ReplicationPeer[] | undefined, p: FeedRowsPatch): Repli
   });
 }
 
+/** `next` as `prev` with `drop` items gone from the front and `push` added at the end, if it is that (with some overlap). */
+function slideOf(prev: unknown[], next: unknown[]): { drop: number; push: unknown[] } | null {
+  if (prev.length === 0 || next.length === 0) return null;
+  const a = prev.map(stableJson);
+  const b = next.map(stableJson);
+  for (let drop = 0; drop < a.length; drop++) {
+    const keep = a.length - drop;
+    if (keep > b.length) continue;
+    let ok = true;
+    for (let i = 0; ok && i < keep; i++) ok = a[drop + i] === b[i];
+    if (ok) return { drop, push: next.slice(keep) };
+  }
+  return null;
+}
+
 export function diffMode(prev: ReplicationModeStatus, next: ReplicationModeStatus): FeedModePatch | null {
   const rowLists = ROW_LISTS.filter((k) => keyed(prev[k]) && keyed(next[k]));
   const out: FeedModePatch = diffFields(prev, next, rowLists) as FeedModePatch;
+  for (const [k, v] of Object.entries(out.set ?? {})) {
+    const old = (prev as unknown as Obj)[k];
+    const slide = Array.isArray(old) && Array.isArray(v) ? slideOf(old, v) : null;
+    if (!slide) continue;
+    (out.slide ??= {})[k as keyof ReplicationModeStatus] = slide;
+    delete (out.set as Record<string, unknown>)[k];
+  }
+  if (out.set && Object.keys(out.set).length === 0) delete out.set;
   for (const k of rowLists) {
     const d = diffRows(prev[k]!, next[k]!);
     if (d) out[k] = d;
@@ -92,6 +115,10 @@ export function diffMode(prev: ReplicationModeStatus, next: ReplicationModeStatu
 
 export function applyMode(prev: ReplicationModeStatus, p: FeedModePatch): ReplicationModeStatus {
   const out = applyFields(prev, p);
+  for (const [k, { drop, push }] of Object.entries(p.slide ?? {}) as [string, { drop: number; push: unknown[] }][]) {
+    const old = (prev as unknown as Obj)[k];
+    (out as unknown as Obj)[k] = [...(Array.isArray(old) ? old.slice(drop) : []), ...push];
+  }
   for (const k of ROW_LISTS) {
     const rows = p[k];
     if (rows) out[k] = applyRows(prev[k], rows);

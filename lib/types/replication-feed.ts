@@ -73,6 +73,8 @@ export interface FeedModePatch {
   unset?: (keyof ReplicationModeStatus)[];
   secondaries?: FeedRowsPatch;
   primaries?: FeedRowsPatch;
+  /** A list that slides (recent_applies keeps the last 512): drop this many from the front, push these at the end. */
+  slide?: Partial<Record<keyof ReplicationModeStatus, { drop: number; push: unknown[] }>>;
 }
 
 export type FeedPatchChange = FeedChange | { path: 'replication.dr' | 'replication.performance'; patch: FeedModePatch };
