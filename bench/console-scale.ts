@@ -283,6 +283,7 @@ async function main() {
 
     // The same primary feed in both protocols, side by side, from Node: bytes per change whatever the console build speaks.
     const feeds = [await wireCounter(primary.url, ''), await wireCounter(primary.url, '?v=2')];
+    const secondaryFeeds = [await wireCounter(secondaries[0].url, ''), await wireCounter(secondaries[0].url, '?v=2')];
 
     const wallAddrs = [primary, ...secondaries.slice(0, K - 1)].map((p) => p.url);
     const ctx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
@@ -307,7 +308,7 @@ async function main() {
     const wallFrames0 = { ...wallTrace.frames };
     const dashFrames0 = { ...dashTrace.frames };
     for (const t of [wallTrace, dashTrace]) t.firstAt.clear();
-    for (const f of feeds) f.reset();
+    for (const f of [...feeds, ...secondaryFeeds]) f.reset();
 
     const t0 = Date.now();
     for (let i = 0; i < WRITES; i++) {
@@ -336,10 +337,12 @@ async function main() {
     console.log(`\nchanges: ${WRITES} KV writes on the primary (250 ms apart), then 1 secondary SIGKILLed; ${seconds.toFixed(1)} s measured`);
     report(`wall (${wallAddrs.length} tiles)`, await longTasks(wall), await latencies(wall, wallTrace, () => true), wallTrace, WRITES * wallAddrs.length);
     for (const [name, f] of [
-      ['protocol 1 (whole sections)', feeds[0]],
-      ['protocol 2 (?v=2, field/row patches)', feeds[1]],
+      ['primary feed, protocol 1 (whole sections)', feeds[0]],
+      ['primary feed, protocol 2 (?v=2, field/row patches)', feeds[1]],
+      ['a secondary feed, protocol 1', secondaryFeeds[0]],
+      ['a secondary feed, protocol 2', secondaryFeeds[1]],
     ] as const) {
-      console.log(`primary feed, ${name}: ${f.frames} change frames, ${f.bytes} B, ${Math.round(f.bytes / Math.max(1, f.frames))} B per change frame, ${Math.round(f.bytes / (WRITES + 1))} B per change`);
+      console.log(`${name}: ${f.frames} change frames, ${f.bytes} B, ${Math.round(f.bytes / Math.max(1, f.frames))} B per change frame, ${Math.round(f.bytes / (WRITES + 1))} B per change`);
       f.close();
     }
     report(
