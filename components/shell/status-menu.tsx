@@ -57,10 +57,6 @@ export function StatusMenu() {
         {version ? <p className="mt-1 text-xs text-gray-500">Version {version}</p> : null}
         {failure ? <p className="mt-2 text-xs text-red-700">{errorMessage(failure)}</p> : null}
       </div>
-      {/* Vault's Status menu links its integrated storage page under the cluster. */}
-      <MenuLink href="/vault/storage/raft" prefetch={false}>
-        <span>Raft Storage</span>
-      </MenuLink>
       <MenuSeparator />
       <div role="group" aria-labelledby={replicationHeadingId}>
         <p id={replicationHeadingId} className="px-4 pt-2 pb-1 text-xs font-semibold uppercase tracking-wide text-gray-500">
@@ -75,6 +71,11 @@ export function StatusMenu() {
           <StatusMenuState kind="performance" fallbackMode={health.data?.replication_performance_mode} />
         </MenuLink>
       </div>
+      <MenuSeparator />
+      {/* Vault's Status menu links the integrated storage page too; after replication, whose items keyboard users reach first. */}
+      <MenuLink href="/vault/storage/raft" prefetch={false}>
+        <span>Raft Storage</span>
+      </MenuLink>
     </MenuButton>
   );
 }
