@@ -59,8 +59,10 @@ test('the Raft Storage screen lists three peers with one leader, downloads a sna
   await expect(page.getByText(/Snapshot downloaded \([\d,]+ bytes\)/)).toBeVisible();
 
   // Remove a follower: the confirm button waits for its id to be typed.
-  const follower = peerRows(page).filter({ hasNot: page.getByTestId('raft-leader-badge') }).first();
-  const followerId = (await follower.locator('td').first().innerText()).trim();
+  // A follower that is not the node this page talks to (etcd's raft leader need not be Coffer's active node).
+  const selfName = lab.nodes.find((n) => n.url === active)!.name;
+  const follower = peerRows(page).filter({ hasNot: page.getByTestId('raft-leader-badge') }).filter({ hasNotText: selfName }).first();
+  const followerId = (await follower.locator('td').first().innerText()).trim().split(/\s/)[0];
   await page.getByRole('button', { name: `Remove peer ${followerId}` }).click();
   const dialog = page.getByRole('dialog', { name: `Remove peer ${followerId}?` });
   await expect(dialog).toBeVisible();
