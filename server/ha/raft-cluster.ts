@@ -250,6 +250,15 @@ export class RaftCluster {
     const members = await client.memberList();
     const m = members.find((x) => x.name === serverId) ?? (await findUnstarted(client, RAFT_PREFIX, members, serverId));
     if (!m) throw badRequest(`no peer named ${serverId} is in this cluster`);
+    // Removing the member that serves every request would cut the cluster's
+    // writes off mid-request; hand the active role over first, then remove it.
+    const active = this.active();
+    if (active.apiAddr) {
+      const { servers } = await peerConfiguration(client, RAFT_PREFIX, active);
+      if (servers.some((s) => s.node_id === serverId && s.leader)) {
+        throw badRequest(`${serverId} is the active node: step it down first (coffer operator step-down), then remove it`);
+      }
+    }
     await untilReconfigAccepted(() => client.memberRemove(m.id));
     await deleteNode(client, RAFT_PREFIX, serverId);
     this.log.info({ server_id: serverId }, 'raft: peer removed');
