@@ -2,12 +2,12 @@
 // parsed flags, an API client built from those flags, and Vault's conventions
 // for argument counts and exit codes (0 ok, 1 usage/local error, 2 server error).
 import { ApiError, resolveConfig, VaultClient, type HttpFlagValues } from './client';
-import { parseFlags, UsageError, type FlagSpecs, type ParsedFlags } from './flags';
+import { COMMON_FLAGS, parseFlags, UsageError, type FlagSpecs, type ParsedFlags } from './flags';
 import type { Input } from './input';
 import { ConnectionError } from './transport';
 import type { Env } from './token-store';
 import type { Ui } from './ui';
-import { resolveFormat, type Format } from './output';
+import { resolveFormat, toJson, type Format } from './output';
 import { fileSources, type DataSources } from './kv-args';
 
 export interface Ctx {
@@ -69,4 +69,49 @@ export function toQuery(data: Record<string, unknown>): Record<string, string> {
   const q: Record<string, string> = {};
   for (const [k, v] of Object.entries(data)) q[k] = typeof v === 'string' ? v : JSON.stringify(v);
   return q;
+}
+
+/** What a read command prints in table format: its text, or an error line (exit 2). */
+export type ReadOutput = string | { error: string };
+
+export interface ReadSpec {
+  /** Positional arguments the command takes (default none). */
+  args?: number;
+  request: (args: string[]) => { path: string; query?: Record<string, string>; passStatuses?: number[] };
+  /** "Error reading …": printed before the server's or network's error. */
+  error: string;
+  /** A body that holds nothing to print, in any format: the error line (exit 2). */
+  missing?: (body: any, args: string[]) => string | undefined;
+  /** What -format=json prints (default: the whole body). */
+  json?: (body: any) => unknown;
+  table: (body: any, args: string[]) => ReadOutput;
+}
+
+/** The shape Vault's read-only commands share (list-peers, members, drill list): one GET, JSON or a table. */
+export async function runRead(argv: string[], ctx: Ctx, spec: ReadSpec): Promise<number> {
+  const { flags, args } = parse(argv, COMMON_FLAGS, ctx);
+  expectArgs(args, spec.args ?? 0);
+  const { path, ...opts } = spec.request(args);
+  let body;
+  try {
+    body = (await clientFor(flags, ctx).request('GET', path, opts)).body;
+  } catch (err) {
+    return fail(ctx.ui, spec.error, err);
+  }
+  const missing = spec.missing?.(body, args);
+  if (missing) {
+    ctx.ui.err(missing);
+    return EXIT_API;
+  }
+  if (formatFor(flags, ctx) === 'json') {
+    ctx.ui.out(toJson(spec.json ? spec.json(body) : body));
+    return EXIT_OK;
+  }
+  const out = spec.table(body, args);
+  if (typeof out !== 'string') {
+    ctx.ui.err(out.error);
+    return EXIT_API;
+  }
+  ctx.ui.out(out);
+  return EXIT_OK;
 }

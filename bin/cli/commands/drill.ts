@@ -10,7 +10,7 @@ import { toJson } from '../output';
 import { COMMON_FLAGS, HTTP_FLAGS, UsageError, type FlagSpecs } from '../flags';
 import { tableOutput } from '../table';
 import { resolveToken } from '../token-store';
-import { clientFor, EXIT_API, EXIT_OK, expectArgs, fail, formatFor, parse, type Command } from '../command';
+import { clientFor, EXIT_API, EXIT_OK, expectArgs, fail, formatFor, parse, runRead, type Command } from '../command';
 import { eventLines, reportLines } from './drill-print';
 
 const RUN_FLAGS = {
@@ -114,32 +114,22 @@ export const drillListCommand: Command = {
 
       $ coffer drill list`,
   flags: COMMON_FLAGS,
-  async run(argv, ctx) {
-    const { flags, args } = parse(argv, COMMON_FLAGS, ctx);
-    expectArgs(args, 0);
-    let body;
-    try {
-      body = (await clientFor(flags, ctx).request('GET', 'sys/drills', { query: { list: 'true' }, passStatuses: [404] })).body;
-    } catch (err) {
-      return fail(ctx.ui, 'Error listing drills', err);
-    }
-    const keys: string[] = body?.data?.keys ?? [];
-    if (formatFor(flags, ctx) === 'json') {
-      ctx.ui.out(toJson(body?.data ?? {}));
-      return EXIT_OK;
-    }
-    if (!keys.length) {
-      ctx.ui.err('No drills found');
-      return EXIT_API;
-    }
-    const info = body.data.key_info ?? {};
-    const rows = keys.map((k) => {
-      const s = info[k] ?? {};
-      return [k, s.kind ?? '', s.outcome ?? '', s.started_at ?? '', `${s.primary ?? '?'} → ${s.secondary ?? '?'}`, `${s.rpo_lost ?? '?'} lost${s.rpo_met ? '' : ' (missed)'}`, `${s.rto_ms ?? '–'} ms${s.rto_met ? '' : ' (missed)'}`];
-    });
-    ctx.ui.out(tableOutput(['ID', 'Kind', 'Outcome', 'Started', 'Clusters', 'RPO', 'RTO'], rows));
-    return EXIT_OK;
-  },
+  run: (argv, ctx) =>
+    runRead(argv, ctx, {
+      request: () => ({ path: 'sys/drills', query: { list: 'true' }, passStatuses: [404] }),
+      error: 'Error listing drills',
+      json: (body) => body?.data ?? {},
+      table: (body) => {
+        const keys: string[] = body?.data?.keys ?? [];
+        if (!keys.length) return { error: 'No drills found' };
+        const info = body.data.key_info ?? {};
+        const rows = keys.map((k) => {
+          const s = info[k] ?? {};
+          return [k, s.kind ?? '', s.outcome ?? '', s.started_at ?? '', `${s.primary ?? '?'} → ${s.secondary ?? '?'}`, `${s.rpo_lost ?? '?'} lost${s.rpo_met ? '' : ' (missed)'}`, `${s.rto_ms ?? '–'} ms${s.rto_met ? '' : ' (missed)'}`];
+        });
+        return tableOutput(['ID', 'Kind', 'Outcome', 'Started', 'Clusters', 'RPO', 'RTO'], rows);
+      },
+    }),
 };
 
 export const drillShowCommand: Command = {
@@ -150,21 +140,13 @@ export const drillShowCommand: Command = {
 
       $ coffer drill show 20261202t070000z-k3j9x2`,
   flags: COMMON_FLAGS,
-  async run(argv, ctx) {
-    const { flags, args } = parse(argv, COMMON_FLAGS, ctx);
-    expectArgs(args, 1);
-    let body;
-    try {
-      body = (await clientFor(flags, ctx).request('GET', `sys/drills/${encodeURIComponent(args[0])}`, { passStatuses: [404] })).body;
-    } catch (err) {
-      return fail(ctx.ui, 'Error reading the drill', err);
-    }
-    if (!body?.data) {
-      ctx.ui.err(`No drill found at sys/drills/${args[0]}`);
-      return EXIT_API;
-    }
-    if (formatFor(flags, ctx) === 'json') ctx.ui.out(toJson(body.data));
-    else for (const l of reportLines(body.data as DrillReport)) ctx.ui.out(l);
-    return EXIT_OK;
-  },
+  run: (argv, ctx) =>
+    runRead(argv, ctx, {
+      args: 1,
+      request: ([id]) => ({ path: `sys/drills/${encodeURIComponent(id)}`, passStatuses: [404] }),
+      error: 'Error reading the drill',
+      missing: (body, [id]) => (body?.data ? undefined : `No drill found at sys/drills/${id}`),
+      json: (body) => body.data,
+      table: (body) => reportLines(body.data as DrillReport).join('\n'),
+    }),
 };

@@ -1,9 +1,8 @@
 // `coffer operator step-down` (sys/step-down: the active hands its role to
 // another node) and `coffer operator members` (sys/ha-status as Vault's table).
-import { toJson } from '../output';
 import { COMMON_FLAGS } from '../flags';
 import { tableOutput } from '../table';
-import { clientFor, EXIT_OK, expectArgs, fail, formatFor, parse, type Command } from '../command';
+import { clientFor, EXIT_OK, expectArgs, fail, parse, runRead, type Command } from '../command';
 
 interface HaNode {
   hostname?: string;
@@ -50,26 +49,14 @@ export const operatorMembersCommand: Command = {
 
       $ coffer operator members`,
   flags: COMMON_FLAGS,
-  async run(argv, ctx) {
-    const { flags, args } = parse(argv, COMMON_FLAGS, ctx);
-    expectArgs(args, 0);
-    let body;
-    try {
-      body = (await clientFor(flags, ctx).request('GET', 'sys/ha-status')).body;
-    } catch (err) {
-      return fail(ctx.ui, 'Error retrieving HA status', err);
-    }
-    if (formatFor(flags, ctx) === 'json') {
-      ctx.ui.out(toJson(body));
-      return EXIT_OK;
-    }
-    const nodes = (body?.Nodes ?? body?.data?.nodes ?? []) as HaNode[];
-    ctx.ui.out(
-      tableOutput(
-        ['Host Name', 'API Address', 'Cluster Address', 'Active Node', 'Version', 'Upgrade Version', 'Redundancy Zone', 'Last Echo'],
-        nodes.map((n) => [n.hostname ?? '', n.api_address ?? '', n.cluster_address ?? '', String(n.active_node ?? false), n.version ?? '', n.upgrade_version ?? '', n.redundancy_zone ?? '', n.last_echo ?? '<nil>']),
-      ),
-    );
-    return EXIT_OK;
-  },
+  run: (argv, ctx) =>
+    runRead(argv, ctx, {
+      request: () => ({ path: 'sys/ha-status' }),
+      error: 'Error retrieving HA status',
+      table: (body) =>
+        tableOutput(
+          ['Host Name', 'API Address', 'Cluster Address', 'Active Node', 'Version', 'Upgrade Version', 'Redundancy Zone', 'Last Echo'],
+          ((body?.Nodes ?? body?.data?.nodes ?? []) as HaNode[]).map((n) => [n.hostname ?? '', n.api_address ?? '', n.cluster_address ?? '', String(n.active_node ?? false), n.version ?? '', n.upgrade_version ?? '', n.redundancy_zone ?? '', n.last_echo ?? '<nil>']),
+        ),
+    }),
 };

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { toJson } from '../output';
 import { COMMON_FLAGS, type FlagSpecs } from '../flags';
 import { keyValueTable } from '../table';
-import { clientFor, EXIT_OK, expectArgs, fail, formatFor, parse, type Command } from '../command';
+import { clientFor, EXIT_OK, expectArgs, fail, formatFor, parse, runRead, type Command } from '../command';
 
 /** Vault's flag values for certificates: "@file" reads the file, anything else is the PEM itself. */
 function pemFlag(v: string | undefined): string | undefined {
@@ -92,6 +92,14 @@ interface AutopilotServer {
   node_type?: string;
 }
 
+interface AutopilotState {
+  healthy?: boolean;
+  failure_tolerance?: number;
+  leader?: string;
+  voters?: string[];
+  servers?: Record<string, AutopilotServer>;
+}
+
 export const operatorRaftAutopilotStateCommand: Command = {
   synopsis: 'Displays the state of the raft cluster under integrated storage as seen by autopilot',
   help: `Usage: coffer operator raft autopilot state
@@ -101,38 +109,32 @@ export const operatorRaftAutopilotStateCommand: Command = {
 
       $ coffer operator raft autopilot state`,
   flags: COMMON_FLAGS,
-  async run(argv, ctx) {
-    const { flags, args } = parse(argv, COMMON_FLAGS, ctx);
-    expectArgs(args, 0);
-    let body;
-    try {
-      body = (await clientFor(flags, ctx).request('GET', 'sys/storage/raft/autopilot/state')).body;
-    } catch (err) {
-      return fail(ctx.ui, 'Error checking autopilot state', err);
-    }
-    if (formatFor(flags, ctx) === 'json') {
-      ctx.ui.out(toJson(body));
-      return EXIT_OK;
-    }
-    const s = body?.data ?? {};
-    const lines = [`Healthy:                      ${s.healthy}`, `Failure Tolerance:            ${s.failure_tolerance}`, `Leader:                       ${s.leader}`, 'Voters:'];
-    for (const v of (s.voters ?? []) as string[]) lines.push(`   ${v}`);
-    lines.push('Servers:');
-    for (const [id, srv] of Object.entries((s.servers ?? {}) as Record<string, AutopilotServer>)) {
-      lines.push(
-        `   ${id}`,
-        `      Name:              ${srv.name}`,
-        `      Address:           ${srv.address}`,
-        `      Status:            ${srv.status}`,
-        `      Node Status:       ${srv.node_status}`,
-        `      Healthy:           ${srv.healthy}`,
-        `      Last Contact:      ${srv.last_contact}`,
-        `      Last Term:         ${srv.last_term}`,
-        `      Last Index:        ${srv.last_index}`,
-        `      Node Type:         ${srv.node_type ?? 'voter'}`,
-      );
-    }
-    ctx.ui.out(lines.join('\n'));
-    return EXIT_OK;
-  },
+  run: (argv, ctx) =>
+    runRead(argv, ctx, {
+      request: () => ({ path: 'sys/storage/raft/autopilot/state' }),
+      error: 'Error checking autopilot state',
+      table: (body) => autopilotLines(body?.data ?? {}),
+    }),
 };
+
+/** Vault's `operator raft autopilot state` text. */
+function autopilotLines(s: AutopilotState): string {
+  const lines = [`Healthy:                      ${s.healthy}`, `Failure Tolerance:            ${s.failure_tolerance}`, `Leader:                       ${s.leader}`, 'Voters:'];
+  for (const v of s.voters ?? []) lines.push(`   ${v}`);
+  lines.push('Servers:');
+  for (const [id, srv] of Object.entries(s.servers ?? {})) {
+    lines.push(
+      `   ${id}`,
+      `      Name:              ${srv.name}`,
+      `      Address:           ${srv.address}`,
+      `      Status:            ${srv.status}`,
+      `      Node Status:       ${srv.node_status}`,
+      `      Healthy:           ${srv.healthy}`,
+      `      Last Contact:      ${srv.last_contact}`,
+      `      Last Term:         ${srv.last_term}`,
+      `      Last Index:        ${srv.last_index}`,
+      `      Node Type:         ${srv.node_type ?? 'voter'}`,
+    );
+  }
+  return lines.join('\n');
+}
