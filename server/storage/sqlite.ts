@@ -13,9 +13,10 @@ import { DEFAULT_LOG_RETENTION, WalLog } from './wal-log';
 import { activeJournal, runUndoingOn } from './write-journal';
 import { checkRoleWrites, ReadOnlyError, type RoleSource, type WriteMode } from './write-ownership';
 import { WriteFence } from './write-fence';
-import { replaceCarried, type CarriedEntry } from './carried-state';
-import { isQuorumCarried, LogDivergenceError, samePosition, type CarriedTxn, type LogPosition, type QuorumAppender, type QuorumBatch } from './quorum';
+import type { CarriedEntry } from './carried-state';
+import { isQuorumCarried, type CarriedTxn, type LogPosition, type QuorumAppender, type QuorumBatch } from './quorum';
 import { AckQueue, type AckWaiter } from './quorum-ack';
+import { applyCommitted, replaceCarriedState, type HaWriter } from './sqlite-ha';
 
 export interface SqliteOptions {
   /** File path, or ':memory:' for unit tests. */
@@ -240,28 +241,20 @@ export class SqliteBackend implements PhysicalBackend {
   }
 
   private commit(ops: StorageOp[]): LogRecord[] {
-    if (this.faults.failPut) throw new Error('storage fault injected: put failed');
+    this.failPutFault();
     if (this.groupCommit && !this.batch) this.openBatch();
-    const tip = { index: this.log.lastIndex, guard: this.log.lastGuard };
+    const tip = this.position();
     let records: LogRecord[] = [];
     const undo: MerkleUndo[] = [];
     try {
       // Inside an open batch better-sqlite3 runs this as a SAVEPOINT, so a
       // failing call rolls back only its own changes.
-      records = this.db
-        .transaction(() => {
-          const out = ops.map((o) => this.applyOne(o, undo)).filter((r): r is LogRecord => r !== null);
-          if (!this.batch) {
-            this.merkle.flush();
-            if (this.faults.failCommit) throw new Error('storage fault injected: commit failed');
-          }
-          return out;
-        })
-        .immediate();
+      records = this.inTxn(tip, undo, () => {
+        const out = ops.map((o) => this.applyOne(o, undo)).filter((r): r is LogRecord => r !== null);
+        if (!this.batch) this.flushMerkle();
+        return out;
+      });
     } catch (err) {
-      this.merkle.undo(undo);
-      this.log.rollbackTo(tip.index, tip.guard);
-      this.changes.publish(null);
       throw new Error('storage transaction failed', { cause: err });
     }
     this.changes.publish(ops.map((o) => o.key));
@@ -285,8 +278,7 @@ export class SqliteBackend implements PhysicalBackend {
     this.batch = null;
     const started = performance.now();
     try {
-      this.merkle.flush();
-      if (this.faults.failCommit) throw new Error('storage fault injected: commit failed');
+      this.flushMerkle();
       this.db.exec('COMMIT');
       this.onFlush?.(performance.now() - started, b.records.length);
     } catch (cause) {
@@ -323,75 +315,58 @@ export class SqliteBackend implements PhysicalBackend {
     this.acks.enqueue(appended, waiters, () => this.committed(records, index));
   }
 
-  /**
-   * The HA applier's one entry point (ha-design.md decision 4): a batch the
-   * cluster's log committed, applied with the same per-op commit code as the
-   * writer ran (so WalLog indices, guards and merkle roots come out the same),
-   * without client write checks, in ONE transaction with `marker` (this
-   * node's record of what it applied). The batch must start at this node's
-   * WalLog tip and end at `expect.after`; otherwise nothing is written and
-   * LogDivergenceError says so (the caller repairs).
-   */
+  /** The HA applier's one entry point (ha-design.md decision 4; sqlite-ha.ts). */
   applyCommitted(txns: StorageOp[][], expect: { before: LogPosition; after: LogPosition }, marker: StorageOp): LogRecord[] {
-    if (this.quorum) throw new Error('applyCommitted on a node that appends to the quorum log');
-    this.commitBatch();
-    if (this.faults.failPut) throw new Error('storage fault injected: put failed');
-    const start = this.position();
-    if (!samePosition(start, expect.before)) throw new LogDivergenceError(expect.before, start, 'before');
-    const undo: MerkleUndo[] = [];
-    let records: LogRecord[];
+    return applyCommitted(this.haWriter, txns, expect, marker);
+  }
+
+  /** HA repair/bootstrap (decision 5; sqlite-ha.ts): every carried key replaced, the WalLog restarted at `at`. */
+  replaceCarried(entries: Iterable<CarriedEntry>, at: LogPosition, marker: StorageOp): void {
+    replaceCarriedState(this.haWriter, entries, at, marker);
+  }
+
+  /** The internals sqlite-ha.ts may use, and no others. */
+  private get haWriter(): HaWriter {
+    return {
+      db: this.db,
+      log: this.log,
+      merkle: this.merkle,
+      position: () => this.position(),
+      settle: (what) => {
+        if (this.quorum) throw new Error(`${what} on a node that appends to the quorum log`);
+        this.commitBatch();
+      },
+      applyOne: (o, undo) => this.applyOne(o, undo),
+      inTxn: (start, undo, fn) => this.inTxn(start, undo, fn),
+      flushMerkle: () => this.flushMerkle(),
+      failPutFault: () => this.failPutFault(),
+      publish: (keys) => this.changes.publish(keys),
+      committed: (records, index) => this.committed(records, index),
+      resetAcks: (index) => {
+        this.acks.reset();
+        this.committedIdx = index;
+      },
+    };
+  }
+
+  private inTxn<T>(start: LogPosition, undo: MerkleUndo[], fn: () => T): T {
     try {
-      records = this.db
-        .transaction(() => {
-          const out: LogRecord[] = [];
-          for (const ops of txns) for (const o of ops) {
-            const r = this.applyOne(o, undo);
-            if (r) out.push(r);
-          }
-          if (!samePosition(this.position(), expect.after)) throw new LogDivergenceError(expect.after, this.position(), 'after');
-          this.applyOne(marker, undo);
-          this.merkle.flush();
-          if (this.faults.failCommit) throw new Error('storage fault injected: commit failed');
-          return out;
-        })
-        .immediate();
+      return this.db.transaction(fn).immediate();
     } catch (err) {
       this.merkle.undo(undo);
       this.log.rollbackTo(start.index, start.guard);
       this.changes.publish(null);
-      if (err instanceof LogDivergenceError) throw err;
-      throw new Error('HA log apply failed', { cause: err });
+      throw err;
     }
-    this.changes.publish(txns.flatMap((ops) => ops.map((o) => o.key)));
-    this.committed(records, this.log.lastIndex);
-    return records;
   }
 
-  /**
-   * Repair/bootstrap (decision 5): replace every carried key with `entries`,
-   * rebuild the merkle index, restart the WalLog at `at`, and write `marker`,
-   * in one transaction; acknowledgements resume.
-   */
-  replaceCarried(entries: Iterable<CarriedEntry>, at: LogPosition, marker: StorageOp): void {
-    if (this.quorum) throw new Error('replaceCarried on a node that appends to the quorum log');
-    this.commitBatch();
-    const was = this.position();
-    try {
-      this.db
-        .transaction(() => {
-          replaceCarried(this.db, this.log, this.merkle, entries, at);
-          this.applyOne(marker, []);
-        })
-        .immediate();
-    } catch (err) {
-      this.log.rollbackTo(was.index, was.guard);
-      this.merkle.reload(this.db);
-      throw new Error('HA repair failed', { cause: err });
-    } finally {
-      this.changes.publish(null);
-    }
-    this.acks.reset();
-    this.committedIdx = at.index;
+  private flushMerkle(): void {
+    this.merkle.flush();
+    if (this.faults.failCommit) throw new Error('storage fault injected: commit failed');
+  }
+
+  private failPutFault(): void {
+    if (this.faults.failPut) throw new Error('storage fault injected: put failed');
   }
 
   private committed(records: LogRecord[], index = this.log.lastIndex): void {
