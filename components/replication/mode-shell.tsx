@@ -2,8 +2,8 @@
 // The frame of /ui/vault/replication/<kind>/*: breadcrumbs, the title with
 // its role tag, the live indicator and the tabs Details / Manage /
 // Secondaries (primary only) — §7.3.
-import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { Breadcrumb } from '@/components/ui/breadcrumb';
 import { KIND_TITLE } from '@/lib/cluster-states';
 import { isEnabled } from '@/lib/api/replication';
 import type { ReplicationKind } from '@/lib/types/replication';
@@ -27,17 +27,7 @@ export function ModeShell({ kind, children }: { kind: ReplicationKind; children:
 
   return (
     <>
-      <nav aria-label="Breadcrumb" className="mb-2 text-sm text-gray-600">
-        <ol className="flex items-center gap-2">
-          <li>
-            <Link href="/vault/replication" className={LINK_CLASS}>
-              Replication
-            </Link>
-          </li>
-          <li aria-hidden="true">›</li>
-          <li aria-current="page">{KIND_TITLE[kind]}</li>
-        </ol>
-      </nav>
+      <Breadcrumb trail={[{ label: 'Replication', href: '/vault/replication' }]} current={KIND_TITLE[kind]} />
       <div className="mb-4 flex flex-wrap items-center justify-between gap-4">
         <div className="flex items-center gap-3">
           <h1 className="text-2xl font-semibold tracking-tight text-gray-900">{KIND_TITLE[kind]}</h1>
