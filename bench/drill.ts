@@ -7,11 +7,10 @@
 //   BENCH_ROUNDS=5       drills of each kind
 //   BENCH_RATE=20        canary writes per second
 //   BENCH_ONLY=planned,unplanned
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { runDrill } from '../lib/drill/engine';
 import type { DrillKind, DrillReport } from '../lib/drill/types';
-import { api, COFFER_BIN, REPO_ROOT } from '../tests/support/cluster';
+import { api } from '../tests/support/cluster';
+import { startLab } from '../tests/support/lab';
 import { drOperationBatchToken } from '../tests/support/replication';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -20,41 +19,16 @@ const ONLY = new Set((process.env.BENCH_ONLY ?? 'planned,unplanned').split(','))
 const ROOT = 'root';
 const OFFSETS = [0, 50, 100, 150, 200, 250];
 
-const free = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-
-async function freeBase(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const base = 20_000 + Math.floor(Math.random() * 10_000);
-    if ((await Promise.all(OFFSETS.flatMap((o) => [base + o, base + o + 1]).map(free))).every(Boolean)) return base;
-  }
-  throw new Error('no free port range for the lab');
-}
-
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
 };
 
 async function main() {
-  const base = await freeBase();
-  const lab = spawn(COFFER_BIN, ['lab', '-topology=seed', `-base-port=${base}`, '-no-ui'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  lab.stdout!.on('data', (d) => (out += d));
-  lab.stderr!.on('data', (d) => (out += d));
-  const stop = () => lab.exitCode === null && lab.kill('SIGINT');
-  process.on('exit', stop);
+  const lab = await startLab(['-topology=seed'], OFFSETS);
+  process.on('exit', () => lab.proc.exitCode === null && lab.proc.kill('SIGINT'));
   try {
-    const deadline = Date.now() + 300_000;
-    while (!out.includes('Press Ctrl-C')) {
-      if (Date.now() > deadline || lab.exitCode !== null) throw new Error(`lab did not start:\n${out}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    const addr = (o: number) => `http://127.0.0.1:${base + o}`;
+    const addr = lab.addr;
     const drToken = await drOperationBatchToken(addr(0), ROOT, '8h');
     for (let i = 0; i < 20; i++) await api(addr(0), 'POST', `secret/data/bench/s${i}`, { token: ROOT, body: { data: { v: i } } });
     const rows: string[][] = [];
@@ -91,7 +65,7 @@ async function main() {
     process.stdout.write(`\nDR drills on coffer lab -topology=seed (dallas → dallas-dr, london and sydney follow), canaries ${RATE}/s, aims: planned RTO ≤ 5 s RPO 0; unplanned RTO ≤ 10 s, RPO ≤ lag at the disaster\n`);
     for (const r of [header, ...rows]) process.stdout.write(r.map((c, i) => c.padEnd(widths[i])).join('  ') + '\n');
   } finally {
-    stop();
+    await lab.stop();
   }
 }
 

@@ -4,31 +4,12 @@
 // sum of VmRSS over the lab process and every descendant (coffer servers, their
 // supervised etcd members, the bin/coffer shells), split by kind. Stops the lab
 // with SIGINT. Asserts nothing: it is the figure for "does it fit this box".
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { COFFER_BIN, REPO_ROOT } from '../tests/support/cluster';
+import { startLab } from '../tests/support/lab';
 
 const SETTLE_MS = Number(process.env.SETTLE_MS ?? 10_000);
 const START_TIMEOUT_MS = Number(process.env.START_TIMEOUT_MS ?? 1_200_000);
 const LAB_SPAN = 300; // dallas … sydney-dr with up to 5 nodes of 10 ports each
-
-const free = (port: number) =>
-  new Promise<boolean>((r) => {
-    const s = createServer();
-    s.once('error', () => r(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => r(true)));
-  });
-
-async function freeBase(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    // Below Linux's ephemeral range (32768+), where outgoing connections would take ports meanwhile.
-    const base = 10_000 + 10 * Math.floor(Math.random() * 2_000);
-    const probes = Array.from({ length: LAB_SPAN / 10 }, (_, k) => base + k * 10);
-    if ((await Promise.all(probes.flatMap((p) => [free(p), free(p + 1), free(p + 2), free(p + 3)]))).every(Boolean)) return base;
-  }
-  throw new Error('no free port block');
-}
 
 interface Proc {
   pid: number;
@@ -68,24 +49,13 @@ const kind = (cmd: string) => (/\betcd\b/.test(cmd.split(' ')[0]) ? 'etcd' : /ma
 
 async function main() {
   const flags = process.argv.slice(2);
-  const base = await freeBase();
-  const lab = spawn(COFFER_BIN, ['lab', `-base-port=${base}`, ...flags], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  lab.stdout!.on('data', (d) => (out += d));
-  lab.stderr!.on('data', (d) => (out += d));
   const t0 = Date.now();
-  while (!out.includes('Press Ctrl-C')) {
-    if (lab.exitCode !== null) throw new Error(`lab exited:\n${out}`);
-    if (Date.now() - t0 > START_TIMEOUT_MS) {
-      const kb = tree(lab.pid!).reduce((sum, p) => sum + p.rssKb, 0);
-      lab.kill('SIGINT');
-      throw new Error(`lab not up after ${START_TIMEOUT_MS / 1000} s (total VmRSS so far ${(kb / 1024).toFixed(0)} MiB):\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  const offsets = Array.from({ length: LAB_SPAN / 10 }, (_, k) => k * 10);
+  // The console too, unless the flags say -no-ui: its memory counts.
+  const lab = await startLab(flags, offsets, { startTimeoutMs: START_TIMEOUT_MS, ui: true });
   const upMs = Date.now() - t0;
   await new Promise((r) => setTimeout(r, SETTLE_MS));
-  const procs = tree(lab.pid!);
+  const procs = tree(lab.proc.pid!);
   const by = new Map<string, { n: number; kb: number }>();
   for (const p of procs) {
     const k = kind(p.cmd);
@@ -96,8 +66,7 @@ async function main() {
   console.log(`coffer lab ${flags.join(' ')}: up in ${(upMs / 1000).toFixed(1)} s; after ${SETTLE_MS / 1000} s idle:`);
   for (const [k, v] of by) console.log(`  ${k.padEnd(6)} ${String(v.n).padStart(3)} processes  ${(v.kb / 1024).toFixed(0).padStart(6)} MiB`);
   console.log(`  total  ${String(procs.length).padStart(3)} processes  ${(totalKb / 1024).toFixed(0).padStart(6)} MiB VmRSS`);
-  lab.kill('SIGINT');
-  await new Promise((r) => lab.once('exit', r));
+  await lab.stop();
 }
 
 main().catch((err) => {

@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, COFFER_BIN, REPO_ROOT } from '../support/cluster';
+import { api } from '../support/cluster';
+import { startLab, type Lab } from '../support/lab';
 import { runCoffer } from '../support/cli';
 import { drOperationBatchToken, replStatus, waitFor } from '../support/replication';
 
@@ -13,22 +12,7 @@ import { drOperationBatchToken, replStatus, waitFor } from '../support/replicati
 // drill promotes dallas-dr, london and sydney follow it, then the lab starts
 // dallas again on its data and the drill fails back.
 const OFFSETS = [0, 50, 100, 150, 200, 250];
-const free = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-async function freeBase(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const base = 20_000 + Math.floor(Math.random() * 10_000);
-    if ((await Promise.all(OFFSETS.flatMap((o) => [base + o, base + o + 1]).map(free))).every(Boolean)) return base;
-  }
-  throw new Error('no free port range for the lab');
-}
-
-let lab: ChildProcess | null = null;
-let out = '';
+let lab: Lab | null = null;
 let base = 0;
 let drToken = '';
 const ROOT = 'root';
@@ -36,20 +20,14 @@ const home = mkdtempSync(join(tmpdir(), 'coffer-drill-lab-'));
 const addr = (offset: number) => `http://127.0.0.1:${base + offset}`;
 
 beforeAll(async () => {
-  base = await freeBase();
-  lab = spawn(COFFER_BIN, ['lab', '-topology=seed', `-base-port=${base}`, '-no-ui'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  lab.stdout!.on('data', (d) => (out += d));
-  lab.stderr!.on('data', (d) => (out += d));
-  await waitFor('the lab to be wired', async () => out.includes('Press Ctrl-C'), 240_000, 250);
+  lab = await startLab(['-topology=seed'], OFFSETS, { startTimeoutMs: 240_000 });
+  base = lab.base;
   drToken = await drOperationBatchToken(addr(0), ROOT, '2h');
   for (let i = 0; i < 5; i++) await api(addr(0), 'POST', `secret/data/app/s${i}`, { token: ROOT, body: { data: { v: i } } });
 }, 300_000);
 
 afterAll(async () => {
-  if (lab && lab.exitCode === null) {
-    lab.kill('SIGINT');
-    await waitFor('the lab to exit', async () => lab!.exitCode !== null, 30_000).catch(() => lab!.kill('SIGKILL'));
-  }
+  await lab?.stop(30_000);
 });
 
 describe('DR drills on a lab', () => {
@@ -76,12 +54,12 @@ describe('DR drills on a lab', () => {
       { addr: addr(0), home, token: ROOT },
     );
     const report = JSON.parse(readFileSync(file, 'utf8'));
-    expect(report.outcome, r.stdout + r.stderr + out).toBe('passed');
+    expect(report.outcome, r.stdout + r.stderr + lab!.output()).toBe('passed');
     expect(r.code).toBe(0);
     expect(report.plan.kind).toBe('unplanned');
     expect(report.plan.others.map((o: { name: string }) => o.name).sort()).toEqual(['london', 'sydney']);
-    expect(out).toMatch(/lab: dallas stopped \(SIGKILL\)/);
-    expect(out).toMatch(/lab: dallas started again on its data/);
+    expect(lab!.output()).toMatch(/lab: dallas stopped \(SIGKILL\)/);
+    expect(lab!.output()).toMatch(/lab: dallas started again on its data/);
     expect(report.rto.ms).toBeGreaterThan(0);
     expect(report.rpo.lost).toBe(report.rpo.lostSeqs.length);
     expect(report.rpo.lagAtDisasterWals).not.toBeNull();
