@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePortPair } from './ports';
@@ -34,8 +34,14 @@ function spawnServer(args: string[], port: number, opts: { umask?: string; env?:
     ? spawn('/bin/sh', ['-c', `umask ${opts.umask} && exec "$0" "$@"`, COFFER_BIN, 'server', ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
     : spawn(COFFER_BIN, ['server', ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (out += d));
+  // COFFER_TEST_OUTPUT_DIR keeps every server's output in a file, for chasing a failure seen once in a long run.
+  const keep = process.env.COFFER_TEST_OUTPUT_DIR ? join(process.env.COFFER_TEST_OUTPUT_DIR, `coffer-${port}-${proc.pid}.log`) : undefined;
+  const onData = (d: Buffer) => {
+    out += d;
+    if (keep) appendFileSync(keep, d);
+  };
+  proc.stdout!.on('data', onData);
+  proc.stderr!.on('data', onData);
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
   const waitExit = async (signal: NodeJS.Signals) => {
     if (proc.exitCode !== null || proc.signalCode !== null) return;
