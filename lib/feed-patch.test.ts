@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ReplicationModeStatus, ReplicationPeer } from './types/replication';
-import type { FeedSnapshot } from './types/replication-feed';
+import type { FeedHaNode, FeedSnapshot } from './types/replication-feed';
 import { applyPatchChanges, diffSnapshot, stableJson } from './feed-patch';
 
 const wire = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
@@ -36,11 +36,19 @@ const mode: fc.Arbitrary<ReplicationModeStatus> = fc.record(
   { requiredKeys: ['mode'] },
 );
 
+const haNode: fc.Arbitrary<FeedHaNode> = fc.record({
+  node_id: fc.constantFrom('n1', 'n2', 'n3', 'n4'),
+  api_address: fc.constantFrom('http://a', 'http://b'),
+  state: fc.constantFrom('active', 'standby', 'sealed', 'down'),
+});
+
 const snapshot: fc.Arbitrary<FeedSnapshot> = fc.record({
   cluster: fc.record({ name: fc.constantFrom('a', 'b'), id: fc.constantFrom('1', '2'), apiAddr: fc.constant('http://x') }),
   health: fc.record({ initialized: fc.constant(true), sealed: fc.boolean(), standby: fc.boolean() }) as unknown as fc.Arbitrary<FeedSnapshot['health']>,
   seal: fc.record({ sealed: fc.boolean(), t: fc.nat(3) }) as unknown as fc.Arbitrary<FeedSnapshot['seal']>,
   replication: fc.record({ dr: mode, performance: mode }),
+  // A single node (null) or an HA cluster's nodes, keyed by node_id.
+  ha: fc.option(fc.uniqueArray(haNode, { selector: (n) => n.node_id, maxLength: 4 }), { nil: null }),
 });
 
 describe('status feed protocol 2 patches', () => {
@@ -69,6 +77,17 @@ describe('status feed protocol 2 patches', () => {
         expect(diffSnapshot(s, structuredClone(s))).toEqual([]);
       }),
     );
+  });
+
+  it('a failover sends the two HA rows whose state changed, by node_id', () => {
+    const nodes = (active: string): FeedHaNode[] => ['d1', 'd2', 'd3'].map((id) => ({ node_id: id, api_address: `http://${id}`, state: id === active ? 'active' : 'standby' }));
+    const snap = (ha: FeedHaNode[] | null | undefined): FeedSnapshot => ({ cluster: { name: 'a', id: '1', apiAddr: 'x' }, health: {} as FeedSnapshot['health'], seal: {} as FeedSnapshot['seal'], replication: { dr: { mode: 'disabled' }, performance: { mode: 'disabled' } }, ha });
+    const changes = diffSnapshot(snap(nodes('d1')), snap(nodes('d2')));
+    expect(changes).toEqual([{ path: 'ha', rows: { rows: { d1: { set: { state: 'standby' } }, d2: { set: { state: 'active' } } } } }]);
+    expect(applyPatchChanges(snap(nodes('d1')), wire(changes)).ha).toEqual(nodes('d2'));
+    // A server that predates the HA section: nothing to send, and a first list goes whole.
+    expect(diffSnapshot(snap(undefined), snap(undefined))).toEqual([]);
+    expect(diffSnapshot(snap(undefined), snap(nodes('d3')))).toEqual([{ path: 'ha', value: nodes('d3') }]);
   });
 
   it('one secondary among fifty changing one field sends only that row and field', () => {

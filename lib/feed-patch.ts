@@ -6,6 +6,7 @@ import type { ReplicationModeStatus, ReplicationPeer } from './types/replication
 import {
   FEED_SECTIONS,
   type FeedChange,
+  type FeedHaNode,
   type FeedModePatch,
   type FeedPatchChange,
   type FeedRowPatch,
@@ -44,8 +45,10 @@ function applyFields<T extends object>(prev: T, p: { set?: object; unset?: reado
   return out as T;
 }
 
+type Row = { node_id?: string };
+
 /** Row patches need a unique node_id per row; anything else is sent whole. */
-function keyed(rows: ReplicationPeer[] | undefined): rows is ReplicationPeer[] {
+function keyed<R extends Row>(rows: R[] | null | undefined): rows is R[] {
   if (!Array.isArray(rows)) return false;
   const ids = new Set<string>();
   for (const r of rows) {
@@ -55,12 +58,12 @@ function keyed(rows: ReplicationPeer[] | undefined): rows is ReplicationPeer[] {
   return true;
 }
 
-function diffRows(prev: ReplicationPeer[], next: ReplicationPeer[]): FeedRowsPatch | null {
+function diffRows<R extends Row>(prev: R[], next: R[]): FeedRowsPatch<R> | null {
   const before = new Map(prev.map((r) => [r.node_id!, r]));
-  const rows: Record<string, FeedRowPatch> = {};
+  const rows: Record<string, FeedRowPatch<R>> = {};
   for (const r of next) {
     const old = before.get(r.node_id!);
-    const d = diffFields(old ?? { node_id: r.node_id }, r) as FeedRowPatch;
+    const d = diffFields(old ?? { node_id: r.node_id }, r) as FeedRowPatch<R>;
     if (!old) rows[r.node_id!] = { set: r };
     else if (d.set || d.unset) rows[r.node_id!] = d;
   }
@@ -69,14 +72,14 @@ function diffRows(prev: ReplicationPeer[], next: ReplicationPeer[]): FeedRowsPat
   return { ...(sameOrder ? {} : { ids: next.map((r) => r.node_id!) }), ...(Object.keys(rows).length ? { rows } : {}) };
 }
 
-function applyRows(prev: ReplicationPeer[] | undefined, p: FeedRowsPatch): ReplicationPeer[] {
+function applyRows<R extends Row>(prev: R[] | null | undefined, p: FeedRowsPatch<R>): R[] {
   const base = prev ?? [];
   const byId = new Map(base.map((r) => [r.node_id!, r]));
   const order = p.ids ?? base.map((r) => r.node_id!);
   return order.map((id) => {
     const change = p.rows?.[id];
-    const old = byId.get(id) ?? ({} as ReplicationPeer);
-    return change ? applyFields(old, change) : old;
+    const old = byId.get(id) ?? ({} as R);
+    return change ? applyFields(old, change as { set?: object; unset?: readonly string[] }) : old;
   });
 }
 
@@ -138,7 +141,18 @@ function whole(s: FeedSnapshot, path: (typeof FEED_SECTIONS)[number]): FeedChang
       return { path, value: s.replication.dr };
     case 'replication.performance':
       return { path, value: s.replication.performance };
+    case 'ha':
+      return { path, value: s.ha ?? null };
   }
+}
+
+/** The HA nodes as row patches while both sides are keyed lists of rows; else (null ↔ list) the section whole. */
+function diffHa(prev: FeedHaNode[] | null | undefined, next: FeedHaNode[] | null | undefined): FeedPatchChange | null {
+  if (keyed(prev) && keyed(next)) {
+    const rows = diffRows(prev, next);
+    return rows ? { path: 'ha', rows } : null;
+  }
+  return same(prev ?? null, next ?? null) ? null : { path: 'ha', value: next ?? null };
 }
 
 /** What changed from `prev` to `next`: small sections whole, replication sections as field and row patches. */
@@ -149,6 +163,9 @@ export function diffSnapshot(prev: FeedSnapshot, next: FeedSnapshot): FeedPatchC
       const kind = path === 'replication.dr' ? 'dr' : 'performance';
       const patch = diffMode(prev.replication[kind], next.replication[kind]);
       if (patch) out.push({ path, patch });
+    } else if (path === 'ha') {
+      const change = diffHa(prev.ha, next.ha);
+      if (change) out.push(change);
     } else {
       const change = whole(next, path);
       if (!same(whole(prev, path).value, change.value)) out.push(change);
@@ -161,6 +178,10 @@ export function diffSnapshot(prev: FeedSnapshot, next: FeedSnapshot): FeedPatchC
 export function applyPatchChanges(prev: FeedSnapshot, changes: FeedPatchChange[]): FeedSnapshot {
   const next: FeedSnapshot = { ...prev, replication: { ...prev.replication } };
   for (const c of changes) {
+    if ('rows' in c) {
+      next.ha = applyRows(next.ha, c.rows);
+      continue;
+    }
     if ('patch' in c) {
       const kind = c.path === 'replication.dr' ? 'dr' : 'performance';
       next.replication[kind] = applyMode(next.replication[kind], c.patch);
@@ -181,6 +202,9 @@ export function applyPatchChanges(prev: FeedSnapshot, changes: FeedPatchChange[]
         break;
       case 'replication.performance':
         next.replication.performance = c.value;
+        break;
+      case 'ha':
+        next.ha = c.value;
         break;
     }
   }

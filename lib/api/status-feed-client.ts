@@ -66,6 +66,9 @@ export function applyFeedMessage(prev: FeedSnapshot | null, msg: FeedMessage): F
       case 'replication.performance':
         next.replication.performance = change.value;
         break;
+      case 'ha':
+        next.ha = change.value;
+        break;
     }
   }
   return next;

@@ -17,10 +17,24 @@ export interface FeedSnapshot {
   seal: SealStatusResponse;
   /** As GET sys/replication/status data.dr / data.performance. */
   replication: ReplicationStatusPair;
+  /** The nodes of this node's HA cluster and the state of each; null on a single node (absent from servers that predate it). */
+  ha?: FeedHaNode[] | null;
+}
+
+/**
+ * One node of the cluster as the feed shows it. Only what the unauthenticated
+ * sys/leader and each node's own sys/health already tell anyone who asks: its
+ * name, API address and whether it is active, a standby, sealed or down.
+ */
+export type FeedHaState = 'active' | 'standby' | 'sealed' | 'down';
+export interface FeedHaNode {
+  node_id: string;
+  api_address: string;
+  state: FeedHaState;
 }
 
 /** The sections a delta may replace, each whole. */
-export const FEED_SECTIONS = ['cluster', 'health', 'seal', 'replication.dr', 'replication.performance'] as const;
+export const FEED_SECTIONS = ['cluster', 'health', 'seal', 'replication.dr', 'replication.performance', 'ha'] as const;
 export type FeedSection = (typeof FEED_SECTIONS)[number];
 
 /** What a delta carries for each section. */
@@ -30,6 +44,7 @@ export interface FeedSectionValues {
   seal: SealStatusResponse;
   'replication.dr': ReplicationStatusPair['dr'];
   'replication.performance': ReplicationStatusPair['performance'];
+  ha: FeedHaNode[] | null;
 }
 
 export type FeedChange = { [P in FeedSection]: { path: P; value: FeedSectionValues[P] } }[FeedSection];
@@ -57,15 +72,15 @@ export const FEED_PATH = '/v1/sys/replication/status/feed';
 // version: a client that sees a gap reconnects and gets a fresh init.
 
 /** Changed fields of one row; a row new to the list carries all its fields in `set`. */
-export interface FeedRowPatch {
-  set?: Partial<ReplicationPeer>;
-  unset?: (keyof ReplicationPeer)[];
+export interface FeedRowPatch<R = ReplicationPeer> {
+  set?: Partial<R>;
+  unset?: (keyof R)[];
 }
 
-/** A list of peers keyed by node_id. `ids` comes only when membership or order changed: the new order; rows not in it are gone. */
-export interface FeedRowsPatch {
+/** A list of rows keyed by node_id. `ids` comes only when membership or order changed: the new order; rows not in it are gone. */
+export interface FeedRowsPatch<R = ReplicationPeer> {
   ids?: string[];
-  rows?: Record<string, FeedRowPatch>;
+  rows?: Record<string, FeedRowPatch<R>>;
 }
 
 export interface FeedModePatch {
@@ -77,7 +92,10 @@ export interface FeedModePatch {
   slide?: Partial<Record<keyof ReplicationModeStatus, { drop: number; push: unknown[] }>>;
 }
 
-export type FeedPatchChange = FeedChange | { path: 'replication.dr' | 'replication.performance'; patch: FeedModePatch };
+/** The HA nodes by node_id: a failover sends the two rows whose state changed, not the list. */
+export type FeedHaPatch = { path: 'ha'; rows: FeedRowsPatch<FeedHaNode> };
+
+export type FeedPatchChange = FeedChange | { path: 'replication.dr' | 'replication.performance'; patch: FeedModePatch } | FeedHaPatch;
 
 export type FeedPatchMessage = { type: 'patch'; seq: number; at: number; changes: FeedPatchChange[] };
 

@@ -23,7 +23,7 @@
 //   {type:'init', seq, at, snapshot}               first, the whole StatusSnapshot
 //   {type:'delta', seq, at, changes:[{path,value}]} sections that changed since
 //        the last message this client got; path is one of FEED_SECTIONS
-//        ('cluster' | 'health' | 'seal' | 'replication.dr' | 'replication.performance')
+//        ('cluster' | 'health' | 'seal' | 'replication.dr' | 'replication.performance' | 'ha')
 //        and value replaces that section whole
 //   {type:'heartbeat', seq, at}                    every HEARTBEAT_INTERVAL_MS, so a
 //        client can tell a quiet feed from a dead one
@@ -35,7 +35,8 @@
 // Protocol 2, asked for with `?v=2` on the URL (lib/types/replication-feed.ts,
 // lib/feed-patch.ts): instead of `delta`, `{type:'patch', seq, at, changes}`
 // where a replication section carries only its changed fields and, in
-// secondaries[]/primaries[], only the changed rows and fields by node_id.
+// secondaries[]/primaries[], only the changed rows and fields by node_id; the
+// HA nodes (`ha`) go as `{path:'ha', rows}`, the rows whose state changed.
 // `seq` has no gaps on one connection; a client that sees one reconnects.
 //
 // A subscriber whose unsent bytes exceed `maxBufferedBytes` (1 MiB) is
@@ -115,6 +116,8 @@ function sectionChange(s: StatusSnapshot, path: FeedSection): FeedChange {
       return { path, value: s.replication.dr };
     case 'replication.performance':
       return { path, value: s.replication.performance };
+    case 'ha':
+      return { path, value: s.ha ?? null };
   }
 }
 
