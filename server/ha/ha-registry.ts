@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { Logger } from '../log';
 import { VERSION } from '../core/seal-manager';
 import type { EtcdClient } from './etcd-client';
-import type { HaNodeStatus } from './ha-slot';
+import type { HaNodeStatus, HaRole } from './ha-slot';
 import { prefixEnd } from './etcd-wire';
 
 // Every node of an HA cluster says it is alive under `P nodes/<node id>`: its
@@ -23,6 +23,8 @@ export interface NodeRecord {
   version: string;
   /** ISO time of this echo (the writer's clock). */
   last_echo: string;
+  /** The node's role when it echoed, so every node can tell a sealed standby (the status feed's HA nodes). */
+  role?: HaRole;
 }
 
 export const nodesPrefix = (prefix: string) => `${prefix}nodes/`;
@@ -31,12 +33,14 @@ export class NodeRegistry {
   private lease = 0n;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  private echoing = false;
+  private echoAgain = false;
   private readonly log: Logger;
 
   constructor(
     private readonly client: EtcdClient,
     private readonly prefix: string,
-    private readonly self: { nodeId: string; apiAddr: string; clusterAddr: string },
+    private readonly self: { nodeId: string; apiAddr: string; clusterAddr: string; role?: () => HaRole },
     logger: Logger,
   ) {
     this.log = logger.child({ component: 'ha.registry' });
@@ -46,8 +50,20 @@ export class NodeRegistry {
     void this.echo();
   }
 
+  /** Echo now, not at the next tick: the role changed, and the other nodes' feeds should say so at once. */
+  echoNow(): void {
+    if (this.closed) return;
+    if (this.echoing) {
+      this.echoAgain = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    void this.echo();
+  }
+
   private async echo(): Promise<void> {
     if (this.closed) return;
+    this.echoing = true;
     try {
       if (!this.lease) this.lease = (await this.client.leaseGrant(REGISTRY_TTL_SECONDS)).id;
       else await this.client.leaseKeepAlive(this.lease);
@@ -58,13 +74,17 @@ export class NodeRegistry {
         cluster_address: this.self.clusterAddr,
         version: VERSION,
         last_echo: new Date().toISOString(),
+        role: this.self.role?.(),
       };
       await this.client.put(nodesPrefix(this.prefix) + this.self.nodeId, JSON.stringify(rec), { lease: this.lease });
     } catch (err) {
       this.lease = 0n; // expired or unreachable: start over with a fresh lease
       this.log.debug({ err: (err as Error).message }, 'echo failed; retrying');
     }
-    if (!this.closed) this.timer = setTimeout(() => void this.echo(), ECHO_INTERVAL_MS);
+    this.echoing = false;
+    const again = this.echoAgain;
+    this.echoAgain = false;
+    if (!this.closed) this.timer = setTimeout(() => void this.echo(), again ? 0 : ECHO_INTERVAL_MS);
   }
 
   async list(): Promise<NodeRecord[]> {

@@ -10,6 +10,8 @@ import type { EtcdClient } from './etcd-client';
 import { HaLog } from './ha-log';
 import { ActiveUnreachableError, forwardHttp } from './ha-forward';
 import { NodeRegistry, nodeStatus } from './ha-registry';
+import { HaFeedNodes } from './ha-feed-nodes';
+import type { FeedHaNode } from '../../lib/types/replication-feed';
 import type { HaLeaderStatus, HaNodeStatus, HaRole, HaSlot, HaView } from './ha-slot';
 import { observeLeader, type LeaderObserver } from './leader-observer';
 
@@ -43,7 +45,7 @@ export interface HaRuntimeOptions {
   logger: Logger;
   /** The HA log; default: HaLog.open on this node's storage (check/repair against etcd, then follow). */
   log?: HaLogPort;
-  /** Leader lease TTL (election.ts default 3 s). */
+  /** Leader lease TTL (election.ts DEFAULT_LEASE_TTL_SECONDS; storage "etcd" lock_timeout). */
   ttlSeconds?: number;
   /** Called last on close (the caller's etcd client, say). */
   onClose?: () => void;
@@ -60,7 +62,7 @@ export type HaRuntime = HaView;
 export const STEP_DOWN_HOLD_MS = 10_000;
 /** After losing leadership for any other reason, try again after this pause. */
 const RECAMPAIGN_MS = 250;
-/** A request a standby must forward waits this long for an active during a failover (a lease is 3 s). */
+/** A request a standby must forward waits this long for an active during a failover (several leases). */
 export const FORWARD_FAILOVER_WAIT_MS = 10_000;
 /** How often a forward re-checks while the leader key names this node but it is not active yet. */
 const OWN_KEY_POLL_MS = 50;
@@ -95,6 +97,7 @@ class Runtime implements HaRuntime {
   private roleValue: HaRole = 'sealed';
   private readonly election: Election;
   private readonly registry: NodeRegistry;
+  private readonly feedList: HaFeedNodes;
   private readonly observer: LeaderObserver;
   private readonly log: Logger;
   private campaignAbort: AbortController | null = null;
@@ -112,10 +115,21 @@ class Runtime implements HaRuntime {
     this.log = o.logger.child({ component: 'ha.runtime', node: o.nodeId });
     const value: LeaderValue = { node_id: o.nodeId, api_address: o.apiAddr, cluster_address: o.clusterAddr, hostname: hostname() };
     this.election = new Election(o.client, { key: leaderKey(o.prefix), value: JSON.stringify(value), ttlSeconds: o.ttlSeconds, logger: o.logger });
-    this.registry = new NodeRegistry(o.client, o.prefix, { nodeId: o.nodeId, apiAddr: o.apiAddr, clusterAddr: o.clusterAddr }, o.logger);
+    this.registry = new NodeRegistry(o.client, o.prefix, { nodeId: o.nodeId, apiAddr: o.apiAddr, clusterAddr: o.clusterAddr, role: () => this.roleValue }, o.logger);
     this.observer = observeLeader(o.client, leaderKey(o.prefix), o.logger, (kv) => {
       this.log.debug({ leader: kv ? this.parseLeader(kv.value)?.node_id : null }, 'active node changed');
       for (const w of [...this.leaderWaiters]) w();
+      this.feedList?.poke();
+      o.slot.changed();
+    });
+    this.feedList = new HaFeedNodes({
+      client: o.client,
+      prefix: o.prefix,
+      registry: this.registry,
+      self: () => ({ node_id: o.nodeId, api_address: o.apiAddr, role: this.roleValue }),
+      activeId: () => (this.roleValue === 'active' ? o.nodeId : (this.activeNode()?.node_id ?? null)),
+      onChange: () => o.slot.changed(),
+      logger: o.logger,
     });
   }
 
@@ -150,6 +164,9 @@ class Runtime implements HaRuntime {
     if (role === this.roleValue) return;
     this.log.info({ from: this.roleValue, to: role }, 'HA role');
     this.roleValue = role;
+    this.registry.echoNow(); // the other nodes' status feeds learn the new role now, not at the next echo
+    this.feedList.poke();
+    this.o.slot.changed();
     if (role !== 'promoting') for (const w of this.settleWaiters) w();
   }
 
@@ -246,6 +263,8 @@ class Runtime implements HaRuntime {
       await this.stopActiveWork();
       if (opts.resign) await this.election.resign();
       await this.o.log.follow();
+      // A secondary that still dials this node hears where the active is now.
+      if (this.roleValue === 'standby' && !this.closed) this.o.replication.serveStandby();
       this.retryLater(RECAMPAIGN_MS);
     });
   }
@@ -334,6 +353,10 @@ class Runtime implements HaRuntime {
     };
   }
 
+  feedNodes(): FeedHaNode[] {
+    return this.feedList.current();
+  }
+
   async nodes(): Promise<HaNodeStatus[]> {
     const active = this.roleValue === 'active' ? this.o.nodeId : (this.activeNode()?.node_id ?? null);
     const list = await this.registry.list();
@@ -365,7 +388,7 @@ class Runtime implements HaRuntime {
       const usable: LeaderValue | null = target && target.node_id !== this.o.nodeId && target.api_address !== dead ? target : null;
       if (usable) {
         try {
-          return await forwardHttp(req, { apiAddr: usable.api_address, nodeId: usable.node_id }, this.o.nodeId, (seq, ms) => this.o.log.waitApplied(seq, ms));
+          return await forwardHttp(req, { apiAddr: usable.api_address, nodeId: usable.node_id }, this.o.nodeId, (seq, ms) => this.o.log.waitApplied(seq, ms), () => this.o.core.barrier.exportRootKey());
         } catch (err) {
           if (!(err instanceof ActiveUnreachableError) || Date.now() >= deadline) throw err;
           dead = usable.api_address;
@@ -399,6 +422,7 @@ class Runtime implements HaRuntime {
     this.campaignAbort?.abort();
     for (const u of this.unsubs) u();
     this.observer.close();
+    this.feedList.close();
     await this.chain;
     if (this.roleValue === 'active' || this.roleValue === 'promoting') await this.stopActiveWork();
     await this.election.resign();
@@ -411,5 +435,7 @@ class Runtime implements HaRuntime {
 }
 
 function openHaLog(opts: HaRuntimeOptions): Promise<HaLogPort> {
-  return HaLog.open({ client: opts.client, prefix: opts.prefix, storage: opts.storage, logger: opts.logger });
+  // Appends unanswered for one lease are refused: by then another node may lead.
+  const unreachableMs = opts.ttlSeconds === undefined ? undefined : opts.ttlSeconds * 1000;
+  return HaLog.open({ client: opts.client, prefix: opts.prefix, storage: opts.storage, logger: opts.logger, unreachableMs });
 }

@@ -1,3 +1,4 @@
+import type { FeedHaNode } from '../../lib/types/replication-feed';
 import type { Request, Response } from '../core/request';
 
 // Where the core meets the HA runtime. The core is assembled once, before the
@@ -51,13 +52,26 @@ export interface HaView {
   committedIndex(): number;
   /** Stop: resign the active role (another node takes over at once), leave the HA log. */
   close(): Promise<void>;
+  /** The cluster's nodes and their states, for the status feed (ha-feed-nodes.ts); cheap, synchronous. */
+  feedNodes?(): FeedHaNode[];
 }
 
 export class HaSlot {
   runtime: HaView | null = null;
+  private readonly listeners = new Set<() => void>();
 
   /** disable_performance_standby = true makes standbys plain: they forward reads too and answer sys/health with 429. */
   constructor(readonly performanceStandby = true) {}
+
+  /** Called when this node's role, the active node or the cluster's nodes may have changed (the status feed listens). */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  changed(): void {
+    for (const l of this.listeners) l();
+  }
 
   /** Background writers (expiry, replication) run only here: no HA, or the active. */
   writesHere(): boolean {

@@ -20,13 +20,17 @@ export function clusterStatusSource(core: Core, mgr: ReplicationManager): Status
       health: withoutClock(healthOf(core, {}).body),
       seal: core.sealStatus(),
       replication: replicationStatus(mgr),
+      // The nodes of this node's HA cluster; null on a single node (server/ha/ha-feed-nodes.ts).
+      ha: core.opts.ha?.runtime?.feedNodes?.() ?? null,
     }),
     onChange: (listener) => {
       const off = mgr.onChange(listener);
+      const offHa = core.opts.ha?.onChange(listener);
       core.unsealListeners.push(listener);
       core.sealListeners.push(listener);
       return () => {
         off();
+        offHa?.();
         for (const list of [core.unsealListeners, core.sealListeners]) {
           const i = list.indexOf(listener);
           if (i >= 0) list.splice(i, 1);

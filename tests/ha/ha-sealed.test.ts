@@ -3,6 +3,7 @@ import { api } from '../support/cluster';
 import { leaderKey } from '../../server/ha/ha-runtime';
 import { nodesPrefix } from '../../server/ha/ha-registry';
 import { health, startHaCluster, until, type HaCluster } from './ha-cluster';
+import { watchFeed } from './feed-watch';
 
 // A sealed node cannot serve, so it never campaigns: with the only unsealed
 // nodes gone, the cluster stays without an active (the leader key stays
@@ -20,6 +21,23 @@ afterAll(async () => {
 }, 120_000);
 
 describe('HA and the seal', () => {
+  it('the status feed lists every node of the cluster: the active, the standby, and the sealed node as sealed', async () => {
+    const active = await c.waitActive();
+    const standby = c.nodes.find((n) => n !== active && n !== c.nodes[2])!;
+    const expected = c.nodes
+      .map((n) => ({ node_id: n.name, api_address: n.addr, state: n === active ? 'active' : n === standby ? 'standby' : 'sealed' }))
+      .sort((a, b) => a.node_id.localeCompare(b.node_id, 'en', { numeric: true }));
+    // Every node's feed says the same, the sealed node's own included.
+    for (const node of c.nodes) {
+      const feed = watchFeed(node.addr);
+      try {
+        await until(`${node.name}'s feed to list the three nodes`, async () => JSON.stringify(feed.latest()?.ha) === JSON.stringify(expected), 30_000);
+      } finally {
+        feed.close();
+      }
+    }
+  }, 120_000);
+
   it('a sealed node never becomes active', async () => {
     const sealed = c.nodes[2];
     const etcd = c.etcd.all();
