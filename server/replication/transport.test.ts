@@ -387,3 +387,17 @@ describe('parseClusterAddr', () => {
     expect(parseClusterAddr(addr)).toEqual(want);
   });
 });
+
+describe('cluster listener: a taken port', () => {
+  // rejoin-position.test.ts once saw promote answer a bare 500: the promoted
+  // cluster's port was taken, and the error did not say which one.
+  it('a cluster port already in use fails with an error naming the address', async () => {
+    const taken = await listen();
+    const err = await dialError(
+      startClusterListener({ host: '127.0.0.1', port: taken.listener.port, caPem: ca.certPem, certPem: serverLeaf.certPem, keyPem: serverLeaf.keyPem, authorize: () => true, onConnection: () => {} }),
+    );
+    expect(err.reason).toBe('listen');
+    expect(err.message).toContain(`cannot listen on the cluster address 127.0.0.1:${taken.listener.port}`);
+    expect(err.message).toContain('EADDRINUSE');
+  });
+});

@@ -49,7 +49,7 @@ export interface PeerIdentity {
   alpn: AlpnProtocol;
 }
 
-export type TransportErrorReason = 'refused' | 'handshake' | 'timeout' | 'closed' | 'protocol';
+export type TransportErrorReason = 'refused' | 'handshake' | 'timeout' | 'closed' | 'protocol' | 'listen';
 
 export class TransportError extends Error {
   constructor(
@@ -199,9 +199,11 @@ export function startClusterListener(opts: ClusterServerOptions): Promise<Cluste
   });
 
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    // Name the address: a bare EADDRINUSE from a promote says nothing about which port to free.
+    const failed = (err: Error) => reject(new TransportError('listen', `cannot listen on the cluster address ${opts.host}:${opts.port}: ${err.message}`, { cause: err }));
+    server.once('error', failed);
     server.listen(opts.port, opts.host, () => {
-      server.off('error', reject);
+      server.off('error', failed);
       const addr = server.address();
       resolve({
         port: typeof addr === 'object' && addr ? addr.port : opts.port,
