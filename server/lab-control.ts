@@ -41,7 +41,13 @@ export async function startLabControl(control: LabClusterControl): Promise<LabCo
     if (req.method === 'GET' && path === '/clusters') return send(res, 200, { clusters: control.list() });
     const m = /^\/clusters\/([^/]+)\/(stop|start)$/.exec(path);
     if (req.method !== 'POST' || !m) return send(res, 404, { error: 'not found' });
-    const name = decodeURIComponent(m[1]);
+    let name: string;
+    try {
+      name = decodeURIComponent(m[1]);
+    } catch {
+      // Thrown here it would be uncaught and end the lab, orphaning every cluster it supervises.
+      return send(res, 400, { error: 'malformed cluster name' });
+    }
     if (!control.list().some((c) => c.name === name)) return send(res, 404, { error: `no lab cluster named "${name}"` });
     (m[2] === 'stop' ? control.stop(name) : control.start(name)).then(
       () => send(res, 204),
