@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import { collectErrors, signIn } from './cluster-fixtures';
-import { startLab, type Lab } from './drill-lab';
+import { startLab, type Lab } from './support/drill-lab';
 
 let lab: Lab;
 let page: Page;

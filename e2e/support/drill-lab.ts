@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Ports the seed topology takes above its base: each cluster's API port and cluster port (API + 1). */
 const OFFSETS = [0, 50, 100, 150, 200, 250].flatMap((o) => [o, o + 1]);
 const READY_LINE = '==> Coffer lab is running';

@@ -4,7 +4,7 @@
 // member), initialised and unsealed by the lab with a random root token, its
 // console served from the built .next (tests/support/lab.ts starts and stops it).
 import { randomBytes } from 'node:crypto';
-import { startLab } from '../tests/support/lab';
+import { startLab } from '../../tests/support/lab';
 
 const NODE_OFFSETS = [0, 10, 20];
 const STOP_TIMEOUT_MS = 30_000;
