@@ -5,7 +5,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { collectErrors, signIn, type DevCluster } from './cluster-fixtures';
-import { startRaftLab, type RaftLab } from './raft-lab';
+import { startRaftLab, type RaftLab } from './support/raft-lab';
 
 const SETTLE_MS = 60_000;
 let lab: RaftLab;
