@@ -1,64 +1,37 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { LogRecord, PhysicalBackend, StorageOp } from './backend';
 import { ChangeBus } from './change-bus';
 import { SqliteCommittedReader, type CommittedReader } from './committed-reader';
 import { checkEntrySizes, DEFAULT_MAX_ENTRY_SIZE } from './entry-size';
-import { chmodDbFiles, prepareDbFile } from './file-modes';
 import { classOf, TREE_OF } from './key-class';
 import { MerkleHealth } from './merkle-health';
 import { KeyRange } from './key-range';
-import { MerkleIndex, toBig, type MerkleUndo } from './merkle-index';
-import { placementOf } from './tree-builder';
+import { MerkleIndex, type MerkleUndo } from './merkle-index';
 import { DEFAULT_LOG_RETENTION, WalLog } from './wal-log';
 import { activeJournal, runUndoingOn } from './write-journal';
 import { checkRoleWrites, ReadOnlyError, type RoleSource, type WriteMode } from './write-ownership';
 import { WriteFence } from './write-fence';
 import type { CarriedEntry } from './carried-state';
-import { isQuorumCarried, type CarriedTxn, type LogPosition, type QuorumAppender, type QuorumBatch } from './quorum';
-import { AckQueue, type AckWaiter } from './quorum-ack';
+import { isQuorumCarried, type LogPosition, type QuorumAppender } from './quorum';
 import { applyCommitted, replaceCarriedState, type HaWriter } from './sqlite-ha';
-
-export interface SqliteOptions {
-  /** File path, or ':memory:' for unit tests. */
-  path: string;
-  logRetention?: number;
-  /**
-   * Group commit: writes made in one turn of the event loop share one
-   * transaction and one fsync, committed on setImmediate. Callers that
-   * acknowledge a write must `await flushed()` first. Off: every
-   * transaction() commits before it returns.
-   */
-  groupCommit?: boolean;
-  /** Largest entry (key + stored value) a transaction() may write; default 1 MiB (entry-size.ts). */
-  maxEntrySize?: number;
-}
-
-interface Batch {
-  records: LogRecord[];
-  tip: { index: number; guard: string };
-  waiters: AckWaiter[];
-  /** Carried transactions, recorded only while a quorum appender is set. */
-  txns: CarriedTxn[];
-}
-
-/** Fault switches on the real backend (like vault's inmem FailPut), for tests. */
-export interface StorageFaults {
-  /** Refuse every write before it starts. */
-  failPut: boolean;
-  /** Let the writes run, then fail inside the transaction, after the writes and before COMMIT (group commit: the batch's COMMIT). */
-  failCommit: boolean;
-}
+import { CommitAcks, type CommitListener } from './sqlite-commit-acks';
+import { EntryTable } from './sqlite-entries';
+import { GroupCommit, type GroupCommitHost } from './sqlite-group-commit';
+import { openDatabase, type SqliteOptions, type StorageFaults } from './sqlite-options';
 
 /** This node's own record of its merkle health (class `ignored`: never shipped). */
 const MERKLE_HEALTH_KEY = 'core/node/merkle-health';
 
-export type CommitListener = (records: LogRecord[]) => void;
+export type { CommitListener, SqliteOptions, StorageFaults };
 
 // SqliteBackend: one file per node, WAL journal, synchronous=FULL. Every write
 // commits the entry, its replication-log record and its merkle update in ONE
-// immediate transaction. Writes are checked against the node's write mode
-// (write-ownership.ts); what ships is read through `reader`, a second,
-// read-only connection that sees only committed state (committed-reader.ts).
+// immediate transaction (sqlite-entries.ts), grouped per event-loop turn
+// (sqlite-group-commit.ts) and acknowledged once durable — with HA, once the
+// quorum has it (sqlite-commit-acks.ts). Writes are checked against the
+// node's write mode (write-ownership.ts); what ships is read through `reader`,
+// a second, read-only connection that sees only committed state
+// (committed-reader.ts).
 export class SqliteBackend implements PhysicalBackend {
   readonly db: Database.Database;
   readonly log: WalLog;
@@ -76,45 +49,31 @@ export class SqliteBackend implements PhysicalBackend {
   private mode: WriteMode = 'all';
   private haStandby = false;
   private roles: RoleSource | null = null;
-  private readonly listeners = new Set<CommitListener>();
   private readonly groupCommit: boolean;
   readonly maxEntrySize: number;
-  private batch: Batch | null = null;
   /** Told how long each group commit took and how many records it made durable (telemetry). */
   onFlush: ((ms: number, records: number) => void) | null = null;
-  private readonly sel;
-  private readonly selHash;
-  private readonly inBucket;
-  private committedIdx: number;
-  private readonly upsert;
-  private readonly del;
+  private readonly entries: EntryTable;
   private readonly keys: KeyRange;
-  /** HA: local commits are acknowledged only once this appender's quorum has them (quorum.ts). */
-  private quorum: QuorumAppender | null = null;
-  private readonly acks = new AckQueue();
+  /** When commits count as committed; HA: once the quorum appender has them (quorum.ts). */
+  private readonly acks: CommitAcks;
+  private readonly group: GroupCommit;
+  /** The internals sqlite-ha.ts and sqlite-group-commit.ts may use, and no others. */
+  private readonly internals: HaWriter & GroupCommitHost;
 
   constructor(opts: SqliteOptions) {
-    const onDisk = opts.path !== ':memory:' && opts.path !== '';
+    const { db, onDisk } = openDatabase(opts.path);
+    this.db = db;
     this.path = onDisk ? opts.path : null;
-    if (onDisk) prepareDbFile(opts.path);
-    this.db = new Database(opts.path);
     this.groupCommit = opts.groupCommit ?? false;
     this.maxEntrySize = opts.maxEntrySize ?? DEFAULT_MAX_ENTRY_SIZE;
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    if (onDisk) chmodDbFiles(opts.path); // -wal and -shm exist now
-    // `hash` is the entry's merkle hash, kept so an overwrite need not rehash the old value.
-    // tree/bucket place the entry in the merkle index, so a sync can fetch one bucket's keys.
-    this.db.exec(`CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB NOT NULL, hash BLOB, tree INTEGER, bucket INTEGER) WITHOUT ROWID;
-                  CREATE INDEX IF NOT EXISTS entries_bucket ON entries (tree, bucket);`);
+    EntryTable.createSchema(this.db);
     this.log = new WalLog(this.db, opts.logRetention ?? DEFAULT_LOG_RETENTION);
     this.merkle = new MerkleIndex(this.db);
-    this.sel = this.db.prepare<[string], { value: Buffer }>('SELECT value FROM entries WHERE key = ?');
-    this.selHash = this.db.prepare<[string], { hash: Buffer | null }>('SELECT hash FROM entries WHERE key = ?');
-    this.upsert = this.db.prepare('INSERT OR REPLACE INTO entries (key, value, hash, tree, bucket) VALUES (?, ?, ?, ?, ?)');
-    this.inBucket = this.db.prepare<[number, number], { key: string; value: Buffer }>('SELECT key, value FROM entries WHERE tree = ? AND bucket = ?');
-    this.committedIdx = this.log.lastIndex;
-    this.del = this.db.prepare('DELETE FROM entries WHERE key = ?');
+    this.entries = new EntryTable(this.db, this.merkle, this.log);
+    this.acks = new CommitAcks(this.log);
+    this.internals = this.makeInternals();
+    this.group = new GroupCommit(this.internals);
     this.keys = new KeyRange(this.db);
     // An in-memory store has no second connection; its reader shares the writer (unit tests only).
     this.reader = onDisk ? SqliteCommittedReader.open(opts.path) : new SqliteCommittedReader(this.db);
@@ -144,7 +103,7 @@ export class SqliteBackend implements PhysicalBackend {
   }
 
   get(key: string): Buffer | null {
-    return this.sel.get(key)?.value ?? null;
+    return this.entries.get(key);
   }
 
   put(key: string, value: Buffer): void {
@@ -161,7 +120,8 @@ export class SqliteBackend implements PhysicalBackend {
 
   /** Highest log index that is durable (the shipper never sends past it); with a quorum appender, durable in the quorum. */
   get committedIndex(): number {
-    return this.batch ? Math.min(this.batch.tip.index, this.committedIdx) : this.committedIdx;
+    const b = this.group.current;
+    return b ? Math.min(b.tip.index, this.acks.index) : this.acks.index;
   }
 
   /** The WalLog tip as written locally (committed or not). */
@@ -176,8 +136,7 @@ export class SqliteBackend implements PhysicalBackend {
    */
   setQuorum(appender: QuorumAppender | null): Promise<void> {
     this.commitBatch();
-    this.quorum = appender;
-    return this.acks.drained();
+    return this.acks.setAppender(appender);
   }
 
   /** Why acknowledgements stopped (an append the quorum refused), until a repair. */
@@ -187,7 +146,7 @@ export class SqliteBackend implements PhysicalBackend {
 
   /** Entries of one merkle bucket (a sync fetches differing buckets). */
   entriesInBuckets(tree: number, buckets: number[]): { key: string; value: Buffer }[] {
-    return buckets.flatMap((b) => this.inBucket.all(tree, b));
+    return this.entries.inBuckets(tree, buckets);
   }
 
   /** Rebuild the merkle index from the entries at once (blocks; sys/replication/reindex runs health.startReindex()). */
@@ -210,7 +169,7 @@ export class SqliteBackend implements PhysicalBackend {
     checkRoleWrites(this.mode, this.roles, 'client', ops);
     if (this.haStandby) for (const o of ops) if (isQuorumCarried(o.key)) throw new ReadOnlyError(o.key, classOf(o.key), 'all', 'client');
     this.fence.check(ops);
-    this.quorum?.admit?.(ops.filter((o) => isQuorumCarried(o.key)));
+    this.acks.appender?.admit?.(ops.filter((o) => isQuorumCarried(o.key)));
     const journal = activeJournal();
     if (journal) for (const o of ops) journal.noteBefore(o.key, () => this.get(o.key));
     const records = this.commit(ops);
@@ -242,7 +201,7 @@ export class SqliteBackend implements PhysicalBackend {
 
   private commit(ops: StorageOp[]): LogRecord[] {
     this.failPutFault();
-    if (this.groupCommit && !this.batch) this.openBatch();
+    if (this.groupCommit && !this.group.current) this.group.open();
     const tip = this.position();
     let records: LogRecord[] = [];
     const undo: MerkleUndo[] = [];
@@ -250,102 +209,62 @@ export class SqliteBackend implements PhysicalBackend {
       // Inside an open batch better-sqlite3 runs this as a SAVEPOINT, so a
       // failing call rolls back only its own changes.
       records = this.inTxn(tip, undo, () => {
-        const out = ops.map((o) => this.applyOne(o, undo)).filter((r): r is LogRecord => r !== null);
-        if (!this.batch) this.flushMerkle();
+        const out = ops.map((o) => this.entries.applyOne(o, undo)).filter((r): r is LogRecord => r !== null);
+        if (!this.group.current) this.flushMerkle();
         return out;
       });
     } catch (err) {
       throw new Error('storage transaction failed', { cause: err });
     }
     this.changes.publish(ops.map((o) => o.key));
-    const carried = this.quorum ? ops.filter((o) => isQuorumCarried(o.key)) : [];
+    const carried = this.acks.appender ? ops.filter((o) => isQuorumCarried(o.key)) : [];
     const txns = carried.length ? [{ ops: carried, after: this.position() }] : [];
-    if (this.batch) this.batch.records.push(...records), this.batch.txns.push(...txns);
-    else this.acknowledge({ before: tip, txns }, records, []);
+    const batch = this.group.current;
+    if (batch) batch.records.push(...records), batch.txns.push(...txns);
+    else this.acks.acknowledge({ before: tip, txns }, records, []);
     return records;
   }
 
-  private openBatch(): void {
-    this.db.exec('BEGIN IMMEDIATE');
-    this.batch = { records: [], tip: { index: this.log.lastIndex, guard: this.log.lastGuard }, waiters: [], txns: [] };
-    setImmediate(() => this.commitBatch());
-  }
-
-  /** Commit the open batch now (also called on shutdown). */
+  /** Commit the open group-commit batch now (also called on shutdown). */
   commitBatch(): void {
-    const b = this.batch;
-    if (!b) return;
-    this.batch = null;
-    const started = performance.now();
-    try {
-      this.flushMerkle();
-      this.db.exec('COMMIT');
-      this.onFlush?.(performance.now() - started, b.records.length);
-    } catch (cause) {
-      try {
-        this.db.exec('ROLLBACK');
-      } catch {
-        /* already rolled back */
-      }
-      this.log.rollbackTo(b.tip.index, b.tip.guard);
-      this.merkle.reload(this.db);
-      this.changes.publish(null);
-      const err = new Error('storage commit failed', { cause });
-      for (const w of b.waiters) w.reject(err);
-      return;
-    }
-    this.acknowledge({ before: b.tip, txns: b.txns }, b.records, b.waiters);
+    this.group.commit();
   }
 
   /** Resolves once every write made so far is durable (with a quorum appender: in the quorum; rejects with QuorumLostError when it never will be). */
   flushed(): Promise<void> {
-    if (!this.batch) return this.acks.wait() ?? Promise.resolve();
-    return new Promise((resolve, reject) => this.batch!.waiters.push({ resolve, reject }));
-  }
-
-  /** A local commit is durable here: acknowledge it now, or once the quorum has it and every earlier one. */
-  private acknowledge(q: QuorumBatch, records: LogRecord[], waiters: AckWaiter[]): void {
-    const index = this.log.lastIndex;
-    if (!this.quorum && this.acks.idle) {
-      this.committed(records, index);
-      for (const w of waiters) w.resolve();
-      return;
-    }
-    const appended = this.quorum && q.txns.length ? this.quorum.append(q) : null;
-    this.acks.enqueue(appended, waiters, () => this.committed(records, index));
+    return this.group.waiter() ?? this.acks.wait() ?? Promise.resolve();
   }
 
   /** The HA applier's one entry point (ha-design.md decision 4; sqlite-ha.ts). */
   applyCommitted(txns: StorageOp[][], expect: { before: LogPosition; after: LogPosition }, marker: StorageOp): LogRecord[] {
-    return applyCommitted(this.haWriter, txns, expect, marker);
+    return applyCommitted(this.internals, txns, expect, marker);
   }
 
   /** HA repair/bootstrap (decision 5; sqlite-ha.ts): every carried key replaced, the WalLog restarted at `at`. */
   replaceCarried(entries: Iterable<CarriedEntry>, at: LogPosition, marker: StorageOp): void {
-    replaceCarriedState(this.haWriter, entries, at, marker);
+    replaceCarriedState(this.internals, entries, at, marker);
   }
 
-  /** The internals sqlite-ha.ts may use, and no others. */
-  private get haWriter(): HaWriter {
+  private makeInternals(): HaWriter & GroupCommitHost {
     return {
       db: this.db,
       log: this.log,
       merkle: this.merkle,
       position: () => this.position(),
       settle: (what) => {
-        if (this.quorum) throw new Error(`${what} on a node that appends to the quorum log`);
+        if (this.acks.appender) throw new Error(`${what} on a node that appends to the quorum log`);
         this.commitBatch();
       },
-      applyOne: (o, undo) => this.applyOne(o, undo),
+      applyOne: (o, undo) => this.entries.applyOne(o, undo),
       inTxn: (start, undo, fn) => this.inTxn(start, undo, fn),
       flushMerkle: () => this.flushMerkle(),
       failPutFault: () => this.failPutFault(),
       publish: (keys) => this.changes.publish(keys),
-      committed: (records, index) => this.committed(records, index),
-      resetAcks: (index) => {
-        this.acks.reset();
-        this.committedIdx = index;
-      },
+      publishAll: () => this.changes.publish(null),
+      committed: (records, index) => this.acks.committed(records, index),
+      resetAcks: (index) => this.acks.reset(index),
+      flushedIn: (ms, records) => this.onFlush?.(ms, records),
+      acknowledge: (q, records, waiters) => this.acks.acknowledge(q, records, waiters),
     };
   }
 
@@ -369,36 +288,9 @@ export class SqliteBackend implements PhysicalBackend {
     if (this.faults.failPut) throw new Error('storage fault injected: put failed');
   }
 
-  private committed(records: LogRecord[], index = this.log.lastIndex): void {
-    this.committedIdx = index;
-    if (!records.length) return;
-    this.log.noteCommitted(records.length);
-    for (const l of this.listeners) l(records);
-  }
-
-  private applyOne(o: StorageOp, undo: MerkleUndo[]): LogRecord | null {
-    const old = this.selHash.get(o.key);
-    const cls = classOf(o.key);
-    let newHash: Buffer | null = null;
-    if (o.op === 'put') {
-      if (!Buffer.isBuffer(o.value)) throw new Error(`put of ${o.key} without a value`);
-      const p = placementOf(o.key, o.value);
-      newHash = p.hash;
-      this.upsert.run(o.key, o.value, p.hash, p.tree, p.bucket);
-    } else {
-      if (!old) return null; // deleting nothing changes nothing: no record
-      this.del.run(o.key);
-    }
-    if (cls === 'ignored') return null;
-    const change = this.merkle.update(TREE_OF[cls], o.key, toBig(old?.hash), toBig(newHash));
-    if (change) undo.push(change);
-    return this.log.append(o.key, o.op, o.op === 'put' ? o.value : null, cls);
-  }
-
   /** Subscribe to committed log records (the live log shipper uses this). */
   onCommit(listener: CommitListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.acks.onCommit(listener);
   }
 
   merkleRoot(cls: 'replicated' | 'local'): string {
