@@ -1,13 +1,31 @@
 'use client';
 // Vault UI's Raft Storage peers: Node (the leader marked), Address, Voter,
-// plus autopilot's health for each server, and a per-peer "Remove peer".
+// plus each node's HA state from the status feed, autopilot's health for each
+// server, and a per-peer "Remove peer".
 import { DataTable, type Column } from '@/components/ui/data-table';
 import type { AutopilotState, RaftServer } from '@/lib/api/raft';
+import { HA_STATES } from '@/lib/ha-nodes';
+import type { FeedHaNode } from '@/lib/types/replication-feed';
 
 interface RaftPeersTableProps {
   peers: RaftServer[];
   autopilot: AutopilotState | null | undefined;
+  /** The status feed's nodes (undefined until its init, null on a single node). */
+  haNodes: FeedHaNode[] | null | undefined;
   onRemove: (peer: RaftServer) => void;
+}
+
+const HA_TONE = { ok: 'bg-ok', neutral: 'bg-gray-400', error: 'bg-danger' } as const;
+
+function HaState({ node }: { node: FeedHaNode | undefined }) {
+  if (!node) return <span className="text-gray-500">—</span>;
+  const s = HA_STATES[node.state];
+  return (
+    <span className="inline-flex items-center gap-2" title={s.meaning}>
+      <span aria-hidden="true" className={`h-2 w-2 rounded-full ${HA_TONE[s.tone]}`} />
+      <span className={s.tone === 'error' ? 'font-medium text-red-800' : 'text-gray-800'}>{s.label}</span>
+    </span>
+  );
 }
 
 function Health({ peer, autopilot }: { peer: RaftServer; autopilot: AutopilotState | null | undefined }) {
@@ -22,7 +40,8 @@ function Health({ peer, autopilot }: { peer: RaftServer; autopilot: AutopilotSta
   );
 }
 
-export function RaftPeersTable({ peers, autopilot, onRemove }: RaftPeersTableProps) {
+export function RaftPeersTable({ peers, autopilot, haNodes, onRemove }: RaftPeersTableProps) {
+  const byId = new Map((haNodes ?? []).map((n) => [n.node_id, n]));
   const columns: Column<RaftServer>[] = [
     {
       header: 'Node',
@@ -46,6 +65,7 @@ export function RaftPeersTable({ peers, autopilot, onRemove }: RaftPeersTablePro
         </span>
       ),
     },
+    ...(haNodes ? [{ header: 'HA state', cell: (p: RaftServer) => <HaState node={byId.get(p.node_id)} /> }] : []),
     { header: 'Health', cell: (p) => <Health peer={p} autopilot={autopilot} /> },
     {
       header: 'Actions',

@@ -2,7 +2,10 @@
 // Vault UI's "Raft Storage" page (/ui/vault/storage/raft): the cluster's raft
 // peers with the leader marked and autopilot's health, a per-peer Remove
 // peer, and Snapshots (download, restore). On a standby it says which node is
-// active; every call it makes is answered (or forwarded) by this node.
+// active; every call it makes is answered (or forwarded) by this node. Live
+// from the status feed: each peer's HA state and the leader mark follow the
+// feed's nodes at once, and a change of them refetches the peers
+// (lib/api/status-feed.ts); polling only backs the feed up.
 import { useQuery, useSuspenseQuery } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { ApiErrorAlert } from '@/components/replication/api-error-alert';
@@ -10,7 +13,10 @@ import { PRIMARY_BUTTON } from '@/components/replication/form-styles';
 import { useToken } from '@/components/shell/use-token';
 import { PageHeader } from '@/components/ui/page-header';
 import { healthQuery } from '@/lib/api/cluster-status';
-import { autopilotStateQuery, leaderQuery, raftConfigurationQuery, type RaftServer } from '@/lib/api/raft';
+import { activeNodeLabel, haNodesQuery } from '@/lib/api/ha-nodes';
+import { RAFT_FEED_FALLBACK_MS, RAFT_REFRESH_MS, autopilotStateQuery, leaderQuery, raftConfigurationQuery, type RaftServer } from '@/lib/api/raft';
+import { useStatusFeed } from '@/lib/api/status-feed';
+import { activeNodeOf } from '@/lib/ha-nodes';
 import { AutopilotSummary } from './autopilot-summary';
 import { DownloadSnapshotButton, useSnapshotDownload } from './download-snapshot-button';
 import { RaftPeersTable } from './raft-peers-table';
@@ -31,7 +37,9 @@ function Notice({ tone, children }: { tone: 'ok' | 'info'; children: React.React
 
 export function RaftStorageScreen() {
   const token = useToken();
-  const peers = useSuspenseQuery(raftConfigurationQuery(token));
+  const live = useStatusFeed() === 'live';
+  const peers = useSuspenseQuery({ ...raftConfigurationQuery(token), refetchInterval: live ? RAFT_FEED_FALLBACK_MS : RAFT_REFRESH_MS });
+  const haNodes = useQuery(haNodesQuery()).data;
   const autopilot = useQuery(autopilotStateQuery(token));
   const leader = useQuery(leaderQuery());
   const health = useQuery(healthQuery());
@@ -40,8 +48,12 @@ export function RaftStorageScreen() {
   const [restoreOpen, setRestoreOpen] = useState(0);
   const [notice, setNotice] = useState<string | null>(null);
   const peersHeading = useId();
-  const leaderPeer = peers.data.find((p) => p.leader);
-  const standby = leader.data?.ha_enabled && !leader.data.is_self;
+  // The feed names the active first; the peers' own leader mark catches up with the refetch the change triggers.
+  const active = activeNodeOf(haNodes);
+  const rows = active ? peers.data.map((p) => ({ ...p, leader: p.node_id === active.node_id })) : peers.data;
+  const leaderPeer = rows.find((p) => p.leader);
+  const standby = health.data ? health.data.standby : leader.data?.ha_enabled && !leader.data.is_self;
+  const activeLabel = activeNodeLabel(active, leaderPeer?.node_id ? `${leaderPeer.node_id} (${leader.data?.leader_address})` : leader.data?.leader_address);
 
   return (
     <>
@@ -64,7 +76,7 @@ export function RaftStorageScreen() {
           <Notice tone="info">
             This node is a standby. The active node is{' '}
             <span className="font-mono font-semibold" data-testid="raft-active-node">
-              {leaderPeer?.node_id ? `${leaderPeer.node_id} (${leader.data?.leader_address})` : leader.data?.leader_address || 'unknown'}
+              {activeLabel ?? 'unknown'}
             </span>
             ; changes are forwarded to it.
           </Notice>
@@ -80,7 +92,7 @@ export function RaftStorageScreen() {
             <AutopilotSummary state={autopilot.data} error={autopilot.error} />
           </div>
           {peers.error ? <ApiErrorAlert error={peers.error} prefix="Refreshing peers failed:" /> : null}
-          <RaftPeersTable peers={peers.data} autopilot={autopilot.data} onRemove={setRemoving} />
+          <RaftPeersTable peers={rows} autopilot={autopilot.data} haNodes={haNodes} onRemove={setRemoving} />
         </section>
       </div>
       <RemovePeerDialog

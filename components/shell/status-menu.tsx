@@ -9,6 +9,7 @@ import { useStatusFeed } from '@/lib/api/status-feed';
 import { MenuButton, MenuLink, MenuSeparator } from '@/components/ui/menu-button';
 import { StatusMenuState } from '@/components/replication/status-menu-state';
 import { Chevron } from './chevron';
+import { StatusMenuHa } from './status-menu-ha';
 import { HEADER_BUTTON_CLASS } from './header-styles';
 
 type Seal = 'sealed' | 'unsealed' | 'unknown';
@@ -57,6 +58,7 @@ export function StatusMenu() {
         {version ? <p className="mt-1 text-xs text-gray-500">Version {version}</p> : null}
         {failure ? <p className="mt-2 text-xs text-red-700">{errorMessage(failure)}</p> : null}
       </div>
+      <StatusMenuHa />
       <MenuSeparator />
       <div role="group" aria-labelledby={replicationHeadingId}>
         <p id={replicationHeadingId} className="px-4 pt-2 pb-1 text-xs font-semibold uppercase tracking-wide text-gray-500">

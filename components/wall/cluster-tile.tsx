@@ -1,7 +1,7 @@
 'use client';
-// One cluster on the status wall: name, sealed or not, and per replication
-// kind its role, state (tone from lib/cluster-states), WAL index, lag and
-// number of secondaries. Goes grey — "Stale — no updates for Ns" — when its
+// One cluster on the status wall: name, sealed or not, the nodes of an HA
+// cluster with each one's state, and per replication kind its role, state
+// (tone from lib/cluster-states), WAL index, lag and number of secondaries. Goes grey — "Stale — no updates for Ns" — when its
 // feed closes or stays silent longer than STALE_AFTER_MS.
 import { memo, useId } from 'react';
 import { clusterState, roleLabel, summaryState, type StateTone } from '@/lib/cluster-states';
@@ -9,6 +9,7 @@ import { knownSecondaryCount, lagMs, lastWal } from '@/lib/api/replication';
 import { STALE_AFTER_MS } from '@/lib/api/status-feed-client';
 import type { ReplicationKind, ReplicationModeStatus } from '@/lib/types/replication';
 import { StateGlyph } from '@/components/replication/state-glyph';
+import { HaNodesList } from './ha-nodes-list';
 import { useClusterFeed, useNow } from './use-cluster-feed';
 
 const TONE: Record<StateTone, { text: string; edge: string }> = {
@@ -58,6 +59,7 @@ export const ClusterTile = memo(function ClusterTile({ addr, onRemove }: { addr:
       </div>
 
       <div className="mt-5 flex-1 space-y-4">
+        {snapshot?.ha?.length ? <HaNodesList nodes={snapshot.ha} self={addr} /> : null}
         {snapshot ? (
           <KindRows replication={snapshot.replication} addr={addr} />
         ) : (

@@ -9,8 +9,10 @@ import type { VaultResponse } from '@/lib/types/vault-response';
 import { ApiError, NETWORK_ERROR_STATUS, errorsOf } from './api-error';
 import { apiUrl, vaultFetch } from './client';
 
-/** Peers change when a node joins, leaves or fails over: the screen polls while it is open. */
+/** Peers change when a node joins, leaves or fails over: the screen polls while it is open and the status feed is down. */
 export const RAFT_REFRESH_MS = 3_000;
+/** While the status feed is live it refetches the peers on every change of the cluster's nodes; this poll only backs it up. */
+export const RAFT_FEED_FALLBACK_MS = 15_000;
 
 export interface RaftServer {
   node_id: string;
@@ -46,6 +48,7 @@ export interface LeaderStatus {
 }
 
 export const RAFT_KEY = ['sys', 'storage', 'raft'] as const;
+export const LEADER_KEY = ['sys', 'leader'] as const;
 
 export const raftConfigurationQuery = (token: string) =>
   queryOptions({
@@ -66,7 +69,7 @@ export const autopilotStateQuery = (token: string) =>
 
 export const leaderQuery = () =>
   queryOptions({
-    queryKey: ['sys', 'leader'],
+    queryKey: LEADER_KEY,
     queryFn: async ({ signal }) => vaultFetch<LeaderStatus>('sys/leader', { signal }),
     refetchInterval: RAFT_REFRESH_MS,
   });

@@ -9,6 +9,8 @@ import { useEffect, useSyncExternalStore } from 'react';
 import type { HealthResponse, SealStatusResponse } from '@/lib/types/cluster-status';
 import type { ReplicationKind } from '@/lib/types/replication';
 import type { FeedMessage, FeedSnapshot } from '@/lib/types/replication-feed';
+import { HA_NODES_KEY } from './ha-nodes';
+import { RAFT_KEY, LEADER_KEY } from './raft';
 import { REPLICATION_STATUS_KEY, lagMs, type ReplicationStatus } from './replication';
 import { useSession } from './session';
 import { StatusFeedClient, type FeedConnection } from './status-feed-client';
@@ -49,6 +51,14 @@ export function writeSnapshotToCache(qc: QueryClient, s: FeedSnapshot, msg: Feed
   // Only bodies that look like the real thing: a partial snapshot must not blank the Status menu.
   if (changed('health') && typeof s.health?.initialized === 'boolean') qc.setQueryData(HEALTH_KEY, s.health as unknown as HealthResponse);
   if (changed('seal') && typeof s.seal?.sealed === 'boolean') qc.setQueryData(SEAL_KEY, s.seal as unknown as SealStatusResponse);
+  if (changed('ha')) {
+    qc.setQueryData(HA_NODES_KEY, s.ha ?? null);
+    // A failover, a node gone or sealed: what the Raft Storage screen and sys/leader say has moved too.
+    if (msg.type !== 'init') {
+      void qc.invalidateQueries({ queryKey: RAFT_KEY });
+      void qc.invalidateQueries({ queryKey: LEADER_KEY });
+    }
+  }
 }
 
 function recordLag(s: FeedSnapshot) {
