@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Request, Response } from '../core/request';
 import { VaultError } from '../errors';
+import { FORWARDED_FOR_HEADER, FORWARDED_PROOF_HEADER, proveForwardedFor } from './forwarded-client';
 
 // A standby sends what must run on the active over the active's API address
 // (its leader_address), as the client sent it: same token (every node of the
@@ -25,7 +26,8 @@ const FORWARD_TIMEOUT_MS = 30_000;
 /** Headers of the client's request that mean something to the active. */
 const PASSED_HEADERS = ['x-vault-token', 'authorization', 'x-vault-wrap-ttl', 'x-vault-request', 'content-type', 'x-vault-policy-override'];
 
-const METHOD: Record<Request['operation'], string> = { read: 'GET', list: 'LIST', create: 'POST', update: 'POST', delete: 'DELETE', patch: 'PATCH' };
+/** A list goes as GET ?list=true (Vault's other spelling of LIST): the active's listener rewrites LIST to it anyway, and the proof signs the target as the active sees it. */
+const METHOD: Record<Request['operation'], string> = { read: 'GET', list: 'GET', create: 'POST', update: 'POST', delete: 'DELETE', patch: 'PATCH' };
 const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 64 }), https: new https.Agent({ keepAlive: true, maxSockets: 64 }) };
 
 /**
@@ -44,22 +46,39 @@ export interface ForwardTarget {
   nodeId: string;
 }
 
-export async function forwardHttp(req: Request, to: ForwardTarget, from: string, waitApplied: (seq: number, timeoutMs: number) => Promise<boolean>): Promise<Response> {
-  const url = new URL(`/v1/${req.path}`, to.apiAddr);
+/** req.path is decoded: each segment is escaped again, or a `?`, `#`, `%` or backslash in a key would change the key the active writes. */
+export function forwardedUrl(req: Pick<Request, 'path' | 'query' | 'operation'>, apiAddr: string): URL {
+  const url = new URL(`/v1/${req.path.split('/').map(encodeURIComponent).join('/')}`, apiAddr);
   for (const [k, v] of Object.entries(req.query)) url.searchParams.set(k, v);
+  if (req.operation === 'list') url.searchParams.set('list', 'true');
+  return url;
+}
+
+/** `rootKey`: a copy of this node's root key, to prove the client's address to the active (forwarded-client.ts); it is zeroed after use. */
+export async function forwardHttp(req: Request, to: ForwardTarget, from: string, waitApplied: (seq: number, timeoutMs: number) => Promise<boolean>, rootKey?: () => Buffer): Promise<Response> {
+  const url = forwardedUrl(req, to.apiAddr);
+  const method = METHOD[req.operation];
   const headers: Record<string, string> = { [HA_FORWARDED_HEADER]: from };
   for (const h of PASSED_HEADERS) {
     const v = req.headers[h];
     if (typeof v === 'string') headers[h] = v;
   }
   if (!headers['x-vault-token'] && req.clientToken) headers['x-vault-token'] = req.clientToken;
-  if (req.remoteAddr) headers['x-forwarded-for'] = req.remoteAddr;
   const reading = req.operation === 'read' || req.operation === 'list';
   const body = reading ? undefined : (req.rawBody ?? Buffer.from(JSON.stringify(req.data)));
   if (body && !headers['content-type']) headers['content-type'] = 'application/json';
+  if (req.remoteAddr && rootKey) {
+    const key = rootKey();
+    try {
+      headers[FORWARDED_FOR_HEADER] = req.remoteAddr;
+      headers[FORWARDED_PROOF_HEADER] = proveForwardedFor(key, { clientAddr: req.remoteAddr, method, target: url.pathname + url.search, body });
+    } finally {
+      key.fill(0);
+    }
+  }
   let answer: { status: number; index: number; text: string };
   try {
-    answer = await send(url, METHOD[req.operation], headers, body);
+    answer = await send(url, method, headers, body);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ECONNREFUSED') throw new ActiveUnreachableError(to, err as Error);
     throw new VaultError('unavailable', `cannot forward the request to the active node ${to.nodeId} (${to.apiAddr}): ${(err as Error).message}`);

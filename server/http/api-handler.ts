@@ -14,6 +14,7 @@ import { apiPathOf } from './request-path';
 import { sendError, sendJson } from './respond';
 import { applyCors } from './cors';
 import { corsStoreOf } from '../core/cors-config';
+import { vouchedClientAddress } from '../ha/forwarded-client';
 
 // /v1/* → the Vault request model → core → Vault's JSON (vault/http/logical.go).
 // The Node server routes these itself: Vault clients send the LIST verb.
@@ -30,6 +31,8 @@ function tokenOf(req: IncomingMessage): string {
 }
 
 export function createApiHandler(core: Core, log: Logger) {
+  // A request an HA standby forwarded carries the client's address with a proof (ha/forwarded-client.ts); anything else is judged by its socket.
+  const clientAddress = (req: IncomingMessage, body: Buffer) => vouchedClientAddress(() => core.barrier.exportRootKey(), req, body) ?? req.socket.remoteAddress;
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = randomUUID();
     res.setHeader('X-Request-Id', requestId);
@@ -64,7 +67,7 @@ export function createApiHandler(core: Core, log: Logger) {
         clientToken: tokenOf(req),
         headers: req.headers as Record<string, string | undefined>,
         wrapTtl,
-        remoteAddr: req.socket.remoteAddress,
+        remoteAddr: clientAddress(req, body),
         ...(raw ? { rawBody: body } : {}),
       };
       const out = await core.handle(request);
