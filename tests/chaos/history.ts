@@ -1,3 +1,5 @@
+import type { HaRecord } from './ha-history';
+
 // What a chaos run records, as plain data: the client operations, the status
 // samples, the faults, the failovers and the end state. The checker reads
 // only this, so every invariant can be tested on hand-built histories.
@@ -126,6 +128,8 @@ export interface History {
   readbacks: Readback[];
   /** Problems the driver met that are violations by themselves (a re-point that failed, a node that never came back). */
   driverErrors: string[];
+  /** A run whose primary is an HA cluster (--ha): its nodes' role samples and the faults on its active. */
+  ha?: HaRecord;
 }
 
 /** A stalled proxy silences the links through it, and only those: each end stops hearing the other. */

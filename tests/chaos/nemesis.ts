@@ -2,7 +2,7 @@ import type { Clients } from './clients';
 import type { ClusterDriver } from './cluster-driver';
 import { recordPartition, type History, type NodeName } from './history';
 import { sleep } from './http';
-import { describeFault, type Fault } from './schedule';
+import { describeFault, HA_KINDS, type Fault, type HaFaultKind } from './schedule';
 import { failover } from './failover';
 
 // Injects the schedule's faults one after another, with quiet gaps, and
@@ -46,6 +46,7 @@ export class Nemesis {
 
   private async inject(n: number, f: Fault): Promise<string> {
     const d = this.d;
+    if (HA_KINDS.includes(f.kind as HaFaultKind)) return '- skipped: faults on an HA active need an HA world (--ha, ha-nemesis.ts)';
     if (f.kind === 'failover') return failover(d, this.clients, this.h, this.clock, n, f);
     if (f.kind === 'cut' || f.kind === 'stall' || f.kind === 'delay') {
       const p = d.node(d.primary);

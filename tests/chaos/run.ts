@@ -8,6 +8,10 @@
 //   --out DIR       where the history and node logs go (default reports/chaos/<seed>)
 //   --keep          leave the nodes' data directories on disk
 //   --dr N          DR secondaries (default: 2 when failovers are scheduled, else 1)
+//   --ha            the HA world instead: a 3-node cluster over etcd whose active
+//                   the nemesis kills, freezes, cuts off from etcd and steps down
+//                   (kinds kill-active,freeze-active,partition-active,step-down;
+//                   20 faults by default); checks in check-ha.ts
 //
 // COFFER_TEST_BIN=/path/to/bin/coffer runs the servers from another checkout
 // (e.g. a `git archive HEAD` snapshot while the working tree is mid-edit).
@@ -17,33 +21,41 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../support/cluster';
 import { runChaos } from './harness';
+import { runHaChaos } from './ha-harness';
+import { haReport } from './ha-report';
 import { report } from './report';
-import { ALL_KINDS, describeFault, makeSchedule, type FaultKind, type Role } from './schedule';
+import { ALL_KINDS, describeFault, HA_KINDS, makeSchedule, type FaultKind, type Role } from './schedule';
 
 const { values } = parseArgs({
   options: {
     seed: { type: 'string' },
-    faults: { type: 'string', default: '100' },
-    kinds: { type: 'string', default: ALL_KINDS.join(',') },
-    roles: { type: 'string', default: 'primary,perf,dr' },
+    faults: { type: 'string' },
+    kinds: { type: 'string' },
+    roles: { type: 'string' },
+    ha: { type: 'boolean', default: false },
     out: { type: 'string' },
     keep: { type: 'boolean', default: false },
     dr: { type: 'string' },
   },
 });
 const seed = values.seed ? Number(values.seed) : Math.floor(Math.random() * 2 ** 31);
-const kinds = values.kinds!.split(',') as FaultKind[];
-const roles = values.roles!.split(',') as Role[];
-const schedule = makeSchedule(seed, { faults: Number(values.faults), kinds, roles, coverKinds: true });
+const DEFAULT_KINDS = (values.ha ? HA_KINDS : ALL_KINDS).join(',');
+const DEFAULT_ROLES = values.ha ? 'active' : 'primary,perf,dr';
+const faults = values.faults ?? (values.ha ? '20' : '100');
+const kinds = (values.kinds ?? DEFAULT_KINDS).split(',') as FaultKind[];
+const roles = (values.roles ?? DEFAULT_ROLES).split(',') as Role[];
+const schedule = makeSchedule(seed, { faults: Number(faults), kinds, roles, coverKinds: true });
 const drSecondaries = (values.dr ? Number(values.dr) : kinds.includes('failover') ? 2 : 1) as 1 | 2;
-const outDir = values.out ?? join(REPO_ROOT, 'reports', 'chaos', String(seed));
-const rerun = `npm run chaos -- --seed ${seed} --faults ${values.faults}${values.kinds !== ALL_KINDS.join(',') ? ` --kinds ${values.kinds}` : ''}${values.roles !== 'primary,perf,dr' ? ` --roles ${values.roles}` : ''}${values.dr ? ` --dr ${values.dr}` : ''}`;
+const outDir = values.out ?? join(REPO_ROOT, 'reports', 'chaos', `${values.ha ? 'ha-' : ''}${seed}`);
+const rerun = `npm run chaos -- ${values.ha ? '--ha ' : ''}--seed ${seed} --faults ${faults}${values.kinds && values.kinds !== DEFAULT_KINDS ? ` --kinds ${values.kinds}` : ''}${values.roles && values.roles !== DEFAULT_ROLES ? ` --roles ${values.roles}` : ''}${values.dr ? ` --dr ${values.dr}` : ''}`;
 
 const log = (line: string) => console.log(line);
-log(`chaos: seed ${seed}, ${schedule.length} faults`);
+log(`chaos${values.ha ? ' (HA)' : ''}: seed ${seed}, ${schedule.length} faults`);
 schedule.forEach((f, i) => log(`  plan ${String(i + 1).padStart(3)}: ${describeFault(f)}`));
-const { history, verdict } = await runChaos({ seed, schedule, drSecondaries, outDir, keepData: values.keep, log });
+const { lines, violations } = values.ha
+  ? await runHaChaos({ seed, schedule, outDir, log }).then(({ history, verdict }) => ({ lines: haReport(history, verdict, rerun), violations: verdict.violations.length }))
+  : await runChaos({ seed, schedule, drSecondaries, outDir, keepData: values.keep, log }).then(({ history, verdict }) => ({ lines: report(history, verdict, rerun), violations: verdict.violations.length }));
 log('');
-for (const line of report(history, verdict, rerun)) log(line);
+for (const line of lines) log(line);
 log(`history and node logs: ${outDir}`);
-process.exit(verdict.violations.length ? 1 : 0);
+process.exit(violations ? 1 : 0);

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ALL_KINDS, makeSchedule, prng, type Role } from './schedule';
+import { ALL_KINDS, HA_KINDS, makeSchedule, PAST_LEASE_MS, prng, type Role } from './schedule';
 
 // The seed is the replay handle: the same seed must give the same plan.
+const SEED_186 = [['stall', 7114], ['cut', 0], ['failover', 2732], ['kill', 832], ['freeze', 6955]];
 describe('chaos schedule', () => {
   it('is a function of the seed', () => {
     fc.assert(
@@ -23,6 +24,25 @@ describe('chaos schedule', () => {
         expect(s.every((f) => f.kind !== 'freeze' || (f.ms >= 500 && f.ms <= 9_000))).toBe(true);
       }),
     );
+  });
+
+  it('HA kinds: any seed covers each once first, freezes outlast the lease, and adding them leaves the replication plans as they were', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.integer({ min: 4, max: 40 }), (seed, faults) => {
+        const s = makeSchedule(seed, { faults, kinds: HA_KINDS, roles: ['active'], coverKinds: true });
+        expect(s).toHaveLength(faults);
+        expect(new Set(s.slice(0, HA_KINDS.length).map((f) => f.kind))).toEqual(new Set(HA_KINDS));
+        for (const f of s) {
+          expect(HA_KINDS).toContain(f.kind);
+          if (f.kind === 'freeze-active') expect(f.ms).toBeGreaterThanOrEqual(PAST_LEASE_MS);
+          if (f.kind === 'kill-active' || f.kind === 'partition-active') expect(f.ms).toBeGreaterThan(0);
+          expect(f.gapMs).toBeGreaterThanOrEqual(300);
+        }
+        expect(makeSchedule(seed, { faults, kinds: HA_KINDS, roles: ['active'] })).toEqual(makeSchedule(seed, { faults, kinds: HA_KINDS, roles: ['active'] }));
+      }),
+    );
+    // The CI-sized replication run's plan (chaos-short.test.ts, seed 186) is pinned: new kinds draw nothing for old ones.
+    expect(makeSchedule(186, { faults: 5, kinds: ['kill', 'cut', 'freeze', 'stall', 'failover'], roles: ['perf', 'dr'], coverKinds: true }).map((f) => [f.kind, f.ms])).toEqual(SEED_186);
   });
 
   it('draws numbers in [0, 1)', () => {

@@ -1,0 +1,78 @@
+import type { HaWorld } from './ha-world';
+import type { History, NodeName, WriteOp } from './history';
+import { call, sleep } from './http';
+
+// The clients of an HA chaos run: one writer pinned to each node (a standby
+// forwards to the active, with read-your-writes) and one that aims at the
+// node last seen active, so many writes land on the active itself and can be
+// tied to its term. Each key is written once with a unique value. In the
+// history a write's `via` and `primary` are the node that answered it (the
+// checker learns from that node's sys/leader samples whether it was the
+// active, and in which term); `forwarded` stays false (the client cannot tell).
+/** A standby holds a write up to 10 s while no active is reachable (FORWARD_FAILOVER_WAIT_MS), then forwards it. */
+const WRITE_TIMEOUT_MS = 15_000;
+const IDLE_MS = 50;
+
+export class HaClients {
+  private running = true;
+  private quiet = false;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly loops: Promise<void>[];
+
+  constructor(
+    private readonly w: HaWorld,
+    private readonly h: History,
+    private readonly clock: () => number,
+    pauseMs: number,
+  ) {
+    this.loops = [...w.names.map((n) => this.writer(`p-${n}`, pauseMs, () => n)), this.writer('act', pauseMs, () => w.lastActive)];
+  }
+
+  private async writer(client: string, pauseMs: number, target: () => NodeName): Promise<void> {
+    let seq = 0;
+    while (this.running) {
+      const via = this.quiet ? '' : target();
+      if (!via || this.w.run.get(via) === 'down') {
+        await sleep(IDLE_MS);
+        continue;
+      }
+      const op = this.write(client, seq++, via);
+      this.inFlight.add(op);
+      await op;
+      this.inFlight.delete(op);
+      await sleep(pauseMs);
+    }
+  }
+
+  private async write(client: string, seq: number, via: NodeName): Promise<void> {
+    const key = `chaos/${client}/${seq}`;
+    const value = `${this.h.seed}:${client}:${seq}`;
+    const op: WriteOp = { key, value, client, via, primary: via, forwarded: false, invokedAt: this.clock(), completedAt: 0, outcome: 'unknown' };
+    try {
+      const r = await call(this.w.addr(via), 'POST', `secret/data/${key}`, { token: this.w.rootToken, body: { data: { v: value } }, timeoutMs: WRITE_TIMEOUT_MS });
+      op.outcome = r.status >= 200 && r.status < 300 ? 'ok' : 'fail';
+      if (op.outcome === 'fail') op.detail = `${r.status} ${JSON.stringify(r.body?.errors ?? r.body).slice(0, 200)}`;
+    } catch (err) {
+      op.detail = (err as Error).message;
+    }
+    op.completedAt = this.clock();
+    this.h.writes.push(op);
+    // A refused connection (a node restarting) answers at once: do not spin on it.
+    if (op.outcome !== 'ok') await sleep(IDLE_MS);
+  }
+
+  /** Stop sending and wait for what is in flight (so the roots can settle); resume() starts again. */
+  async quiesce(): Promise<void> {
+    this.quiet = true;
+    await Promise.all([...this.inFlight]);
+  }
+
+  resume(): void {
+    this.quiet = false;
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await Promise.all(this.loops);
+  }
+}

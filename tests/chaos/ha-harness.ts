@@ -1,0 +1,88 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkHa, type HaCheckOptions, type HaVerdict } from './check-ha';
+import { HaClients } from './ha-clients';
+import { emptyHaRecord } from './ha-history';
+import { HaMonitor } from './ha-monitor';
+import { HaNemesis } from './ha-nemesis';
+import { HaWorld } from './ha-world';
+import { emptyHistory, type History } from './history';
+import { sleep, until } from './http';
+import { readAllAt } from './readback';
+import type { Fault } from './schedule';
+
+// One chaos run on an HA cluster (`npm run chaos -- --ha`): start three nodes
+// over etcd, run the clients and the sys/leader monitor, let the nemesis hit
+// the active with the schedule, stop the clients, heal everything, time the
+// merkle roots' agreement, read every acknowledged write back from every
+// node, and hand the history to check-ha.ts. With `outDir`, the history and
+// each node's log are written there for a post-mortem.
+const WARM_UP_MS = 1_000;
+const CONVERGE_WAIT_MS = 60_000;
+const ACTIVE_WAIT_MS = 60_000;
+
+export interface HaRunOptions extends HaCheckOptions {
+  seed: number;
+  schedule: Fault[];
+  /** Pause between one writer's operations (bounds the write rate on a small box). */
+  writePauseMs?: number;
+  outDir?: string;
+  log?: (line: string) => void;
+}
+
+export async function runHaChaos(o: HaRunOptions): Promise<{ history: History; verdict: HaVerdict }> {
+  const log = o.log ?? (() => {});
+  const t0 = Date.now();
+  const clock = () => Date.now() - t0;
+  const h = emptyHistory(o.seed);
+  const w = await HaWorld.start();
+  const rec = (h.ha = emptyHaRecord(w.names));
+  log(`HA cluster up in ${clock()} ms: ${w.names.join(', ')}, active ${await w.agreedActive()}`);
+  const monitor = new HaMonitor(w, rec, clock);
+  const clients = new HaClients(w, h, clock, o.writePauseMs ?? 10);
+  try {
+    await sleep(WARM_UP_MS);
+    await new HaNemesis(w, h, clock, log).run(o.schedule);
+    await clients.stop();
+    await w.heal();
+    h.healedAt = clock();
+    const active = await until('an agreed active after heal', () => w.agreedActive(), ACTIVE_WAIT_MS, 100);
+    log(`healed at +${h.healedAt} ms: active ${active}`);
+    await converge(w, h, active, clock);
+    for (const node of w.names) {
+      try {
+        h.readbacks.push({ node, values: await readAllAt({ addr: w.addr(node), token: w.rootToken }) });
+      } catch (err) {
+        h.driverErrors.push(`reading back ${node}: ${(err as Error).message}`);
+      }
+    }
+  } catch (err) {
+    h.driverErrors.push(`harness: ${(err as Error).stack ?? err}`);
+  } finally {
+    await clients.stop();
+    await monitor.stop();
+    if (o.outDir) dump(o.outDir, h, w);
+    await w.destroy();
+  }
+  return { history: h, verdict: checkHa(h, o) };
+}
+
+/** Poll every node's merkle root until all agree (or the wait passes); record the roots and, per standby, how long it took. */
+async function converge(w: HaWorld, h: History, active: string, clock: () => number): Promise<void> {
+  const since = clock();
+  let roots = await w.roots();
+  const agree = () => roots.every((r) => r.root && r.root === roots[0].root && r.applied === roots[0].applied);
+  while (!agree() && clock() - since < CONVERGE_WAIT_MS) {
+    await sleep(100);
+    roots = await w.roots();
+  }
+  h.ha!.roots = roots;
+  const ms = agree() ? clock() - since : null;
+  for (const node of w.names) if (node !== active) h.convergence.push({ after: 'heal', mode: 'dr', primary: active, secondary: node, ms });
+}
+
+function dump(dir: string, h: History, w: HaWorld): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'history.json'), JSON.stringify(h));
+  for (const n of w.names) writeFileSync(join(dir, `${n}.log`), w.output(n));
+}

@@ -1,0 +1,27 @@
+import type { HaVerdict } from './check-ha';
+import type { History } from './history';
+
+// An HA run's report as lines of text: the seed (to replay the plan), the
+// writes, each fault with the clients' failover time and the recovery time,
+// the roots at the end, and every violation with its invariant.
+export function haReport(h: History, v: HaVerdict, rerun: string): string[] {
+  const f = v.figures;
+  const lines = [
+    `seed ${h.seed}   (rerun: ${rerun})`,
+    `writes: ${f.writes.acked} acknowledged, ${f.writes.failed} refused, ${f.writes.unknown} unanswered; lost acknowledged writes: ${f.lost}`,
+    `two-actives check: ${f.attributed} acknowledged writes tied to ${f.terms} terms of office; sys/leader samples: ${h.ha?.samples.length ?? 0}`,
+  ];
+  for (const x of f.faults) {
+    lines.push(
+      `fault ${x.n} ${x.kind} of ${x.node}: first write acknowledged ${x.rtoMs === null ? 'NEVER' : `${x.rtoMs} ms`} after it began; ` +
+        `one agreed active (${x.activeAfter ?? 'none'}) ${x.recoveryMs === null ? 'NEVER' : `${x.recoveryMs} ms`} after the node was given back`,
+    );
+  }
+  const roots = h.ha?.roots ?? [];
+  lines.push(`merkle roots at the end: ${roots.map((r) => `${r.node} ${r.root.slice(0, 12) || '-'} @${r.applied}`).join(', ') || 'not read'}`);
+  const conv = h.convergence.map((c) => (c.ms === null ? 'NEVER' : `${c.ms} ms`));
+  lines.push(`roots agreed after heal: ${conv[0] ?? 'not measured'}`);
+  lines.push(v.violations.length ? `VIOLATIONS: ${v.violations.length}` : 'violations: none');
+  for (const x of v.violations) lines.push(`  [${x.invariant}] ${x.message}`);
+  return lines;
+}
