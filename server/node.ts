@@ -25,6 +25,7 @@ import { HaSlot } from './ha/ha-slot';
 import { startRaft, stopRaft, wireRaft, type RaftNodeOptions, type RaftParts } from './ha/raft-wiring';
 import { supervisedHa } from './ha/raft-ha';
 import { withHa } from './ha/ha-gate';
+import { sealOnForeignKeyring } from './ha/ha-keyring-follow';
 import { stampHaIndex } from './ha/ha-forward';
 import { startEtcdStorageHa } from './ha/ha-etcd-storage';
 import type { EtcdStorageConfig } from './config-etcd';
@@ -114,6 +115,8 @@ export async function startNode(opts: NodeOptions): Promise<CofferNode> {
     },
   );
   const api = createApiHandler(core, opts.logger.child({ component: 'http' }));
+  // Inert until an HA runtime fills the slot: a lone node is its own active.
+  sealOnForeignKeyring(core, () => ha.runtime?.role ?? 'active', opts.logger);
   if (raft) startRaft(raft, core, opts.raft!.retryJoin);
   // Before the listener opens: a node of an HA cluster never answers a request as a lone node.
   if (opts.etcd) await startEtcdStorageHa({ core, replication, storage }, opts.etcd, { nodeId: opts.nodeId, apiAddr: opts.apiAddr, clusterAddr: opts.clusterAddr, logger: opts.logger });

@@ -3,13 +3,14 @@ import type { LogRecord, PhysicalBackend, StorageOp } from './backend';
 import { ChangeBus } from './change-bus';
 import { SqliteCommittedReader, type CommittedReader } from './committed-reader';
 import { checkEntrySizes, DEFAULT_MAX_ENTRY_SIZE } from './entry-size';
-import { classOf, TREE_OF } from './key-class';
+import { TREE_OF } from './key-class';
 import { MerkleHealth } from './merkle-health';
 import { KeyRange } from './key-range';
 import { MerkleIndex, type MerkleUndo } from './merkle-index';
 import { DEFAULT_LOG_RETENTION, WalLog } from './wal-log';
 import { activeJournal, runUndoingOn } from './write-journal';
-import { checkRoleWrites, ReadOnlyError, type RoleSource, type WriteMode } from './write-ownership';
+import { ReadOnlyError, type RoleSource, type WriteMode } from './write-ownership';
+import { WriteAdmission } from './sqlite-write-admission';
 import { WriteFence } from './write-fence';
 import type { CarriedEntry } from './carried-state';
 import { isQuorumCarried, type LogPosition, type QuorumAppender } from './quorum';
@@ -46,9 +47,7 @@ export class SqliteBackend implements PhysicalBackend {
   readonly fence: WriteFence;
   /** The file, or null when in memory. */
   readonly path: string | null;
-  private mode: WriteMode = 'all';
-  private haStandby = false;
-  private roles: RoleSource | null = null;
+  private readonly admission = new WriteAdmission();
   private readonly groupCommit: boolean;
   readonly maxEntrySize: number;
   /** Told how long each group commit took and how many records it made durable (telemetry). */
@@ -83,23 +82,18 @@ export class SqliteBackend implements PhysicalBackend {
 
   /** Who may write what on this node; replication sets it from its stored role. */
   get writeMode(): WriteMode {
-    return this.mode;
+    return this.admission.mode;
   }
 
   /** `roles`: where the role is stored, so a transaction that changes it is judged as that change (write-ownership.ts checkRoleWrites). */
-  setWriteMode(mode: WriteMode, roles: RoleSource | null = this.roles): void {
-    this.mode = mode;
-    this.roles = roles;
+  setWriteMode(mode: WriteMode, roles: RoleSource | null = this.admission.roles): void {
+    this.admission.mode = mode;
+    this.admission.roles = roles;
   }
 
-  /**
-   * HA: while this node is not the active (ha/ha-runtime.ts), the cluster's
-   * keys are written only by the log applier; a client write of one is refused
-   * before anything is written (ReadOnlyError: core forwards the request to
-   * the active), so a standby never holds a write the log does not.
-   */
+  /** HA: whether this node is a standby, whose client writes of the cluster's keys are refused (sqlite-write-admission.ts). */
   setHaStandby(on: boolean): void {
-    this.haStandby = on;
+    this.admission.haStandby = on;
   }
 
   get(key: string): Buffer | null {
@@ -166,8 +160,7 @@ export class SqliteBackend implements PhysicalBackend {
    */
   transaction(ops: StorageOp[]): LogRecord[] {
     checkEntrySizes(ops, this.maxEntrySize);
-    checkRoleWrites(this.mode, this.roles, 'client', ops);
-    if (this.haStandby) for (const o of ops) if (isQuorumCarried(o.key)) throw new ReadOnlyError(o.key, classOf(o.key), 'all', 'client');
+    this.admission.client(ops);
     this.fence.check(ops);
     this.acks.appender?.admit?.(ops.filter((o) => isQuorumCarried(o.key)));
     const journal = activeJournal();
@@ -185,7 +178,7 @@ export class SqliteBackend implements PhysicalBackend {
    * a smaller one must still follow (refusing would stall replication for good).
    */
   applyShipped(ops: StorageOp[]): LogRecord[] {
-    checkRoleWrites(this.mode, this.roles, 'applier', ops);
+    this.admission.applier(ops);
     return this.commit(ops);
   }
 
@@ -195,7 +188,7 @@ export class SqliteBackend implements PhysicalBackend {
    * request can be forwarded whole. Nothing is journaled where every write is allowed.
    */
   undoOnReadOnly<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.mode === 'all' && !this.haStandby) return fn();
+    if (!this.admission.mayRefuse) return fn();
     return runUndoingOn(fn, (err) => err instanceof ReadOnlyError, (k) => this.get(k), (ops) => this.commit(ops));
   }
 

@@ -2,9 +2,32 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api } from '../support/cluster';
+import { createHash } from 'node:crypto';
+import { api, startDevServer } from '../support/cluster';
 import { runCoffer } from '../support/cli';
+import { SqliteCommittedReader } from '../../server/storage/committed-reader';
+import { TREE_OF } from '../../server/storage/key-class';
 import { health, startHaCluster, until, type HaCluster, type HaNode } from './ha-cluster';
+
+/** A node's committed SQLite state, read from its file: log position, merkle roots (as merkle-index.ts computes them) and every shipped entry. */
+function committedState(n: HaNode) {
+  const r = SqliteCommittedReader.open(join(n.dataDir, 'coffer.db')); // server/node.ts STORAGE_FILE
+  try {
+    const root = (tree: number) => r.pages(tree).hashes.reduce((h, p) => h.update(p), createHash('sha1')).digest('hex');
+    const { position, entries } = r.everything();
+    const digest = createHash('sha256');
+    for (const e of [...entries].sort((a, b) => a.key.localeCompare(b.key))) digest.update(e.key).update('\0').update(e.value);
+    return { position, replicated: root(TREE_OF.replicated), local: root(TREE_OF.local), entries: digest.digest('hex') };
+  } finally {
+    r.close();
+  }
+}
+
+async function postSnapshot(addr: string, token: string, file: Buffer, force = false) {
+  const r = await fetch(`${addr}/v1/sys/storage/raft/snapshot${force ? '-force' : ''}`, { method: 'POST', headers: { 'X-Vault-Token': token }, body: new Uint8Array(file) });
+  const text = await r.text();
+  return { status: r.status, body: text ? JSON.parse(text) : null };
+}
 
 // Three real Coffer processes on storage "etcd" over a real 3-member etcd:
 // one active, two performance standbys. A standby serves reads from its own
@@ -134,6 +157,85 @@ describe('HA standbys', () => {
     expect(lines[0]).toMatch(/^Host Name\s+API Address\s+Cluster Address\s+Active Node\s+Version\s+Upgrade Version\s+Redundancy Zone\s+Last Echo$/);
     expect(lines.slice(2).find((l) => l.startsWith(active.name))).toMatch(/\strue\s/);
     expect(lines.length).toBe(5); // header, rule, three nodes
+  }, 240_000);
+});
+
+describe('snapshots on an HA cluster', () => {
+  it('a snapshot restored on a 3-node cluster is what every node serves, with equal merkle roots', async () => {
+    const [s0, s1] = standbys;
+    const kv = (n: HaNode, key: string) => api(n.addr, 'GET', `secret/data/${key}`, { token: c.rootToken });
+    expect((await api(active.addr, 'POST', 'secret/data/snap-kept', { token: c.rootToken, body: { data: { v: 'before' } } })).status).toBe(200);
+    // Saved on a standby (a read: served from its own copy).
+    await until(`${s0.name} to have the write`, async () => (await kv(s0, 'snap-kept')).status === 200);
+    const saved = await fetch(`${s0.addr}/v1/sys/storage/raft/snapshot`, { headers: { 'X-Vault-Token': c.rootToken } });
+    expect(saved.status).toBe(200);
+    const file = Buffer.from(await saved.arrayBuffer());
+
+    expect((await api(s1.addr, 'POST', 'secret/data/snap-later', { token: c.rootToken, body: { data: { v: 'after' } } })).status).toBe(200);
+    expect((await api(s1.addr, 'POST', 'secret/data/snap-kept', { token: c.rootToken, body: { data: { v: 'changed' } } })).status).toBe(200);
+
+    // Restored through the other standby: it forwards the file to the active, whose restore goes through the HA log.
+    const restored = await postSnapshot(s1.addr, c.rootToken, file);
+    expect(restored.status, JSON.stringify(restored.body)).toBe(204);
+    for (const n of c.nodes) {
+      await until(`${n.name} to serve the restored data`, async () => (await kv(n, 'snap-later')).status === 404 && (await kv(n, 'snap-kept')).body?.data?.data?.v === 'before');
+    }
+    // Not only what each node serves: every node's SQLite holds the same entries, log position and merkle roots.
+    const states = await until('every node to hold the same committed state', async () => {
+      const all = c.nodes.map(committedState);
+      return all.every((x) => JSON.stringify(x) === JSON.stringify(all[0])) ? all : null;
+    });
+    expect(states[0].position.index).toBeGreaterThan(0);
+    // A write after the restore still reaches every node.
+    expect((await api(s0.addr, 'POST', 'secret/data/snap-after', { token: c.rootToken, body: { data: { v: 1 } } })).status).toBe(200);
+    for (const n of c.nodes) await until(`${n.name} to apply a write after the restore`, async () => (await kv(n, 'snap-after')).status === 200);
+  }, 240_000);
+
+  // Another cluster's snapshot, its keys and root token.
+  let other: { file: Buffer; unsealKeys: string[]; rootToken: string };
+
+  it("another cluster's snapshot is refused on an HA cluster without -force, on the active and through a standby, and changes nothing", async () => {
+    const dev = await startDevServer({ healthTimeoutMs: 120_000 });
+    try {
+      expect((await api(dev.addr, 'POST', 'secret/data/from-other', { token: dev.rootToken, body: { data: { v: 'other' } } })).status).toBe(200);
+      const r = await fetch(`${dev.addr}/v1/sys/storage/raft/snapshot`, { headers: { 'X-Vault-Token': dev.rootToken } });
+      other = { file: Buffer.from(await r.arrayBuffer()), unsealKeys: dev.unsealKeys, rootToken: dev.rootToken };
+    } finally {
+      await dev.stop();
+    }
+    const file = other.file;
+    const before = committedState(active);
+    for (const n of [active, standbys[0]]) {
+      const r = await postSnapshot(n.addr, c.rootToken, file);
+      expect(r.status).toBe(400);
+      expect(r.body.errors[0]).toMatch(/snapshot-force/);
+    }
+    expect(committedState(active).position).toEqual(before.position);
+    for (const n of c.nodes) expect((await api(n.addr, 'GET', 'sys/health')).body.sealed).toBe(false);
+  }, 240_000);
+
+  // Last on this cluster: it ends with the other cluster's keys and data.
+  it('a snapshot-force restore through a standby seals every node, which then open with the other cluster\'s keys and serve its data', async () => {
+    const forced = await postSnapshot(standbys[0].addr, c.rootToken, other.file, true);
+    expect(forced.status, JSON.stringify(forced.body)).toBe(200);
+    expect(forced.body.warnings[0]).toMatch(/now sealed/);
+    // The active sealed after the cluster's log had the restore; each standby sealed as it applied it.
+    for (const n of c.nodes) await until(`${n.name} to seal`, async () => (await api(n.addr, 'GET', 'sys/seal-status')).body?.sealed === true);
+    const wrong = await api(standbys[1].addr, 'PUT', 'sys/unseal', { body: { key: c.keys[0] } });
+    expect(wrong.status).toBe(400);
+    for (const n of c.nodes) {
+      const r = await api(n.addr, 'PUT', 'sys/unseal', { body: { key: other.unsealKeys[0] } });
+      expect(r.body.sealed, `${n.name}: ${JSON.stringify(r.body)}`).toBe(false);
+    }
+    await c.waitActive();
+    for (const n of c.nodes) {
+      await until(`${n.name} to serve the other cluster's data`, async () => (await api(n.addr, 'GET', 'secret/data/from-other', { token: other.rootToken })).body?.data?.data?.v === 'other');
+      expect((await api(n.addr, 'GET', 'secret/data/snap-kept', { token: other.rootToken })).status).toBe(404);
+    }
+    await until('every node to hold the same committed state', async () => {
+      const all = c.nodes.map(committedState);
+      return all.every((x) => JSON.stringify(x) === JSON.stringify(all[0]));
+    });
   }, 240_000);
 });
 

@@ -9,8 +9,8 @@ import { restoreSnapshot, saveSnapshot } from '../../core/snapshot';
 const SNAPSHOT_CONTENT_TYPE = 'application/gzip';
 
 function restore(force: boolean) {
-  return ({ core, req }: { core: Core; req: { rawBody?: Buffer } }) => {
-    const out = restoreSnapshot(core, req.rawBody, force);
+  return async ({ core, req }: { core: Core; req: { rawBody?: Buffer } }) => {
+    const out = await restoreSnapshot(core, req.rawBody, force);
     return out.sealed ? { data: null, warnings: [`snapshot restored (${out.entries} entries); this node is now sealed: unseal it with the keys of the cluster the snapshot came from`] } : { data: null };
   };
 }
