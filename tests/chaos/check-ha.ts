@@ -1,4 +1,5 @@
 import { DEFAULT_LEASE_TTL_SECONDS } from '../../server/ha/election';
+import { checkDrFollows, DEFAULT_DR_FOLLOW_LIMIT_MS } from './check-ha-dr';
 import { checkConvergence, DEFAULT_CONVERGE_LIMIT_MS } from './check-liveness';
 import { checkLostWrites, type Violation } from './check-writes';
 import { termOf, type HaFault, type HaSample } from './ha-history';
@@ -22,6 +23,7 @@ import { PAST_LEASE_MS } from './schedule';
 //   within the limit, and some write sent after the fault began is
 //   acknowledged before the next fault.
 // - no acknowledged write lost on any node; equal merkle roots at the end.
+// - with a DR secondary: check-ha-dr.ts.
 export const LEASE_MS = DEFAULT_LEASE_TTL_SECONDS * 1000;
 /** From giving the node back to one agreed active with that node serving: a restart on a loaded box takes most of it. */
 export const DEFAULT_RECOVERY_LIMIT_MS = 30_000;
@@ -35,6 +37,8 @@ export interface HaFaultFigures {
   rtoMs: number | null;
   /** From giving the node back to one agreed active. */
   recoveryMs: number | null;
+  /** With a DR secondary: from one agreed active to it streaming new records again. */
+  drFollowMs: number | null;
 }
 
 export interface HaVerdict {
@@ -52,6 +56,7 @@ export interface HaVerdict {
 export interface HaCheckOptions {
   recoveryLimitMs?: number;
   convergeLimitMs?: number;
+  drFollowLimitMs?: number;
 }
 
 function byNode(samples: HaSample[]): Map<NodeName, HaSample[]> {
@@ -147,7 +152,8 @@ export function checkRecovery(h: History, limitMs: number): { violations: Violat
     const next = faults[i + 1]?.startedAt ?? Infinity;
     const firstAck = acked.filter((w) => w.invokedAt >= f.startedAt && w.completedAt <= next).reduce<number | null>((m, w) => (m === null || w.completedAt < m ? w.completedAt : m), null);
     const recoveryMs = f.recoveredAt !== undefined && f.restoredAt !== undefined ? f.recoveredAt - f.restoredAt : null;
-    figures.push({ n: f.n, kind: f.kind, node: f.node, activeAfter: f.activeAfter ?? null, rtoMs: firstAck === null ? null : firstAck - f.startedAt, recoveryMs });
+    const drFollowMs = f.drStreamingAt !== undefined && f.recoveredAt !== undefined ? f.drStreamingAt - f.recoveredAt : null;
+    figures.push({ n: f.n, kind: f.kind, node: f.node, activeAfter: f.activeAfter ?? null, rtoMs: firstAck === null ? null : firstAck - f.startedAt, recoveryMs, drFollowMs });
     if (f.restoredAt === undefined) return; // the driver's own error says why
     if (recoveryMs === null || recoveryMs > limitMs) {
       violations.push({ invariant: 'recovery', message: `fault ${f.n} (${f.kind} of ${f.node}): ${recoveryMs === null ? 'the nodes never agreed on one active with it serving again' : `one agreed active only ${recoveryMs} ms after it was given back`} (limit ${limitMs} ms)` });
@@ -176,6 +182,7 @@ export function checkHa(h: History, opts: HaCheckOptions = {}): HaVerdict {
     ...checkFencing(h, terms),
     ...rec.violations,
     ...checkRoots(h),
+    ...checkDrFollows(h, opts.drFollowLimitMs ?? DEFAULT_DR_FOLLOW_LIMIT_MS),
     ...checkConvergence(h.convergence, opts.convergeLimitMs ?? DEFAULT_CONVERGE_LIMIT_MS),
   ];
   const count = (o: string) => h.writes.filter((w) => w.outcome === o).length;

@@ -9,9 +9,16 @@ import { call, sleep } from './http';
 // history a write's `via` and `primary` are the node that answered it (the
 // checker learns from that node's sys/leader samples whether it was the
 // active, and in which term); `forwarded` stays false (the client cannot tell).
+//
+// A writer does not wait for an answer that is slow to come (a write stuck on
+// a frozen active would hide when the cluster takes writes again): after
+// STUCK_MS it sends the next one beside it, up to MAX_OUTSTANDING at once, so
+// the first acknowledgement after a fault says when the cluster recovered.
 /** A standby holds a write up to 10 s while no active is reachable (FORWARD_FAILOVER_WAIT_MS), then forwards it. */
 const WRITE_TIMEOUT_MS = 15_000;
 const IDLE_MS = 50;
+const STUCK_MS = 1_000;
+const MAX_OUTSTANDING = 8;
 
 export class HaClients {
   private running = true;
@@ -30,6 +37,7 @@ export class HaClients {
 
   private async writer(client: string, pauseMs: number, target: () => NodeName): Promise<void> {
     let seq = 0;
+    const outstanding = new Set<Promise<void>>();
     while (this.running) {
       const via = this.quiet ? '' : target();
       if (!via || this.w.run.get(via) === 'down') {
@@ -37,11 +45,17 @@ export class HaClients {
         continue;
       }
       const op = this.write(client, seq++, via);
+      outstanding.add(op);
       this.inFlight.add(op);
-      await op;
-      this.inFlight.delete(op);
+      void op.finally(() => {
+        outstanding.delete(op);
+        this.inFlight.delete(op);
+      });
+      await Promise.race([op, sleep(STUCK_MS)]);
+      while (outstanding.size >= MAX_OUTSTANDING) await Promise.race(outstanding);
       await sleep(pauseMs);
     }
+    await Promise.all([...outstanding]);
   }
 
   private async write(client: string, seq: number, via: NodeName): Promise<void> {

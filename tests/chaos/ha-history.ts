@@ -34,6 +34,30 @@ export interface HaFault {
   recoveredAt?: number;
   /** The active after recovery. */
   activeAfter?: NodeName;
+  /** With a DR secondary: when, after recovery, it streamed new records again (from whichever node is active now). */
+  drStreamingAt?: number;
+}
+
+/** One answer of the DR secondary's sys/replication/dr/status. */
+export interface HaDrSample {
+  sentAt: number;
+  receivedAt: number;
+  state: string;
+  /** connection_state ready: it calls its link healthy. */
+  ready: boolean;
+  /** The HA node its primary_cluster_addr names ('' if none of them). */
+  peer: NodeName;
+  lastRemoteWal: number;
+}
+
+/** The DR secondary that follows the HA cluster (a single node). */
+export interface HaDrRecord {
+  node: NodeName;
+  samples: HaDrSample[];
+  /** Merkle syncs it ran after set-up: a failover must not need one (issue 9 item 5). */
+  merkleSyncs: number;
+  /** Its DR merkle root at the end ('' if it did not answer). */
+  root: string;
 }
 
 /** The HA cluster's part of a history. */
@@ -44,6 +68,7 @@ export interface HaRecord {
   faults: HaFault[];
   /** Each node's DR merkle root and applied HA log seq once converged at the end ('' when it did not answer). */
   roots: { node: NodeName; root: string; applied: number }[];
+  dr?: HaDrRecord;
 }
 
 export function emptyHaRecord(nodes: NodeName[] = []): HaRecord {

@@ -1,3 +1,4 @@
+import type { HaDrSecondary } from './ha-dr';
 import type { HaFault } from './ha-history';
 import type { HaWorld } from './ha-world';
 import type { History } from './history';
@@ -10,11 +11,13 @@ import { describeFault, HA_KINDS, type Fault, type HaFaultKind } from './schedul
 // resumed), or sys/step-down (sent to the active or through a standby). After
 // giving the node back it waits for recovery — every running node naming one
 // and the same active, which says so itself, and the hit node serving again —
-// and records each time for the checker.
+// and records each time for the checker. With a DR secondary, it then waits
+// for that to stream new records again (from whichever node is active now).
 /** An agreed active before a fault; a loaded box may still be settling the previous one. */
 const ACTIVE_WAIT_MS = 60_000;
 /** Recovery must come within this (checked by check-ha.ts against its own limit; waiting longer only says how long). */
 export const RECOVERY_WAIT_MS = 60_000;
+const DR_FOLLOW_WAIT_MS = 60_000;
 
 export class HaNemesis {
   constructor(
@@ -22,6 +25,7 @@ export class HaNemesis {
     private readonly h: History,
     private readonly clock: () => number,
     private readonly log: (line: string) => void,
+    private readonly dr?: HaDrSecondary,
   ) {}
 
   async run(schedule: Fault[]): Promise<void> {
@@ -88,6 +92,12 @@ export class HaNemesis {
     if (!after) return `${how}; NO recovery within ${RECOVERY_WAIT_MS} ms`;
     rec.recoveredAt = this.clock();
     rec.activeAfter = after;
-    return `${how}; active ${after}${after === node ? ' (kept its role)' : ''}, agreed ${rec.recoveredAt - rec.restoredAt} ms after`;
+    const agreed = `${how}; active ${after}${after === node ? ' (kept its role)' : ''}, agreed ${rec.recoveredAt - rec.restoredAt} ms after`;
+    if (!this.dr) return agreed;
+    const base = Number((await this.dr.status())?.last_remote_wal ?? 0);
+    const streaming = await until('the DR secondary to stream new records', async () => (await this.dr!.streamingAt()) > base, DR_FOLLOW_WAIT_MS, 100).catch(() => false);
+    if (!streaming) return `${agreed}; the DR secondary did NOT stream again within ${DR_FOLLOW_WAIT_MS} ms`;
+    rec.drStreamingAt = this.clock();
+    return `${agreed}; DR secondary streaming again ${rec.drStreamingAt - rec.recoveredAt} ms after that`;
   }
 }

@@ -14,13 +14,14 @@ export function haReport(h: History, v: HaVerdict, rerun: string): string[] {
   for (const x of f.faults) {
     lines.push(
       `fault ${x.n} ${x.kind} of ${x.node}: first write acknowledged ${x.rtoMs === null ? 'NEVER' : `${x.rtoMs} ms`} after it began; ` +
-        `one agreed active (${x.activeAfter ?? 'none'}) ${x.recoveryMs === null ? 'NEVER' : `${x.recoveryMs} ms`} after the node was given back`,
+        `one agreed active (${x.activeAfter ?? 'none'}) ${x.recoveryMs === null ? 'NEVER' : `${x.recoveryMs} ms`} after the node was given back` +
+        (h.ha?.dr ? `; DR secondary streaming again ${x.drFollowMs === null ? 'NEVER' : `${x.drFollowMs} ms`} after that` : ''),
     );
   }
   const roots = h.ha?.roots ?? [];
   lines.push(`merkle roots at the end: ${roots.map((r) => `${r.node} ${r.root.slice(0, 12) || '-'} @${r.applied}`).join(', ') || 'not read'}`);
-  const conv = h.convergence.map((c) => (c.ms === null ? 'NEVER' : `${c.ms} ms`));
-  lines.push(`roots agreed after heal: ${conv[0] ?? 'not measured'}`);
+  if (h.ha?.dr) lines.push(`DR secondary: root ${h.ha.dr.root.slice(0, 12) || '-'}, merkle syncs after set-up: ${h.ha.dr.merkleSyncs}, status samples: ${h.ha.dr.samples.length}`);
+  lines.push(`roots agreed after heal: ${h.convergence.map((c) => `${c.secondary} ${c.ms === null ? 'NEVER' : `${c.ms} ms`}`).join(', ') || 'not measured'}`);
   lines.push(v.violations.length ? `VIOLATIONS: ${v.violations.length}` : 'violations: none');
   for (const x of v.violations) lines.push(`  [${x.invariant}] ${x.message}`);
   return lines;

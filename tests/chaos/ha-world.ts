@@ -80,6 +80,11 @@ export class HaWorld {
     return this.cluster.nodes.find((n) => n.addr === addr)?.name ?? '';
   }
 
+  /** The HA node whose cluster port `addr` names ('' if none). */
+  nameOfClusterAddr(addr: string): NodeName {
+    return this.cluster.nodes.find((n) => addr === `https://127.0.0.1:${n.port + 1}`)?.name ?? '';
+  }
+
   up(): NodeName[] {
     return this.names.filter((n) => this.run.get(n) === 'up');
   }

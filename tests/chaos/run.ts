@@ -12,6 +12,7 @@
 //                   the nemesis kills, freezes, cuts off from etcd and steps down
 //                   (kinds kill-active,freeze-active,partition-active,step-down;
 //                   20 faults by default); checks in check-ha.ts
+//   --ha-dr         with --ha: a DR secondary (one node) follows the HA cluster
 //
 // COFFER_TEST_BIN=/path/to/bin/coffer runs the servers from another checkout
 // (e.g. a `git archive HEAD` snapshot while the working tree is mid-edit).
@@ -33,6 +34,7 @@ const { values } = parseArgs({
     kinds: { type: 'string' },
     roles: { type: 'string' },
     ha: { type: 'boolean', default: false },
+    'ha-dr': { type: 'boolean', default: false },
     out: { type: 'string' },
     keep: { type: 'boolean', default: false },
     dr: { type: 'string' },
@@ -47,13 +49,13 @@ const roles = (values.roles ?? DEFAULT_ROLES).split(',') as Role[];
 const schedule = makeSchedule(seed, { faults: Number(faults), kinds, roles, coverKinds: true });
 const drSecondaries = (values.dr ? Number(values.dr) : kinds.includes('failover') ? 2 : 1) as 1 | 2;
 const outDir = values.out ?? join(REPO_ROOT, 'reports', 'chaos', `${values.ha ? 'ha-' : ''}${seed}`);
-const rerun = `npm run chaos -- ${values.ha ? '--ha ' : ''}--seed ${seed} --faults ${faults}${values.kinds && values.kinds !== DEFAULT_KINDS ? ` --kinds ${values.kinds}` : ''}${values.roles && values.roles !== DEFAULT_ROLES ? ` --roles ${values.roles}` : ''}${values.dr ? ` --dr ${values.dr}` : ''}`;
+const rerun = `npm run chaos -- ${values.ha ? '--ha ' : ''}${values['ha-dr'] ? '--ha-dr ' : ''}--seed ${seed} --faults ${faults}${values.kinds && values.kinds !== DEFAULT_KINDS ? ` --kinds ${values.kinds}` : ''}${values.roles && values.roles !== DEFAULT_ROLES ? ` --roles ${values.roles}` : ''}${values.dr ? ` --dr ${values.dr}` : ''}`;
 
 const log = (line: string) => console.log(line);
 log(`chaos${values.ha ? ' (HA)' : ''}: seed ${seed}, ${schedule.length} faults`);
 schedule.forEach((f, i) => log(`  plan ${String(i + 1).padStart(3)}: ${describeFault(f)}`));
 const { lines, violations } = values.ha
-  ? await runHaChaos({ seed, schedule, outDir, log }).then(({ history, verdict }) => ({ lines: haReport(history, verdict, rerun), violations: verdict.violations.length }))
+  ? await runHaChaos({ seed, schedule, drSecondary: values['ha-dr'], outDir, log }).then(({ history, verdict }) => ({ lines: haReport(history, verdict, rerun), violations: verdict.violations.length }))
   : await runChaos({ seed, schedule, drSecondaries, outDir, keepData: values.keep, log }).then(({ history, verdict }) => ({ lines: report(history, verdict, rerun), violations: verdict.violations.length }));
 log('');
 for (const line of lines) log(line);
