@@ -32,6 +32,13 @@ describe('storage "etcd"', () => {
     expect(error('storage "etcd" {\n  data_path = "/d"\n  tls_ca_file = "/nonexistent/ca.pem"\n}')).toMatch(/tls_ca_file: cannot read \/nonexistent\/ca.pem/);
   });
 
+  it('lock_timeout (Vault\'s name for the active\'s lock TTL) sets the election lease in whole seconds', () => {
+    expect(parse('storage "etcd" {\n  data_path = "/d"\n  lock_timeout = "3s"\n}').storage.etcd?.leaseTtlSeconds).toBe(3);
+    expect(parse('storage "etcd" {\n  data_path = "/d"\n  lock_timeout = 5\n}').storage.etcd?.leaseTtlSeconds).toBe(5);
+    expect(error('storage "etcd" {\n  data_path = "/d"\n  lock_timeout = "1500ms"\n}')).toMatch(/lock_timeout must be a whole number of seconds/);
+    expect(error('storage "etcd" {\n  data_path = "/d"\n  lock_timeout = "0s"\n}')).toMatch(/lock_timeout must be a whole number of seconds/);
+  });
+
   it('disable_performance_standby = true is kept', () => {
     expect(parse('storage "etcd" {\n  data_path = "/d"\n}', 'disable_performance_standby = true\n').disablePerformanceStandby).toBe(true);
   });

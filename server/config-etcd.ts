@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { HclObject } from './hcl';
-import { parseBoolish, parseUrl } from './config-values';
+import { parseBoolish, parseDurationMs, parseUrl } from './config-values';
 
 // storage "etcd": Vault's etcd backend stanza (address, ha_enabled, path,
 // tls_ca_file, tls_cert_file, tls_key_file) pointed at an etcd cluster the user
@@ -9,8 +9,11 @@ import { parseBoolish, parseUrl } from './config-values';
 // each node's state in its own SQLite file too, so it needs two keys Vault's
 // etcd backend does not have: `data_path` (that node's directory) and
 // `node_id` (its name among the cluster's nodes, as storage "raft" has it).
+// `lock_timeout` is Vault's name for the active's lock TTL: here the election
+// lease (election.ts DEFAULT_LEASE_TTL_SECONDS says why its default is not
+// Vault's 15 s).
 
-export const ETCD_STORAGE_KEYS = new Set(['address', 'ha_enabled', 'path', 'tls_ca_file', 'tls_cert_file', 'tls_key_file', 'data_path', 'node_id', 'max_entry_size']);
+export const ETCD_STORAGE_KEYS = new Set(['address', 'ha_enabled', 'path', 'tls_ca_file', 'tls_cert_file', 'tls_key_file', 'data_path', 'node_id', 'max_entry_size', 'lock_timeout']);
 /** Vault's default address for its etcd backend. */
 export const DEFAULT_ETCD_ADDRESS = 'http://localhost:2379';
 /** The key prefix (ha-design.md: "/coffer/" for storage "etcd"). */
@@ -21,6 +24,8 @@ export interface EtcdStorageConfig {
   /** Key prefix under which the HA log, its state and the leader key live; ends with "/". */
   prefix: string;
   tls?: { caPem: string; certPem?: string; keyPem?: string };
+  /** lock_timeout: the active's election lease in whole seconds (default election.ts DEFAULT_LEASE_TTL_SECONDS). */
+  leaseTtlSeconds?: number;
 }
 
 type ErrFn = (msg: string) => Error;
@@ -44,6 +49,12 @@ export function parseEtcdStorage(body: HclObject, where: string, err: ErrFn): { 
   const dataPath = str('data_path');
   if (!dataPath) throw err(`${where}: data_path is required (the directory of this node's own copy of the data)`);
   const etcd: EtcdStorageConfig = { endpoints, prefix };
+  if (body.lock_timeout !== undefined) {
+    const ms = parseDurationMs(body.lock_timeout);
+    // etcd grants leases in whole seconds (and raises a shorter one to its minimum, 2 s at its default timings).
+    if (ms === undefined || ms < 1000 || ms % 1000 !== 0) throw err(`${where}: lock_timeout must be a whole number of seconds, at least 1 ("2s"), got ${JSON.stringify(body.lock_timeout)}`);
+    etcd.leaseTtlSeconds = ms / 1000;
+  }
   const read = (key: string): string | undefined => {
     const file = str(key);
     if (file === undefined) return undefined;

@@ -32,6 +32,7 @@ export async function startEtcdStorageHa(node: EtcdStorageNode, cfg: EtcdStorage
       core: node.core,
       replication: node.replication,
       logger: self.logger,
+      ttlSeconds: cfg.leaseTtlSeconds,
       onClose: () => client.close(),
     });
   } catch (err) {
