@@ -7,6 +7,7 @@ import { EtcdError } from './etcd-error';
 import { type AppliedMarker, HA_APPLIED_KEY, markerOp, positionOf, readMarker } from './ha-log-applied';
 import { DEFAULT_UNREACHABLE_MS, LeaderAppender } from './ha-log-appender';
 import { Follower } from './ha-log-follower';
+import { relaxLocalSync, restoreLocalSync } from './ha-log-local-sync';
 import { readBatches } from './log-append';
 import { localCarried, repairFromCluster, seedCluster } from './ha-log-state';
 import { LogTrimmer } from './ha-log-trim';
@@ -178,6 +179,7 @@ export class HaLog {
     this.applied = { ...this.applied, leading: true };
     storage.put(HA_APPLIED_KEY, markerOp(this.applied).value);
     storage.commitBatch();
+    relaxLocalSync(storage); // etcd holds what is acknowledged from now on (ha-log-local-sync.ts)
     let seeded: Promise<void> | null = null;
     if (!seen) {
       // An empty prefix: this node's state becomes the cluster's (a lone node forming a cluster).
@@ -258,6 +260,7 @@ export class HaLog {
     a.close(reason);
     await this.o.storage.setQuorum(null);
     await a.drained();
+    restoreLocalSync(this.o.storage);
     const pos = this.o.storage.position();
     const clean = !this.o.storage.quorumLost && a.seen.modRevision > 0 && samePosition(pos, positionOf(a.seen.tip));
     if (!clean) return false;

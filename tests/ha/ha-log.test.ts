@@ -272,6 +272,26 @@ describe('HA log', () => {
     expect(stateOf(again.storage)).toEqual(before); // WalLog rows kept: no repair
   }, 120_000);
 
+  it('a leading node commits locally without waiting for fsync (etcd holds what it acknowledges) and with FULL again once it follows', async () => {
+    const p = 'hl/local-sync/';
+    const a = await startNode(etcd, 0, p, 'a');
+    const sync = () => a.storage.db.pragma('synchronous', { simple: true });
+    const FULL = 2;
+    const NORMAL = 1;
+    expect(sync()).toBe(FULL);
+    await lead(a);
+    expect(sync()).toBe(NORMAL);
+    for (let i = 0; i < 3; i++) await write(a, [{ op: 'put', key: `logical/ls/${i}`, value: Buffer.from(String(i)) }]);
+    await a.log.follow(); // the clean-step-down marker is committed with FULL, which syncs the relaxed commits before it
+    expect(sync()).toBe(FULL);
+    await a.election.resign();
+    const l = await a.election.campaign();
+    await a.log.lead(l);
+    expect(sync()).toBe(NORMAL);
+    await a.log.close();
+    expect(sync()).toBe(FULL);
+  }, 120_000);
+
   it('a new leader applies to the tip before its first append', async () => {
     const p = 'hl/newleader/';
     const a = await startNode(etcd, 0, p, 'a');
