@@ -71,7 +71,7 @@ export interface DrillPlanPublic {
   drTokenSource: 'batch' | 'operation';
 }
 
-/** Steps in the order they run. Destructive ones ask `confirm` first (DESTRUCTIVE_STEPS). */
+/** Steps in the order they run. Each destructive action in them asks `confirm` first (run-context.ts). */
 export const DRILL_STEPS = [
   'preflight', // tokens, link healthy, lag, merkle roots, secondaries listed, lab (unplanned)
   'prepare', // canary mount, sample of existing secrets, canaries start
@@ -86,8 +86,6 @@ export const DRILL_STEPS = [
   'report', // RPO/RTO, store in sys/drills, remove the canary mount
 ] as const;
 export type DrillStepId = (typeof DRILL_STEPS)[number];
-
-export const DESTRUCTIVE_STEPS: readonly DrillStepId[] = ['disaster', 'promote', 'update-primary', 'failback-rejoin', 'failback-switch'];
 
 export const STEP_TITLES: Record<DrillStepId, string> = {
   preflight: 'Preflight',

@@ -10,7 +10,7 @@ import { toJson } from '../output';
 import { COMMON_FLAGS, HTTP_FLAGS, UsageError, type FlagSpecs } from '../flags';
 import { tableOutput } from '../table';
 import { resolveToken } from '../token-store';
-import { clientFor, EXIT_API, EXIT_OK, expectArgs, fail, formatFor, parse, runRead, type Command } from '../command';
+import { EXIT_API, EXIT_OK, expectArgs, parse, runRead, type Command } from '../command';
 import { eventLines, reportLines } from './drill-print';
 
 const RUN_FLAGS = {
