@@ -31,6 +31,7 @@ const SAMPLES: { [T in FrameType]: Extract<Frame, { type: T }> } = {
     needsBootstrap: false,
   },
   'hello-ack': { type: 'hello-ack', clusterId: 'c-1', lastIndex: 99, epoch: 1, apiAddr: 'http://127.0.0.1:8200', clusterAddr: 'https://127.0.0.1:8201' },
+  'not-active': { type: 'not-active', activeClusterAddr: 'https://127.0.0.1:8203', clusterAddrs: ['https://127.0.0.1:8201', 'https://127.0.0.1:8203'] },
   bootstrap: { type: 'bootstrap', rootKey: 'AAE=', sealConfig: '{}', keyring: 'AAE=', devRootToken: '', localSeal: '{"config":{"secret_shares":1,"secret_threshold":1},"wrappedRootKey":"AAE="}' },
   'bootstrap-ack': { type: 'bootstrap-ack' },
   epoch: { type: 'epoch', mode: 'dr', clusterId: 'c-1', epoch: 2, apiAddr: 'http://127.0.0.1:8300', clusterAddr: 'https://127.0.0.1:8301' },

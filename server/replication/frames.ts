@@ -46,7 +46,10 @@ export type Frame =
   | { type: 'accepted' }
   /** bootstrapNonce: sent with needsBootstrap; the same secondary may fetch the key again after a crash (root-key-claim.ts). */
   | { type: 'hello'; mode: ReplicationMode; secondaryId: string; position: WirePosition; clusterId: string; apiAddr: string; clusterAddr: string; epoch: number; needsBootstrap: boolean; bootstrapNonce?: string }
-  | { type: 'hello-ack'; clusterId: string; lastIndex: number; epoch: number; apiAddr: string; clusterAddr: string }
+  /** clusterAddrs: every node of the primary's cluster (its HA nodes; itself alone without HA), for the secondary to fail over between. */
+  | { type: 'hello-ack'; clusterId: string; lastIndex: number; epoch: number; apiAddr: string; clusterAddr: string; clusterAddrs?: string[] }
+  /** A standby of the primary's HA cluster → a secondary's hello: replication runs on the active, at this cluster address ('' while none is). */
+  | { type: 'not-active'; activeClusterAddr: string; clusterAddrs: string[] }
   /**
    * Primary → a wiped secondary: the root key, keyring and seal it adopts (over mTLS only). localSeal: the
    * primary's CURRENT seal record (its root key sealed under its unseal key, share config), so the secondary
@@ -72,7 +75,8 @@ export type Frame =
    */
   | { type: 'wals'; follows: WirePosition; records: WireRecord[]; at: number; lastIndex: number; lastGuard: string }
   | { type: 'ack'; index: number }
-  | { type: 'heartbeat'; lastIndex: number; primaryTime: number; seq: number }
+  /** clusterAddrs: sent when the primary cluster's node list changed since the last one this link carried. */
+  | { type: 'heartbeat'; lastIndex: number; primaryTime: number; seq: number; clusterAddrs?: string[] }
   | { type: 'heartbeat-ack'; seq: number; secondaryTime: number }
   | { type: 'merkle-pages-request'; tree: number }
   | { type: 'merkle-pages'; tree: number; hashes: string[]; index: number; guard: string }
@@ -128,7 +132,8 @@ const FIELDS: { [T in FrameType]: { [K in Exclude<keyof FrameOf<T>, 'type'>]-?: 
     needsBootstrap: bool,
     bootstrapNonce: optional(str),
   },
-  'hello-ack': { clusterId: str, lastIndex: int, epoch: int, apiAddr: str, clusterAddr: str },
+  'hello-ack': { clusterId: str, lastIndex: int, epoch: int, apiAddr: str, clusterAddr: str, clusterAddrs: optional(arrayOf(str)) },
+  'not-active': { activeClusterAddr: str, clusterAddrs: arrayOf(str) },
   bootstrap: { rootKey: str, sealConfig: str, keyring: str, devRootToken: str, localSeal: optional(str) },
   'bootstrap-ack': {},
   epoch: { mode: oneOf('performance', 'dr'), clusterId: str, epoch: int, apiAddr: str, clusterAddr: str },
@@ -138,7 +143,7 @@ const FIELDS: { [T in FrameType]: { [K in Exclude<keyof FrameOf<T>, 'type'>]-?: 
   refused: { reason: str },
   wals: { follows: shape({ index: int, guard: str }), records: arrayOf(record), at: num, lastIndex: int, lastGuard: str },
   ack: { index: int },
-  heartbeat: { lastIndex: int, primaryTime: num, seq: int },
+  heartbeat: { lastIndex: int, primaryTime: num, seq: int, clusterAddrs: optional(arrayOf(str)) },
   'heartbeat-ack': { seq: int, secondaryTime: num },
   'merkle-pages-request': { tree: int },
   'merkle-pages': { tree: int, hashes: arrayOf(hex), index: int, guard: str },

@@ -37,6 +37,7 @@ export function wireReplication(
   // On a standby of an HA cluster the manager waits: the HA runtime starts it when this node becomes active.
   core.unsealListeners.push(() => {
     if (core.opts.ha?.writesHere() ?? true) void mgr.start().catch((err) => mgr.logger.error({ err }, 'replication failed to start'));
+    else mgr.serveStandby();
   });
   core.sealListeners.push(() => {
     forwarder.close();

@@ -4,13 +4,15 @@ import type { Logger } from '../log';
 import type { StorageOp } from '../storage/backend';
 import type { SqliteBackend } from '../storage/sqlite';
 import { telemetry } from '../telemetry/metrics';
-import { issueServerCert, serverCertFits, type CaMaterial, type LeafMaterial } from './ca';
 import type { ReplicationContext } from './context';
 import { noCrash, type CrashPoint } from './crash-points';
 import { KIND, transition, type ControlEvent } from './mode-transitions';
 import { PrimaryStream } from './primary';
 import { answerEpoch, knownSecondary, leaderFenceOp, releaseFenceOp, standDown, supersession } from './fencing';
 import { claimRootKey, confirmBootstrap } from './root-key-claim';
+import { ClusterNodes } from './cluster-nodes';
+import { listenerCert } from './listener-cert';
+import { StandbyRedirect } from './standby-redirect';
 import type { SecondaryRunner } from './secondary';
 import { secondaryRunner } from './secondary-role';
 import { MODES, NO_POSITION, ReplicationStore, type Mode, type ModeState } from './state';
@@ -41,9 +43,14 @@ export class ReplicationManager {
   private readonly changeListeners = new Set<() => void>();
   onForwardConnection: ((conn: FrameConnection, peer: PeerIdentity) => void) | null = null;
   onShutdown: (() => void) | null = null;
+  /** This cluster's nodes by cluster address, which a primary tells its secondaries. */
+  readonly clusterNodes: ClusterNodes;
+  /** Set while this node is a standby of an HA cluster: its listener only names the active. */
+  private standby: StandbyRedirect | null = null;
 
   constructor(readonly opts: ManagerOptions) {
     this.store = new ReplicationStore(opts.physical, opts.core.barrier);
+    this.clusterNodes = new ClusterNodes(opts.clusterAddr, () => opts.core.opts.ha?.runtime ?? null, opts.logger);
     this.ctx = {
       core: opts.core,
       physical: opts.physical,
@@ -52,6 +59,7 @@ export class ReplicationManager {
       apiAddr: opts.apiAddr,
       clusterAddr: opts.clusterAddr,
       devRootTokenId: opts.devRootTokenId,
+      clusterAddrs: () => this.clusterNodes.current(),
     };
   }
 
@@ -123,6 +131,8 @@ export class ReplicationManager {
 
   /** After unseal: bring every mode's role back up from stored state. */
   async start(): Promise<void> {
+    await this.endStandby();
+    this.clusterNodes.start();
     const scrubbed = this.store.scrubLegacyTokenIds(wrapTokenHash);
     if (scrubbed) this.logger.info({ scrubbed }, 'moved activation-token references behind the barrier');
     this.store.syncSetMirror(); // a performance primary's DR secondaries must hold its set (performance-set.ts)
@@ -142,32 +152,32 @@ export class ReplicationManager {
 
   /** Before seal (and inside shutdown). */
   async stop(): Promise<void> {
+    await this.endStandby();
+    this.clusterNodes.stop();
     for (const m of MODES) await this.stopSecondary(m);
     for (const m of MODES) this.dropAllStreams(m);
     await this.listener?.close();
     this.listener = null;
   }
 
-  /** Start rebuilding the merkle index in the background (status shows stage and progress); false while one runs. */
-  reindex(): boolean {
-    const run = this.opts.physical.health.startReindex();
-    if (!run) return false;
-    this.changed();
-    void run
-      .then(
-        (entries) => this.logger.info({ entries }, 'merkle index rebuilt'),
-        (err) => this.logger.error({ err }, 'merkle reindex failed'),
-      )
-      .finally(() => this.changed());
-    return true;
+  /** A standby of an HA cluster (not active): serve nothing but where the active is (standby-redirect.ts). */
+  serveStandby(): void {
+    this.standby ??= new StandbyRedirect(this);
+  }
+
+  private async endStandby(): Promise<void> {
+    const s = this.standby;
+    this.standby = null;
+    await s?.close();
   }
 
   // ---- the cluster listener (primary side) ----
 
-  async ensureListener(): Promise<void> {
+  /** persist: false on a standby, which may not write (a certificate for its host is issued in memory). */
+  async ensureListener(opts: { persist: boolean } = { persist: true }): Promise<void> {
     const ca = this.store.ca();
     if (!ca) throw new Error('replication CA missing');
-    const cert = this.listenerCertFor(ca);
+    const cert = listenerCert(this.store, ca, this.opts.clusterAddr, opts.persist);
     if (this.listener) {
       if (this.listenerCreds !== ca.certPem + cert.certPem) {
         this.listener.updateCredentials({ caPem: ca.certPem, certPem: cert.certPem, keyPem: cert.keyPem });
@@ -190,25 +200,6 @@ export class ReplicationManager {
     this.logger.info({ port: this.listener.port }, 'cluster listener started');
   }
 
-  /**
-   * The listener's certificate from `ca`, issued anew when there is none, when
-   * it is from another CA (a DR secondary took over its primary's performance
-   * set, CA included) or when it does not name this node's cluster_addr host.
-   */
-  private listenerCertFor(ca: CaMaterial): LeafMaterial {
-    const cert = this.store.serverCert();
-    if (cert && serverCertFits(ca, cert, parseClusterAddr(this.opts.clusterAddr).host)) return cert;
-    const fresh = ReplicationManager.serverCertFor(ca, this.opts.clusterAddr);
-    this.store.saveCa(ca, fresh);
-    return fresh;
-  }
-
-  /** A server certificate for the cluster listener, valid for the names secondaries dial. */
-  static serverCertFor(ca: CaMaterial, clusterAddr: string) {
-    const { host } = parseClusterAddr(clusterAddr);
-    return issueServerCert(ca, [...new Set([host, 'localhost', '127.0.0.1'])]);
-  }
-
   private modeOfAlpn(alpn: string): Mode | null {
     if (alpn === ALPN.dr) return 'dr';
     if (alpn === ALPN.perf || alpn === ALPN.forward) return 'performance';
@@ -223,6 +214,7 @@ export class ReplicationManager {
   }
 
   private accept(conn: FrameConnection, peer: PeerIdentity): void {
+    if (this.standby) return this.standby.accept(conn, peer);
     if (peer.alpn === ALPN.forward) {
       if (this.onForwardConnection) this.onForwardConnection(conn, peer);
       else conn.destroy();

@@ -13,7 +13,7 @@ const REINDEX_STARTED = 'Reindexing the merkle tree has started; follow reindex_
 
 export function merkleRoutes(mgr: ReplicationManager, requireDrSecondary: () => void): Route<Core>[] {
   const startReindex = () => {
-    if (!mgr.reindex()) throw badRequest('a reindex is already in progress');
+    if (!reindex(mgr)) throw badRequest('a reindex is already in progress');
     return { warnings: [REINDEX_STARTED] };
   };
   const check = async () => {
@@ -48,4 +48,18 @@ export function merkleRoutes(mgr: ReplicationManager, requireDrSecondary: () => 
       },
     },
   ];
+}
+
+/** Start rebuilding the merkle index in the background (status shows stage and progress); false while one runs. */
+function reindex(mgr: ReplicationManager): boolean {
+  const run = mgr.opts.physical.health.startReindex();
+  if (!run) return false;
+  mgr.changed();
+  void run
+    .then(
+      (entries) => mgr.logger.info({ entries }, 'merkle index rebuilt'),
+      (err) => mgr.logger.error({ err }, 'merkle reindex failed'),
+    )
+    .finally(() => mgr.changed());
+  return true;
 }

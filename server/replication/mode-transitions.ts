@@ -122,6 +122,7 @@ export function transition(kind: string, s: ModeState, e: ControlEvent): ModeSta
         primaryClusterAddr: e.primaryClusterAddr,
         secondaries: [],
         primaryClusterAddrInUse: '',
+        knownPrimaryClusterAddrs: [],
         primaryApiAddr: '',
         promotedAt: e.at,
         formerPrimaryApiAddr: s.primaryApiAddr,
@@ -134,6 +135,7 @@ export function transition(kind: string, s: ModeState, e: ControlEvent): ModeSta
         ...s,
         mode: 'secondary',
         primaryClusterAddrInUse: '',
+        knownPrimaryClusterAddrs: [],
         primaryApiAddr: '',
         secondaryId: s.secondaryId || 'demoted',
         secondaries: [],
@@ -146,9 +148,10 @@ export function transition(kind: string, s: ModeState, e: ControlEvent): ModeSta
     case 'disable-secondary':
       return emptyState();
     case 'update-primary':
-      return { ...s, secondaryId: e.secondaryId, primaryApiAddr: e.primaryApiAddr, primaryClusterAddrInUse: e.primaryClusterAddr, lastError: '' };
+      // Another primary, maybe another cluster: its nodes are learned at the first hello.
+      return { ...s, secondaryId: e.secondaryId, primaryApiAddr: e.primaryApiAddr, primaryClusterAddrInUse: e.primaryClusterAddr, knownPrimaryClusterAddrs: [], lastError: '' };
     case 'detach':
-      return { ...s, primaryClusterAddrInUse: '', primaryApiAddr: '' };
+      return { ...s, primaryClusterAddrInUse: '', knownPrimaryClusterAddrs: [], primaryApiAddr: '' };
     case 'epoch-seen':
       return { ...s, epoch: Math.max(s.epoch, e.epoch) };
     case 'take-over-set':

@@ -8,7 +8,8 @@ import { generateSigningKey, signActivationToken } from './activation-token';
 import { bundleData } from './bundle';
 import { createReplicationCa, issueClientCert } from './ca';
 import { BUNDLE_MODE } from './context';
-import { ReplicationManager } from './manager';
+import { serverCertFor } from './listener-cert';
+import type { ReplicationManager } from './manager';
 import { supersession } from './fencing';
 import { KIND, requireAllowed } from './mode-transitions';
 import type { Mode } from './state';
@@ -28,7 +29,7 @@ export function requirePrimary(mgr: ReplicationManager, m: Mode) {
 export async function ensureCredentials(mgr: ReplicationManager): Promise<void> {
   if (!mgr.store.ca()) {
     const ca = createReplicationCa(newUuid());
-    mgr.store.saveCa(ca, ReplicationManager.serverCertFor(ca, mgr.opts.clusterAddr));
+    mgr.store.saveCa(ca, serverCertFor(ca, mgr.opts.clusterAddr));
   }
   if (!mgr.store.signingKey()) mgr.store.saveSigningKey(await generateSigningKey());
 }

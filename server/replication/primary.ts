@@ -47,6 +47,8 @@ export class PrimaryStream {
   private readonly timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | null = null;
   private readonly sentAt = new Map<number, number>();
+  /** The cluster node list this link last carried (hello-ack or heartbeat), joined. */
+  private sentAddrs = '';
   onHello: ((apiAddress: string) => void) | null = null;
   /** The secondary has seen a newer primary of this set: this one stands down (fencing.ts). */
   onNewerEpoch: ((epoch: number) => Promise<void>) | null = null;
@@ -109,7 +111,9 @@ export class PrimaryStream {
       this.link.apiAddress = hello.apiAddr;
       this.link.clusterAddress = hello.clusterAddr;
       this.onHello?.(hello.apiAddr);
-      await this.send({ type: 'hello-ack', clusterId: this.clusterId(), lastIndex: this.ctx.physical.committedIndex, epoch: this.epoch(), apiAddr: this.ctx.apiAddr, clusterAddr: this.ctx.clusterAddr });
+      const clusterAddrs = this.ctx.clusterAddrs?.();
+      this.sentAddrs = clusterAddrs?.join(',') ?? '';
+      await this.send({ type: 'hello-ack', clusterId: this.clusterId(), lastIndex: this.ctx.physical.committedIndex, epoch: this.epoch(), apiAddr: this.ctx.apiAddr, clusterAddr: this.ctx.clusterAddr, clusterAddrs });
       const refusal = await this.claimKeys(hello);
       if (refusal) return await this.refuse(refusal);
       if (hello.needsBootstrap) {
@@ -183,7 +187,11 @@ export class PrimaryStream {
         const at = preciseNowMs();
         this.sentAt.set(seq, at);
         if (this.sentAt.size > 30) this.sentAt.delete(this.sentAt.keys().next().value!);
-        this.send({ type: 'heartbeat', lastIndex: this.ctx.physical.committedIndex, primaryTime: at, seq }).catch(() => {});
+        // The cluster's node list rides along only when it changed since this link last carried it.
+        const addrs = this.ctx.clusterAddrs?.();
+        const changed = addrs && addrs.join(',') !== this.sentAddrs ? addrs : undefined;
+        if (changed) this.sentAddrs = changed.join(',');
+        this.send({ type: 'heartbeat', lastIndex: this.ctx.physical.committedIndex, primaryTime: at, seq, ...(changed ? { clusterAddrs: changed } : {}) }).catch(() => {});
       }, interval),
     );
   }

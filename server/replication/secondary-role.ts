@@ -29,6 +29,13 @@ export function secondaryRunner(mgr: ReplicationManager, m: Mode): SecondaryRunn
       const s = mgr.state(m);
       if (info.apiAddr && s.primaryApiAddr !== info.apiAddr) mgr.save(m, { ...s, primaryApiAddr: info.apiAddr });
     },
+    knownPrimaryClusterAddrs: () => mgr.state(m).knownPrimaryClusterAddrs,
+    // Stored with the replication state (through the HA log on an HA secondary): a new active of this cluster dials from it.
+    onPrimaryAddrs: (inUse, known) => {
+      const s = mgr.state(m);
+      const same = s.primaryClusterAddrInUse === inUse && s.knownPrimaryClusterAddrs.join(',') === known.join(',');
+      if (!same && s.mode !== 'disabled') mgr.save(m, { ...s, primaryClusterAddrInUse: inUse, knownPrimaryClusterAddrs: known });
+    },
     onRefusal: (reason) => mgr.save(m, { ...mgr.state(m), lastError: reason }),
     // Caches follow applied keys by themselves (storage's change bus); only the status feed is told here.
     onApplied: () => mgr.changed(),

@@ -4,8 +4,11 @@ import { preciseNowMs, toMicros } from './commit-clock';
 import { HEARTBEAT_INTERVAL_MS, TREES_OF, type ReplicationContext } from './context';
 import { FrameQueue } from './frame-queue';
 import { errorFrame, type Frame, type FrameOf } from './frames';
+import { IndexWaiters } from './index-waiters';
 import { LivenessWatch, silenceReason } from './liveness';
 import { merkleSync } from './merkle-sync';
+import { helloAnswer, NotActiveError } from './not-active';
+import { PrimaryDialPlan } from './primary-dial-plan';
 import type { ConnectionState, Mode, SecondaryBundle, SecondaryState } from './state';
 import { ALPN, dialCluster, type FrameConnection } from './transport';
 
@@ -14,6 +17,8 @@ import { ALPN, dialCluster, type FrameConnection } from './transport';
 // bootstrap, a merkle sync when the primary lacks our position, then the live
 // record stream. On any error: log, back off, reconnect (litefs monitorLease).
 const BACKOFF_MS = [200, 500, 1_000, 2_000, 5_000];
+/** Between two nodes of the primary's cluster within one round: a yield, not a backoff. */
+const NEXT_NODE_PAUSE_MS = 20;
 /** Most wals frames applied in one transaction (each is at most WAL_BATCH_BYTES encoded). */
 const APPLY_COALESCE_FRAMES = 8;
 /** Applies kept for status `recent_applies` (bench/replication.ts reads the lag of each from them). */
@@ -33,6 +38,10 @@ export interface SecondaryDeps {
   /** Adopt the primary's keys: one transaction, durable when this resolves (bootstrap-apply.ts). */
   onBootstrap: (f: FrameOf<'bootstrap'>) => Promise<void>;
   onPrimaryInfo: (info: { apiAddr: string; clusterAddr: string; epoch: number }) => void;
+  /** Every node address of the primary's cluster known so far (stored with the replication state). */
+  knownPrimaryClusterAddrs?: () => string[];
+  /** The node in use (the active that accepted) and the primary cluster's node list, after a hello-ack or a heartbeat that brings one. */
+  onPrimaryAddrs?: (inUse: string, known: string[]) => void;
   /** A primary that must not be followed (older epoch, other set): stop and say why. */
   onRefusal: (reason: string) => void;
   onApplied: (keys: string[]) => void;
@@ -64,11 +73,14 @@ export class SecondaryRunner {
   private lastContact = 0;
   /** Set when the link went silent; kept in last_error through failed reconnects until the primary answers again. */
   private silence = '';
-  private readonly waiters: { index: number; resolve: () => void }[] = [];
+  private readonly waiters = new IndexWaiters();
   private readonly done: Promise<void>;
+  /** Which primary node to dial: the one in use, then the others of its cluster (primary-dial-plan.ts). */
+  private readonly plan: PrimaryDialPlan;
 
   constructor(private readonly d: SecondaryDeps) {
     this.coveredIdx = d.ctx.store.position(d.mode).index;
+    this.plan = new PrimaryDialPlan(d.primaryClusterAddr(), d.knownPrimaryClusterAddrs?.() ?? []);
     this.done = this.loop();
   }
 
@@ -93,6 +105,7 @@ export class SecondaryRunner {
 
   private async loop(): Promise<void> {
     let attempt = 0;
+    let roundFailed = true;
     while (!this.stopped) {
       try {
         await this.session(() => (attempt = 0));
@@ -102,10 +115,12 @@ export class SecondaryRunner {
         this.lastError = !this.silence || msg === this.silence ? msg : `${this.silence}; reconnecting: ${msg}`;
         this.connectionState = 'transient_failure';
         this.state = 'connecting';
-        this.log.warn({ err: this.lastError }, 'replication connection lost; retrying');
+        // Another node of the primary's cluster may be (or know) the active: back off only once every one failed.
+        roundFailed = err instanceof NotActiveError ? this.plan.redirected(err.activeClusterAddr, err.clusterAddrs) : this.plan.failed();
+        this.log.warn({ err: this.lastError, next: this.plan.addr }, 'replication connection lost; retrying');
       }
       if (this.stopped) break;
-      await new Promise((r) => setTimeout(r, BACKOFF_MS[Math.min(attempt++, BACKOFF_MS.length - 1)]));
+      await new Promise((r) => setTimeout(r, roundFailed ? BACKOFF_MS[Math.min(attempt++, BACKOFF_MS.length - 1)] : NEXT_NODE_PAUSE_MS));
     }
   }
 
@@ -113,7 +128,7 @@ export class SecondaryRunner {
     const bundle = this.d.bundle();
     if (!bundle) throw new Error('no activation bundle stored for this secondary');
     return dialCluster({
-      addr: this.d.primaryClusterAddr(),
+      addr: this.plan.addr,
       caPem: bundle.caCert,
       certPem: bundle.clientCert,
       keyPem: bundle.clientKey,
@@ -139,6 +154,10 @@ export class SecondaryRunner {
       this.lastHeartbeat = Math.floor(now);
       this.clockSkewMs = toMicros(now - f.primaryTime);
       // Heartbeats run from the primary's accept; only a primary this side has accepted (hello-ack) clears errors.
+      if (f.clusterAddrs && this.connectionState === 'ready') {
+        this.plan.learn(f.clusterAddrs);
+        this.d.onPrimaryAddrs?.(this.plan.addr, this.plan.known);
+      }
       if (f.lastIndex <= this.coveredIdx && this.connectionState === 'ready') {
         // Caught up with a live primary: whatever went wrong before is over. (Cleared here, not on
         // reconnect, so an error that recurs on every connection stays visible instead of flickering.)
@@ -171,11 +190,13 @@ export class SecondaryRunner {
         needsBootstrap: this.d.needsBootstrap(),
         ...(this.d.needsBootstrap() ? { bootstrapNonce: this.d.bootstrapNonce() } : {}),
       });
-      const ack = await q.expect('hello-ack', 15_000);
+      const ack = await helloAnswer(q, this.plan.addr, 15_000);
       if (ack.clusterId !== this.d.clusterId()) return this.refuse(`primary serves replication set ${ack.clusterId}, this secondary belongs to ${this.d.clusterId()}`);
       if (ack.epoch < this.d.epoch())
-        return this.refuse(`primary at ${this.d.primaryClusterAddr()} is stale (epoch ${ack.epoch} < ${this.d.epoch()}): it was superseded by a promotion and must be demoted`);
+        return this.refuse(`primary at ${this.plan.addr} is stale (epoch ${ack.epoch} < ${this.d.epoch()}): it was superseded by a promotion and must be demoted`);
       this.d.onPrimaryInfo({ apiAddr: ack.apiAddr, clusterAddr: ack.clusterAddr, epoch: ack.epoch });
+      this.plan.connected(ack.clusterAddrs);
+      this.d.onPrimaryAddrs?.(this.plan.addr, this.plan.known);
       this.connectionState = 'ready';
       // The primary answers again: a silence is over (other errors stay until we are caught up).
       if (this.silence && this.lastError.startsWith(this.silence)) this.lastError = '';
@@ -237,7 +258,7 @@ export class SecondaryRunner {
    */
   private async apply(batches: FrameOf<'wals'>[], send: (f: Frame) => Promise<void>): Promise<void> {
     // Read-your-writes needs the write readable here, not durable here (the primary made it durable): released before the fsync.
-    const { applied, error } = await applyBatches(this.d.ctx.physical, this.d.ctx.store, this.d.mode, batches, (staged) => this.releaseWaiters(staged.at(-1)!.lastIndex));
+    const { applied, error } = await applyBatches(this.d.ctx.physical, this.d.ctx.store, this.d.mode, batches, (staged) => this.waiters.release(staged.at(-1)!.lastIndex));
     const last = applied.at(-1);
     if (last) {
       // The oldest record of what just applied waited longest: lag is measured from it.
@@ -251,17 +272,10 @@ export class SecondaryRunner {
       telemetry.setGauge('vault.replication.lag_ms', this.lagMs, { mode: this.d.mode });
       const keys = applied.flatMap((b) => b.records.map((r) => r.key));
       if (keys.length) this.d.onApplied(keys);
-      this.releaseWaiters(this.coveredIdx);
+      this.waiters.release(this.coveredIdx);
       await send({ type: 'ack', index: last.lastIndex });
     }
     if (error) throw error;
-  }
-
-  /** Resolve read-your-writes waiters for indexes up to `index`. */
-  private releaseWaiters(index: number): void {
-    for (let i = this.waiters.length - 1; i >= 0; i--) {
-      if (this.waiters[i].index <= index) this.waiters.splice(i, 1)[0].resolve();
-    }
   }
 
   private refuse(reason: string): void {
@@ -275,16 +289,7 @@ export class SecondaryRunner {
 
   /** Resolves once the record at `index` has been applied here (read-your-writes), or after timeoutMs. */
   waitForIndex(index: number, timeoutMs: number): Promise<boolean> {
-    if (this.coveredIdx >= index) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const w = { index, resolve: () => (clearTimeout(timer), resolve(true)) };
-      const timer = setTimeout(() => {
-        const i = this.waiters.indexOf(w);
-        if (i >= 0) this.waiters.splice(i, 1);
-        resolve(false);
-      }, timeoutMs);
-      this.waiters.push(w);
-    });
+    return this.waiters.wait(index, this.coveredIdx, timeoutMs);
   }
 
   /** Drop the current connection (tests and `recover` use this); the loop reconnects. */

@@ -59,6 +59,8 @@ export interface ModeState {
   secondaryId: string;
   primaryApiAddr: string;
   primaryClusterAddrInUse: string;
+  /** Every node of the primary's cluster, as its active last listed them (status known_primary_cluster_addrs): where to look when the node in use fails. */
+  knownPrimaryClusterAddrs: string[];
   lastStart: string;
   /** Why replication stopped or refused, shown in status. */
   lastError: string;
@@ -107,6 +109,7 @@ export function emptyState(): ModeState {
     secondaryId: '',
     primaryApiAddr: '',
     primaryClusterAddrInUse: '',
+    knownPrimaryClusterAddrs: [],
     lastStart: '',
     lastError: '',
     promotedAt: '',

@@ -90,7 +90,7 @@ export function modeStatus(mgr: ReplicationManager, m: Mode): ReplicationModeSta
     connection_state: r?.connectionState ?? (s.primaryClusterAddrInUse ? 'connecting' : 'idle'),
     secondary_id: s.secondaryId,
     primary_cluster_addr: s.primaryClusterAddrInUse,
-    known_primary_cluster_addrs: s.primaryClusterAddrInUse ? [s.primaryClusterAddrInUse] : [],
+    known_primary_cluster_addrs: s.knownPrimaryClusterAddrs.length ? s.knownPrimaryClusterAddrs : s.primaryClusterAddrInUse ? [s.primaryClusterAddrInUse] : [],
     last_remote_wal: r?.coveredIndex ?? mgr.store.position(m).index,
     last_start: s.lastStart,
     lag_ms: r?.lagMs ?? 0,
