@@ -106,6 +106,7 @@ async function runWithConfig(path: string, logLevelFlag?: string, logRetention?:
   const config = loadConfigFile(path);
   const logger = createLogger({ level: logLevelFlag ?? config.logLevel });
   const listen = splitHostPort(config.listener.address);
+  setLabLink(labLinkFromEnv(process.env)); // `coffer lab -nodes=N` starts its nodes with a config file: they reach its control endpoint too
   const node = await startNode({
     dataDir: config.storage.path,
     maxEntrySize: config.storage.maxEntrySize,

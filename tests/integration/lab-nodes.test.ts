@@ -47,6 +47,11 @@ describe('coffer lab -nodes=3', () => {
       await waitFor(`${addr} to read the write`, async () => (await api(addr, 'GET', 'secret/data/lab-nodes', { token: 'root' })).body?.data?.data?.via === 'standby', 60_000);
     }
 
+    // Unplanned drills stop and start lab clusters through any node (sys/lab/clusters): the lab's link reached the nodes too.
+    const labClusters = await api(standby, 'LIST', 'sys/lab/clusters', { token: 'root' });
+    expect(labClusters.status, JSON.stringify(labClusters.body)).toBe(200);
+    expect(labClusters.body.data.keys).toEqual(['dallas']);
+
     lab.proc.kill('SIGINT');
     await waitFor('the lab to exit', async () => lab!.proc.exitCode !== null, 60_000);
     for (const a of addrs) await expect(fetch(`${a}/v1/sys/health`)).rejects.toThrow();
