@@ -86,7 +86,7 @@ describe('SqliteBackend', () => {
     expect(again.log.lastIndex).toBe(1500);
     expect(again.log.lastGuard).toBe(guard);
     again.close();
-  });
+  }, 120_000); // 1,500 fsynced commits: ~40 s on a loaded 2-core box (load 38)
 
   it('fault switch makes puts fail without changing anything', () => {
     const s = new SqliteBackend({ path: ':memory:' });
