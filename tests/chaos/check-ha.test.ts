@@ -68,6 +68,16 @@ describe('HA chaos checker', () => {
     expect(invariants(f)).toContain('fencing');
   });
 
+  it('stale-active: a node cut off from etcd still says active after a later term was seen', () => {
+    const h = clean();
+    h.ha!.faults = [{ n: 1, kind: 'partition-active', node: 'a1', startedAt: 100, restoredAt: 400, recoveredAt: 410, activeAfter: 'a2' }];
+    const v = checkHa(h);
+    expect(v.violations).toEqual([]);
+    h.ha!.samples.push(...activeSamples('a1', 't1', 200, 210)); // a2's term (t2 > t1) was seen at 122
+    expect(invariants(h)).toEqual(['stale-active']);
+    expect(checkHa(h).figures.staleClaims).toBe(2);
+  });
+
   it('recovery and liveness: no agreed active after a fault, and no write acknowledged after it', () => {
     const h = clean();
     delete h.ha!.faults[0].recoveredAt;

@@ -19,6 +19,10 @@ import { PAST_LEASE_MS } from './schedule';
 // - fencing: an active cut off from etcd acknowledges nothing it was sent
 //   while cut off, and a term whose lease ran out during a freeze or a cut
 //   acknowledges nothing sent after the fault began.
+// - stale-active: a term claimed (is_self) after a later term was seen is
+//   stale; while its node is cut off from etcd (alive, serving its API) that
+//   is a violation, as ha-fencing.test.ts holds; elsewhere (a node just thawed)
+//   it is counted.
 // - recovery (liveness): after each fault the nodes agree on one active
 //   within the limit, and some write sent after the fault began is
 //   acknowledged before the next fault.
@@ -49,6 +53,8 @@ export interface HaVerdict {
     /** Acknowledged writes tied to a term, and how many terms acknowledged any. */
     attributed: number;
     terms: number;
+    /** sys/leader answers claiming a term after a later one had been seen. */
+    staleClaims: number;
     faults: HaFaultFigures[];
   };
 }
@@ -143,6 +149,33 @@ export function checkFencing(h: History, terms: Map<string, WriteOp[]>): Violati
   return out;
 }
 
+/** Samples claiming a term after a sample of a later term (active_time: one host, one clock) had been received. */
+export function staleClaims(samples: HaSample[]): HaSample[] {
+  const claims = samples.filter((s) => s.isSelf).sort((a, b) => a.receivedAt - b.receivedAt);
+  const out: HaSample[] = [];
+  for (const s of claims) {
+    // The latest term seen before this claim was sent (claims sorted by answer time: a prefix).
+    const later = claims.find((o) => o.receivedAt < s.sentAt && o.node !== s.node && o.activeTime > s.activeTime);
+    if (later) out.push(s);
+  }
+  return out;
+}
+
+export function checkStaleClaims(h: History, stale: HaSample[]): Violation[] {
+  const out: Violation[] = [];
+  for (const f of h.ha?.faults ?? []) {
+    if (f.kind !== 'partition-active' || f.restoredAt === undefined) continue;
+    const during = stale.filter((s) => s.node === f.node && s.sentAt >= f.startedAt && s.receivedAt <= f.restoredAt!);
+    if (during.length) {
+      out.push({
+        invariant: 'stale-active',
+        message: `fault ${f.n}: ${f.node}, cut off from etcd, still said it was the active (term ${termOf(during[0])}) at +${during[0].sentAt}, after a later term had been seen (${during.length} answers)`,
+      });
+    }
+  }
+  return out;
+}
+
 export function checkRecovery(h: History, limitMs: number): { violations: Violation[]; figures: HaFaultFigures[] } {
   const faults = [...(h.ha?.faults ?? [])].sort((a, b) => a.startedAt - b.startedAt);
   const acked = h.writes.filter((w) => w.outcome === 'ok');
@@ -175,11 +208,13 @@ export function checkHa(h: History, opts: HaCheckOptions = {}): HaVerdict {
   const terms = attribute(h);
   const lw = checkLostWrites(h, new Set());
   const rec = checkRecovery(h, opts.recoveryLimitMs ?? DEFAULT_RECOVERY_LIMIT_MS);
+  const stale = staleClaims(h.ha?.samples ?? []);
   const violations = [
     ...h.driverErrors.map((message) => ({ invariant: 'driver', message })),
     ...lw.violations,
     ...checkTwoActives(terms),
     ...checkFencing(h, terms),
+    ...checkStaleClaims(h, stale),
     ...rec.violations,
     ...checkRoots(h),
     ...checkDrFollows(h, opts.drFollowLimitMs ?? DEFAULT_DR_FOLLOW_LIMIT_MS),
@@ -193,6 +228,7 @@ export function checkHa(h: History, opts: HaCheckOptions = {}): HaVerdict {
       lost: lw.lost,
       attributed: [...terms.values()].reduce((n, ws) => n + ws.length, 0),
       terms: terms.size,
+      staleClaims: stale.length,
       faults: rec.figures,
     },
   };

@@ -9,7 +9,7 @@ export function haReport(h: History, v: HaVerdict, rerun: string): string[] {
   const lines = [
     `seed ${h.seed}   (rerun: ${rerun})`,
     `writes: ${f.writes.acked} acknowledged, ${f.writes.failed} refused, ${f.writes.unknown} unanswered; lost acknowledged writes: ${f.lost}`,
-    `two-actives check: ${f.attributed} acknowledged writes tied to ${f.terms} terms of office; sys/leader samples: ${h.ha?.samples.length ?? 0}`,
+    `two-actives check: ${f.attributed} acknowledged writes tied to ${f.terms} terms of office; sys/leader samples: ${h.ha?.samples.length ?? 0}, ${f.staleClaims} claiming a term after a later one was seen`,
   ];
   for (const x of f.faults) {
     lines.push(
