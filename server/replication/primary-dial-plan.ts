@@ -73,16 +73,17 @@ export class PrimaryDialPlan {
     return false;
   }
 
-  /** The node at `addr` accepted as the active primary: it is the address in use from now on. */
-  connected(clusterAddrs?: readonly string[]): void {
+  /** The node at `addr` accepted as the active primary: it is the address in use from now on. Returns the known addresses. */
+  connected(clusterAddrs?: readonly string[]): string[] {
     this.inUse = this.target;
     this.failedInRound.clear();
-    if (clusterAddrs) this.learn(clusterAddrs);
+    return this.learn(clusterAddrs ?? []);
   }
 
-  /** The primary's current list replaces the one known (a removed node is dropped); an empty list changes nothing. */
-  learn(clusterAddrs: readonly string[]): void {
+  /** The primary's current list replaces the one known (a removed node is dropped); an empty list changes nothing. Returns the known addresses. */
+  learn(clusterAddrs: readonly string[]): string[] {
     const clean = cleanAddrs(clusterAddrs);
     if (clean.length) this.knownAddrs = clean;
+    return this.known;
   }
 }

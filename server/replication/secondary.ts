@@ -1,5 +1,6 @@
 import { telemetry } from '../telemetry/metrics';
 import { applyBatches } from './apply-batch';
+import { dialPrimary } from './dial-primary';
 import { preciseNowMs, toMicros } from './commit-clock';
 import { HEARTBEAT_INTERVAL_MS, TREES_OF, type ReplicationContext } from './context';
 import { FrameQueue } from './frame-queue';
@@ -10,7 +11,7 @@ import { merkleSync } from './merkle-sync';
 import { helloAnswer, NotActiveError } from './not-active';
 import { PrimaryDialPlan } from './primary-dial-plan';
 import type { ConnectionState, Mode, SecondaryBundle, SecondaryState } from './state';
-import { ALPN, dialCluster, type FrameConnection } from './transport';
+import type { FrameConnection } from './transport';
 
 // The secondary's run loop: dial the primary's cluster port with this
 // secondary's client certificate, say where it is, then apply what arrives —
@@ -19,6 +20,7 @@ import { ALPN, dialCluster, type FrameConnection } from './transport';
 const BACKOFF_MS = [200, 500, 1_000, 2_000, 5_000];
 /** Between two nodes of the primary's cluster within one round: a yield, not a backoff. */
 const NEXT_NODE_PAUSE_MS = 20;
+const DIAL_TIMEOUT_MS = 5_000;
 /** Most wals frames applied in one transaction (each is at most WAL_BATCH_BYTES encoded). */
 const APPLY_COALESCE_FRAMES = 8;
 /** Applies kept for status `recent_applies` (bench/replication.ts reads the lag of each from them). */
@@ -127,15 +129,9 @@ export class SecondaryRunner {
   private dial(): Promise<FrameConnection> {
     const bundle = this.d.bundle();
     if (!bundle) throw new Error('no activation bundle stored for this secondary');
-    return dialCluster({
-      addr: this.plan.addr,
-      caPem: bundle.caCert,
-      certPem: bundle.clientCert,
-      keyPem: bundle.clientKey,
-      alpn: this.d.mode === 'dr' ? ALPN.dr : ALPN.perf,
-      timeoutMs: 5_000,
-    });
+    return dialPrimary(this.plan.addr, this.d.mode, bundle, DIAL_TIMEOUT_MS);
   }
+
 
   private async session(onConnected: () => void): Promise<void> {
     this.connectionState = 'connecting';
@@ -154,10 +150,7 @@ export class SecondaryRunner {
       this.lastHeartbeat = Math.floor(now);
       this.clockSkewMs = toMicros(now - f.primaryTime);
       // Heartbeats run from the primary's accept; only a primary this side has accepted (hello-ack) clears errors.
-      if (f.clusterAddrs && this.connectionState === 'ready') {
-        this.plan.learn(f.clusterAddrs);
-        this.d.onPrimaryAddrs?.(this.plan.addr, this.plan.known);
-      }
+      if (f.clusterAddrs && this.connectionState === 'ready') this.d.onPrimaryAddrs?.(this.plan.addr, this.plan.learn(f.clusterAddrs));
       if (f.lastIndex <= this.coveredIdx && this.connectionState === 'ready') {
         // Caught up with a live primary: whatever went wrong before is over. (Cleared here, not on
         // reconnect, so an error that recurs on every connection stays visible instead of flickering.)
@@ -195,8 +188,7 @@ export class SecondaryRunner {
       if (ack.epoch < this.d.epoch())
         return this.refuse(`primary at ${this.plan.addr} is stale (epoch ${ack.epoch} < ${this.d.epoch()}): it was superseded by a promotion and must be demoted`);
       this.d.onPrimaryInfo({ apiAddr: ack.apiAddr, clusterAddr: ack.clusterAddr, epoch: ack.epoch });
-      this.plan.connected(ack.clusterAddrs);
-      this.d.onPrimaryAddrs?.(this.plan.addr, this.plan.known);
+      this.d.onPrimaryAddrs?.(this.plan.addr, this.plan.connected(ack.clusterAddrs));
       this.connectionState = 'ready';
       // The primary answers again: a silence is over (other errors stay until we are caught up).
       if (this.silence && this.lastError.startsWith(this.silence)) this.lastError = '';

@@ -3,7 +3,8 @@ import { badRequest } from '../errors';
 import type { ReplicationManager } from './manager';
 import { KIND } from './mode-transitions';
 import type { Mode, SecondaryBundle } from './state';
-import { ALPN, dialCluster, parseClusterAddr } from './transport';
+import { dialPrimary } from './dial-primary';
+import { parseClusterAddr } from './transport';
 
 // update-primary with `update_primary_addrs` (Vault: "a lighter weight version
 // of specifying a token"): ping the addresses in order with this secondary's
@@ -44,14 +45,7 @@ export async function firstAcceptingPrimary(m: Mode, bundle: SecondaryBundle, ad
   const failures: string[] = [];
   for (const addr of addrs) {
     try {
-      const conn = await dialCluster({
-        addr,
-        caPem: bundle.caCert,
-        certPem: bundle.clientCert,
-        keyPem: bundle.clientKey,
-        alpn: m === 'dr' ? ALPN.dr : ALPN.perf,
-        timeoutMs: PING_TIMEOUT_MS,
-      });
+      const conn = await dialPrimary(addr, m, bundle, PING_TIMEOUT_MS);
       conn.destroy();
       return { addr };
     } catch (err) {
