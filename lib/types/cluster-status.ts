@@ -19,6 +19,11 @@ export interface HealthResponse {
   clock_skew_ms?: number;
   echo_duration_ms?: number;
   last_wal?: number;
+  /** Integrated storage only: remove-peer took this node out (530). */
+  removed_from_cluster?: boolean;
+  /** A standby only: whether its heartbeat to the cluster goes through (474 when not). */
+  ha_connection_healthy?: boolean;
+  last_request_forwarding_heartbeat_ms?: number;
 }
 
 /** `GET sys/seal-status`; cluster_name/cluster_id only while unsealed. */

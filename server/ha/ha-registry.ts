@@ -14,6 +14,8 @@ import { prefixEnd } from './etcd-wire';
 export const ECHO_INTERVAL_MS = 2_000;
 /** A node missing this many echoes drops out of the list. */
 const REGISTRY_TTL_SECONDS = 10;
+/** A standby whose echo has not gone through for as long as its entry lives is not healthy (sys/health haunhealthycode, 474). */
+export const ECHO_UNHEALTHY_AFTER_MS = REGISTRY_TTL_SECONDS * 1000;
 
 export interface NodeRecord {
   node_id: string;
@@ -32,6 +34,8 @@ export const nodesPrefix = (prefix: string) => `${prefix}nodes/`;
 export class NodeRegistry {
   private lease = 0n;
   private timer: NodeJS.Timeout | undefined;
+  /** When the last echo went through (Date.now()); the start time until the first one does. */
+  private lastOk = Date.now();
   private closed = false;
   private echoing = false;
   private echoAgain = false;
@@ -77,6 +81,7 @@ export class NodeRegistry {
         role: this.self.role?.(),
       };
       await this.client.put(nodesPrefix(this.prefix) + this.self.nodeId, JSON.stringify(rec), { lease: this.lease });
+      this.lastOk = Date.now();
     } catch (err) {
       this.lease = 0n; // expired or unreachable: start over with a fresh lease
       this.log.debug({ err: (err as Error).message }, 'echo failed; retrying');
@@ -85,6 +90,11 @@ export class NodeRegistry {
     const again = this.echoAgain;
     this.echoAgain = false;
     if (!this.closed) this.timer = setTimeout(() => void this.echo(), again ? 0 : ECHO_INTERVAL_MS);
+  }
+
+  /** ms since this node's last echo went through: its heartbeat to the cluster (Vault's request-forwarding heartbeat). */
+  sinceLastEcho(): number {
+    return Date.now() - this.lastOk;
   }
 
   async list(): Promise<NodeRecord[]> {

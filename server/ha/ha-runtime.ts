@@ -9,10 +9,10 @@ import { Election, type Leadership } from './election';
 import type { EtcdClient } from './etcd-client';
 import { HaLog } from './ha-log';
 import { ActiveUnreachableError, forwardHttp } from './ha-forward';
-import { NodeRegistry, nodeStatus } from './ha-registry';
+import { ECHO_UNHEALTHY_AFTER_MS, NodeRegistry, nodeStatus } from './ha-registry';
 import { HaFeedNodes } from './ha-feed-nodes';
 import type { FeedHaNode } from '../../lib/types/replication-feed';
-import type { HaLeaderStatus, HaNodeStatus, HaRole, HaSlot, HaView } from './ha-slot';
+import type { HaConnection, HaLeaderStatus, HaNodeStatus, HaRole, HaSlot, HaView } from './ha-slot';
 import { observeLeader, type LeaderObserver } from './leader-observer';
 
 // One node of an HA cluster: it campaigns for the active role while it is
@@ -322,6 +322,12 @@ class Runtime implements HaRuntime {
 
   committedIndex(): number {
     return this.o.log.committedIndex;
+  }
+
+  haConnection(): HaConnection | null {
+    if (this.roleValue !== 'standby') return null;
+    const ms = this.registry.sinceLastEcho();
+    return { healthy: ms < ECHO_UNHEALTHY_AFTER_MS, lastHeartbeatMs: ms };
   }
 
   private parseLeader(v: Buffer): LeaderValue | null {

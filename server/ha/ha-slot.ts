@@ -35,9 +35,17 @@ export interface HaNodeStatus {
   replication_primary_canary_age_ms: number;
 }
 
+/** A standby's link to its cluster (sys/health ha_connection_healthy, last_request_forwarding_heartbeat_ms). */
+export interface HaConnection {
+  healthy: boolean;
+  lastHeartbeatMs: number;
+}
+
 /** The runtime as the core, the sys routes and the request path see it. */
 export interface HaView {
   readonly role: HaRole;
+  /** On a standby, how its heartbeat to the cluster goes; null on the active or a sealed node. */
+  haConnection?(): HaConnection | null;
   leaderStatus(): HaLeaderStatus;
   nodes(): Promise<HaNodeStatus[]>;
   /** Hand the active role to another node (sys/step-down on the active). */
@@ -58,6 +66,8 @@ export interface HaView {
 
 export class HaSlot {
   runtime: HaView | null = null;
+  /** Integrated storage: whether remove-peer took this node out (sys/health removed_from_cluster); undefined on other storage. */
+  removedFromCluster: boolean | undefined = undefined;
   private readonly listeners = new Set<() => void>();
 
   /** disable_performance_standby = true makes standbys plain: they forward reads too and answer sys/health with 429. */

@@ -63,13 +63,24 @@ export class RaftCluster {
   private promoter: NodeJS.Timeout | undefined;
   private stopping = false;
   private admitting: Promise<unknown> = Promise.resolve();
-  /** This node's member was removed (remove-peer): it must not unseal or admit anyone with the data it kept. */
-  removed = false;
+  private removedFlag = false;
   readonly log: Logger;
 
   constructor(readonly opts: RaftClusterOptions) {
     this.log = opts.logger.child({ component: 'ha.raft' });
     this.gate = new JoinGate({ barrier: opts.core.barrier, logger: this.log, admit: (j) => this.serialized(() => this.admit(j)) });
+    this.removed = false;
+  }
+
+  /** This node's member was removed (remove-peer): it must not unseal or admit anyone with the data it kept (sys/health says so: 530). */
+  get removed(): boolean {
+    return this.removedFlag;
+  }
+
+  set removed(on: boolean) {
+    this.removedFlag = on;
+    const slot = this.opts.core.opts.ha;
+    if (slot) slot.removedFromCluster = on;
   }
 
   get isMember(): boolean {

@@ -27,18 +27,34 @@ describe('operator raft join / list-peers / remove-peer', () => {
   let root = '';
   let keys: string[] = [];
 
-  it('operator raft join then unseal adds a voter and list-peers shows the seed\'s table', async () => {
+  it("a joined node waiting for its unseal keys: sys/health says initialized and sealed (503), not uninitialized (501); non_voter is refused", async () => {
     a = await startRaftNode({ name: 'node-a' });
     b = await startRaftNode({ name: 'node-b' });
     c = await startRaftNode({ name: 'node-c' });
     started.push(a, b, c);
     ({ rootToken: root, keys } = await initAndUnseal(a, 3));
     expect((await api(a.addr, 'PUT', 'sys/policy/joined', { token: root, body: { policy: 'path "secret/*" { capabilities = ["read"] }' } })).status).toBe(204);
+    // A non-voter would be an etcd learner, which cannot serve the watch a node follows the HA log with.
+    const nonVoter = await api(b.addr, 'POST', 'sys/storage/raft/join', { body: { leader_api_addr: a.addr, non_voter: true } });
+    expect(nonVoter.status).toBe(400);
+    expect(nonVoter.body.errors[0]).toMatch(/non-voter/);
+    const cli = await runCoffer(['operator', 'raft', 'join', '-non-voter', a.addr], { addr: b.addr, home });
+    expect(cli.code).toBe(2);
+    expect(cli.stderr).toMatch(/non-voter/);
+    expect((await api(b.addr, 'GET', 'sys/health')).status).toBe(501); // still a new node: nothing was joined
 
     for (const n of [b, c]) {
       const joined = await runCoffer(['operator', 'raft', 'join', a.addr], { addr: n.addr, home });
       expect(joined.code, joined.stderr).toBe(0);
       expect(table(joined.stdout)).toEqual([['Key', 'Value'], ['---', '-----'], ['Joined', 'true']]);
+      const h = await api(n.addr, 'GET', 'sys/health');
+      expect(h.status).toBe(503);
+      expect(h.body).toMatchObject({ initialized: true, sealed: true, removed_from_cluster: false });
+    }
+  }, 600_000);
+
+  it('operator raft join then unseal adds a voter and list-peers shows the seed\'s table', async () => {
+    for (const n of [b, c]) {
       const unsealed = await unsealWith(n.addr, keys);
       if (unsealed.status !== 200) console.log(a.output().slice(-6000), "\n----B----\n", n.output().slice(-3000));
       expect(unsealed.status, JSON.stringify(unsealed.body)).toBe(200);
@@ -83,6 +99,12 @@ describe('operator raft join / list-peers / remove-peer', () => {
     // The removed node's supervisor notices: its member stops and the node seals.
     await waitFor('the removed member to stop', async () => etcdProcessesFor(c.dataDir).length === 0);
     await waitFor('the removed node to seal', async () => (await api(c.addr, 'GET', 'sys/seal-status')).body.sealed === true);
+    // Vault's sys/health for a node removed from its raft cluster: 530 (removedcode), ahead of sealed.
+    const h = await api(c.addr, 'GET', 'sys/health');
+    expect(h.status).toBe(530);
+    expect(h.body).toMatchObject({ initialized: true, sealed: true, removed_from_cluster: true });
+    expect((await api(c.addr, 'GET', 'sys/health?removedcode=299')).status).toBe(299);
+    expect((await api(a.addr, 'GET', 'sys/health')).body.removed_from_cluster).toBe(false);
     // It keeps a copy of the data, so it must not come back as a second cluster: unseal is refused.
     const unseal = await api(c.addr, 'PUT', 'sys/unseal', { body: { key: keys[0] } });
     expect(unseal.status).toBe(400);

@@ -33,7 +33,8 @@ const PEER_FIELDS = {
 const HEALTH_FIELDS = {
   initialized: true, sealed: true, standby: true, performance_standby: true, replication_performance_mode: true,
   replication_dr_mode: true, server_time_utc: true, version: true, cluster_name: true, cluster_id: true, enterprise: true,
-  clock_skew_ms: true, echo_duration_ms: true, last_wal: true,
+  clock_skew_ms: true, echo_duration_ms: true, last_wal: true, removed_from_cluster: true, ha_connection_healthy: true,
+  last_request_forwarding_heartbeat_ms: true,
 } satisfies Record<keyof HealthResponse, true>;
 
 const SEAL_FIELDS = {

@@ -19,7 +19,7 @@ const JOIN_FLAGS = {
   'leader-client-cert': { kind: 'string', usage: 'Client certificate (PEM, or @file) for the leader\'s API, when it asks for one.' },
   'leader-client-key': { kind: 'string', usage: 'Key of -leader-client-cert (PEM, or @file).' },
   retry: { kind: 'bool', usage: 'Keep trying to join until it succeeds.' },
-  'non-voter': { kind: 'bool', usage: 'Join as a non-voter (not available: every Coffer member votes).' },
+  'non-voter': { kind: 'bool', usage: 'Join as a non-voter (refused by the server: every Coffer member votes).' },
   'auto-join': { kind: 'string', usage: 'Cloud auto-join (not available here).' },
 } as const satisfies FlagSpecs;
 
@@ -37,7 +37,6 @@ export const operatorRaftJoinCommand: Command = {
     const { flags, args } = parse(argv, JOIN_FLAGS, ctx);
     expectArgs(args, 0, 1);
     if (flags['auto-join']) return fail(ctx.ui, 'Error joining the node to the Raft cluster', new Error('auto_join is not available here: give the leader\'s API address'));
-    if (flags['non-voter']) return fail(ctx.ui, 'Error joining the node to the Raft cluster', new Error('non-voters are not available here: every member votes'));
     if (args.length === 0) return fail(ctx.ui, 'Error joining the node to the Raft cluster', new Error('the leader\'s API address is required'));
     const body = {
       leader_api_addr: args[0],
@@ -45,6 +44,7 @@ export const operatorRaftJoinCommand: Command = {
       leader_client_cert: pemFlag(flags['leader-client-cert']),
       leader_client_key: pemFlag(flags['leader-client-key']),
       retry: flags.retry,
+      non_voter: flags['non-voter'],
     };
     let res;
     try {

@@ -13,6 +13,7 @@ import { mountRoutes } from './mounts';
 import { policyRoutes } from './policies';
 import { remountRoutes } from './remount';
 import { sealRoutes } from './seal';
+import { healthRoutes } from './health';
 import { haRoutes } from './ha';
 import { wrappingRoutes } from './wrapping';
 import { metricsRoutes } from '../../telemetry/routes';
@@ -22,5 +23,5 @@ import { corsRoutes } from './cors';
 
 /** Every built-in route; replication adds its own with extraRoutes. */
 export function builtinRoutes(extraRoutes: Route<Core>[] = []) {
-  return compileRoutes<Core>([...sealRoutes, ...haRoutes, ...generateRootRoutes, ...rekeyRoutes, ...mountRoutes, ...lockedUserRoutes, ...auditRoutes, ...policyRoutes, ...wrappingRoutes, ...tokenRoutes, ...metricsRoutes, ...leaseRoutes, ...remountRoutes, ...hostInfoRoutes, ...raftSnapshotRoutes, ...raftConfigurationRoutes, ...drillRoutes, ...labRoutes, ...corsRoutes, ...extraRoutes]);
+  return compileRoutes<Core>([...sealRoutes, ...healthRoutes, ...haRoutes, ...generateRootRoutes, ...rekeyRoutes, ...mountRoutes, ...lockedUserRoutes, ...auditRoutes, ...policyRoutes, ...wrappingRoutes, ...tokenRoutes, ...metricsRoutes, ...leaseRoutes, ...remountRoutes, ...hostInfoRoutes, ...raftSnapshotRoutes, ...raftConfigurationRoutes, ...drillRoutes, ...labRoutes, ...corsRoutes, ...extraRoutes]);
 }

@@ -1,62 +1,14 @@
-import type { HealthResponse } from '../../../lib/types/cluster-status';
 import type { Core } from '../../core/core';
 import type { Route } from '../../core/route';
 import { VERSION } from '../../core/seal-manager';
 import { badRequest } from '../../errors';
 import { bool, int, noContent, rawJson } from './respond';
 
-// sys/init, sys/seal-status, sys/unseal, sys/seal, sys/health, sys/rotate,
-// sys/key-status (sys/leader, sys/ha-status, sys/step-down: ha.ts).
-const HEALTH_DEFAULTS = { activecode: 200, standbycode: 429, drsecondarycode: 472, performancestandbycode: 473, perfstandbycode: 473, sealedcode: 503, uninitcode: 501 };
+// sys/init, sys/seal-status, sys/unseal, sys/seal, sys/rotate, sys/key-status
+// (sys/health: health.ts; sys/leader, sys/ha-status, sys/step-down: ha.ts).
 
-function flag(query: Record<string, string>, name: string): boolean {
-  const v = query[name];
-  return v !== undefined && (v === '' || v === 'true' || v === '1');
-}
-
-function healthCode(query: Record<string, string>, name: keyof typeof HEALTH_DEFAULTS): number {
-  const v = query[name];
-  if (v === undefined) return HEALTH_DEFAULTS[name];
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 100 || n > 599) throw badRequest(`invalid value for ${name}: ${v}`);
-  return n;
-}
-
-export function healthOf(core: Core, query: Record<string, string>): { status: number; body: HealthResponse } {
-  const initialized = core.barrier.initialized();
-  const sealed = core.barrier.sealed;
-  const modes = core.replicationModes();
-  const role = core.opts.ha?.runtime?.role;
-  const perfStandby = role === 'standby' && (core.opts.ha?.performanceStandby ?? true);
-  // A plain standby (disable_performance_standby), or one taking over (applying up to etcd's tip): it serves nothing itself.
-  const plainStandby = role === 'promoting' || (role === 'standby' && !perfStandby);
-  let status = healthCode(query, 'activecode');
-  if (!initialized) status = healthCode(query, 'uninitcode');
-  else if (sealed) status = healthCode(query, 'sealedcode');
-  else if (modes.dr === 'secondary') status = healthCode(query, 'drsecondarycode');
-  // A performance standby serves reads: 473 unless perfstandbyok (standbyok does not cover it, as in Vault).
-  else if (perfStandby) status = flag(query, 'perfstandbyok') ? status : query.performancestandbycode !== undefined ? healthCode(query, 'performancestandbycode') : healthCode(query, 'perfstandbycode');
-  else if (plainStandby) status = flag(query, 'standbyok') ? status : healthCode(query, 'standbycode');
-  return {
-    status,
-    body: {
-      initialized,
-      sealed,
-      standby: perfStandby || plainStandby,
-      performance_standby: perfStandby,
-      replication_performance_mode: modes.performance,
-      replication_dr_mode: modes.dr,
-      server_time_utc: Math.floor(Date.now() / 1000),
-      version: VERSION,
-      enterprise: false,
-      cluster_name: core.opts.clusterName,
-      cluster_id: sealed ? '' : core.clusterId(),
-      echo_duration_ms: 0,
-      clock_skew_ms: 0,
-    },
-  };
-}
-
+/** status-source.ts and older callers import it from here. */
+export { healthOf } from './health';
 export const sealRoutes: Route<Core>[] = [
   {
     pattern: 'sys/init',
@@ -99,17 +51,6 @@ export const sealRoutes: Route<Core>[] = [
       update: ({ core }) => {
         core.seal.seal();
         return noContent();
-      },
-    },
-  },
-  {
-    pattern: 'sys/health',
-    unauthenticated: true,
-    whileSealed: true,
-    ops: {
-      read: ({ core, req }) => {
-        const h = healthOf(core, req.query);
-        return rawJson(h.body, h.status);
       },
     },
   },
