@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { xorDecode } from './core/generate-root';
+import { until } from './lab-topology';
 
 // `coffer lab -nodes=N`: each lab cluster becomes N real `coffer server`
 // processes with storage "raft" whose retry_join stanzas list their siblings,
@@ -60,14 +61,8 @@ log_level    = "warn"
   return file;
 }
 
-async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await fn().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+/** HA lab nodes start etcd members and join each other: slower than a -dev cluster to come up. */
+const NODE_WAIT_MS = 120_000;
 
 /**
  * Initialise the first node, unseal every node with the one key, then make
@@ -91,7 +86,7 @@ export async function bootstrapLabCluster(addrs: string[], rootToken: string, ca
 
 /** A joining node knows the cluster is initialised once its retry_join reached a leader; then the key unseals it. */
 export async function unsealLabNode(addr: string, key: string, call: Call): Promise<void> {
-  await until(`${addr} to see the cluster's init`, async () => (await call(addr, 'GET', 'sys/seal-status', '')).body?.initialized === true);
+  await until(`${addr} to see the cluster's init`, async () => (await call(addr, 'GET', 'sys/seal-status', '')).body?.initialized === true, NODE_WAIT_MS);
   let r = await call(addr, 'PUT', 'sys/unseal', '', { key });
   // Unsealing a joiner starts its etcd member and asks the leader to admit it; on a loaded box either can miss
   // its deadline ("raft join: …"), and unsealing again retries the join.
@@ -103,7 +98,7 @@ export async function unsealLabNode(addr: string, key: string, call: Call): Prom
 }
 
 /** The address of the node that says it is active (sys/leader is_self), polled until one does. */
-export async function activeLabNode(addrs: string[], call: Call, timeoutMs = 120_000): Promise<string> {
+export async function activeLabNode(addrs: string[], call: Call, timeoutMs = NODE_WAIT_MS): Promise<string> {
   let found = '';
   await until('an active node', async () => {
     for (const addr of addrs) {

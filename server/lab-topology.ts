@@ -30,7 +30,8 @@ export function seedTopology(base: number): { clusters: LabCluster[]; links: { p
   };
 }
 
-async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+/** Polls `fn` until true or the deadline (the lab's own waits: lab-nodes.ts uses it too). */
+export async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await fn().catch(() => false)) return;
