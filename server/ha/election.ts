@@ -18,7 +18,27 @@ import type { Bytes } from './etcd-wire';
 // was *sent*. That deadline is never later than etcd's own expiry, so an
 // active cut off from the quorum steps down before anyone else can be elected.
 
-export const DEFAULT_LEASE_TTL_SECONDS = 3;
+/**
+ * The leader lease, the longest a killed active keeps the role: after kill -9
+ * nothing revokes its lease, so standbys wait for etcd to expire it (1–2 keepalive
+ * intervals short of the TTL after the last keepalive, plus up to 0.5 s: etcd
+ * 3.4 checks expiries every 500 ms); the election, catch-up and first write
+ * after it take ~0.1 s. bench/ha.ts, 20 kills each, same run: 3 s → failover
+ * p99 3.4 s (aim ≤ 3 s missed); 2 s → p99 ≤ 3 s. 2 s is also etcd 3.4's floor
+ * at its default timings (it raises a shorter TTL to ⌈1.5 × election timeout⌉
+ * = 2 s; the grant's answer, which armExpiry uses, says so). A campaign on
+ * key deletion (what a clean stop or step-down does) is already immediate.
+ * What a shorter lease costs is tolerance, not safety: the keepalive sent one
+ * interval (TTL/3) after the last confirmed one must be answered within
+ * TTL − EXPIRY_MARGIN_MS − TTL/3 (≈1.1 s at 2 s, 1.75 s at 3 s; keepalive()
+ * waits that long rather than cutting it at one interval) or the active steps
+ * down — a spurious failover on a stalled box, counted by bench:ha
+ * ("leadership changes during the load").
+ * Fencing holds at any TTL: appends compare the lease in etcd, and the active
+ * stops acknowledging before etcd can free the key (armExpiry). storage "etcd"
+ * sets it with Vault's `lock_timeout` (Vault's default there is 15 s).
+ */
+export const DEFAULT_LEASE_TTL_SECONDS = 2;
 /**
  * Step down this much before the lease could expire: a timer in a busy event
  * loop fires late, and the deposed leader should stop before etcd frees the
@@ -52,6 +72,8 @@ export class Election {
   private leadership: Leadership | null = null;
   private keepaliveTimer: NodeJS.Timeout | undefined;
   private expiryTimer: NodeJS.Timeout | undefined;
+  /** When this node stops counting on its lease (armExpiry). */
+  private expiresAt = 0;
   private leaderWatch: Watch | undefined;
   private wakeCandidate: (() => void) | undefined;
   private readonly lostListeners = new Set<(reason: string) => void>();
@@ -198,8 +220,13 @@ export class Election {
     const lease = this.lease;
     if (!lease) return;
     const sentAt = Date.now();
+    // A slow answer still renews from when it was sent, so it is awaited until
+    // the lease could lapse, not cut at one interval: on a loaded box a
+    // keepalive etcd answers in 700 ms is a success, and a retry would queue
+    // behind the same stall (a broken connection still fails at once and is retried).
+    const timeoutMs = Math.max(this.intervalMs(), this.expiresAt - sentAt);
     try {
-      const ttl = await this.client.leaseKeepAlive(lease, this.intervalMs());
+      const ttl = await this.client.leaseKeepAlive(lease, timeoutMs);
       if (lease !== this.lease) return;
       this.armExpiry(sentAt, ttl);
       this.scheduleKeepalive(this.intervalMs());
@@ -213,7 +240,8 @@ export class Election {
 
   private armExpiry(sentAt: number, ttlSeconds: number): void {
     clearTimeout(this.expiryTimer);
-    const ms = sentAt + ttlSeconds * 1000 - EXPIRY_MARGIN_MS - Date.now();
+    this.expiresAt = sentAt + ttlSeconds * 1000 - EXPIRY_MARGIN_MS;
+    const ms = this.expiresAt - Date.now();
     this.expiryTimer = setTimeout(() => this.leaseGone(`no keepalive confirmed within the ${ttlSeconds} s lease`), Math.max(0, ms));
   }
 
