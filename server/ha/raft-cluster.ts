@@ -13,7 +13,7 @@ import type { MemberAddresses } from './raft-addresses';
 import { markRemoved, readMemberRecord, wasRemoved, writeMemberRecord, type MemberRecord } from './raft-member-file';
 import { autopilotState, hostPort, peerConfiguration, PROTOCOL_VERSION, type AutopilotState, type PeerServer } from './raft-peers';
 import { deleteNode, putNode, startHeartbeat } from './raft-registry';
-import { addLearner, findUnstarted, promoteLearners, untilReconfigAccepted } from './raft-member-changes';
+import { addLearner, findUnstarted, promoteLearners, removeMember, untilReconfigAccepted } from './raft-member-changes';
 
 // storage "raft" as a cluster: this node's supervised etcd member, from the
 // first joiner on. A node that was never asked to join anyone, and that no
@@ -270,8 +270,9 @@ export class RaftCluster {
         throw badRequest(`${serverId} is the active node: step it down first (coffer operator step-down), then remove it`);
       }
     }
-    await untilReconfigAccepted(() => client.memberRemove(m.id));
-    await deleteNode(client, RAFT_PREFIX, serverId);
+    await removeMember(client, m.id);
+    // Right after etcd's leader left, the cluster may still be electing the next one: retried like the removal.
+    await untilReconfigAccepted(() => deleteNode(client, RAFT_PREFIX, serverId));
     this.log.info({ server_id: serverId }, 'raft: peer removed');
   }
 

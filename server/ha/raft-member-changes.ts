@@ -55,3 +55,32 @@ export async function promoteLearners(client: EtcdClient): Promise<void> {
     // this member is a learner itself, or etcd is unreachable: the next tick tries again
   }
 }
+
+/** How long to wait for a member list after a removal (etcd elects a new leader when the removed member led). */
+const AFTER_REMOVE_WAIT_MS = 30_000;
+
+/**
+ * member remove, done once the member is out. Removing the member that is
+ * etcd's own raft leader commits the change and then steps it down: the answer
+ * can be lost with it, and a retry answers "member not found" — for a removal
+ * that happened. So on an error, the member list decides.
+ */
+export async function removeMember(client: EtcdClient, memberId: bigint): Promise<void> {
+  try {
+    await untilReconfigAccepted(() => client.memberRemove(memberId));
+  } catch (err) {
+    if (!(await memberGone(client, memberId))) throw err;
+  }
+}
+
+async function memberGone(client: EtcdClient, memberId: bigint): Promise<boolean> {
+  const deadline = Date.now() + AFTER_REMOVE_WAIT_MS;
+  for (;;) {
+    try {
+      return !(await client.memberList()).some((m) => m.id === memberId);
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, RECONFIG_RETRY_MS));
+    }
+  }
+}

@@ -1,11 +1,11 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCoffer } from '../support/cli';
 import { api } from '../support/cluster';
 import { initAndUnseal } from '../support/disk-scan';
-import { peers, startRaftNode, unsealWith, waitFor, type RaftNode } from './raft-nodes';
+import { etcdProcessesFor, peers, startRaftNode, unsealWith, waitFor, type RaftNode } from './raft-nodes';
 
 // The raft peer a Vault user calls "leader" is the node that serves writes:
 // Coffer's active node. etcd's own raft leader stays put across a step-down,
@@ -25,6 +25,18 @@ async function activeNode(exclude?: RaftNode): Promise<RaftNode> {
     }
     return null;
   });
+}
+
+/** The node whose supervised etcd member is etcd's raft leader (asked of each member's client URL). */
+async function etcdLeader(): Promise<RaftNode | null> {
+  for (const n of nodes) {
+    const pid = etcdProcessesFor(n.dataDir)[0];
+    if (!pid) continue;
+    const url = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').find((a) => a.startsWith('--listen-client-urls='))?.split('=')[1];
+    const status = url ? await fetch(`${url}/v3/maintenance/status`, { method: 'POST', body: '{}' }).then((r) => r.json()).catch(() => null) : null;
+    if (status?.header?.member_id && status.header.member_id === status.leader) return n;
+  }
+  return null;
 }
 
 beforeAll(async () => {
@@ -87,6 +99,27 @@ describe('raft peers and the active node', () => {
     expect((await peers(active.addr, root)).map((p) => p.node_id).sort()).toEqual(before);
     expect(await activeNode()).toBe(active);
     const w = await api(standby.addr, 'PUT', 'sys/policy/after-refused-remove', { token: root, body: { policy: 'path "x/*" { capabilities = ["read"] }' } });
+    expect(w.status).toBe(204);
+  }, 300_000);
+
+  it('remove-peer of the node that is etcd\'s raft leader, not the active, removes it (it answered "internal error")', async () => {
+    // Make etcd's leader a standby: step the active down while it is the same node.
+    let leader = await waitFor("etcd's raft leader", etcdLeader);
+    let active = await activeNode();
+    if (active === leader) {
+      expect((await api(active.addr, 'PUT', 'sys/step-down', { token: root })).status).toBe(204);
+      active = await activeNode(leader);
+      leader = await waitFor("etcd's raft leader", etcdLeader);
+    }
+    expect(leader).not.toBe(active);
+    const r = await api(active.addr, 'PUT', 'sys/storage/raft/remove-peer', { token: root, body: { server_id: leader.nodeId } });
+    expect(r.status, JSON.stringify(r.body)).toBe(204);
+    const left = await waitFor('two peers', async () => {
+      const p = await peers(active.addr, root).catch(() => null);
+      return p?.length === 2 ? p : null;
+    });
+    expect(left.map((p) => p.node_id)).not.toContain(leader.nodeId);
+    const w = await api(active.addr, 'PUT', 'sys/policy/after-leader-removed', { token: root, body: { policy: 'path "x/*" { capabilities = ["read"] }' } });
     expect(w.status).toBe(204);
   }, 300_000);
 });
