@@ -129,7 +129,8 @@ export function applyMode(prev: ReplicationModeStatus, p: FeedModePatch): Replic
   return out;
 }
 
-function whole(s: FeedSnapshot, path: (typeof FEED_SECTIONS)[number]): FeedChange {
+/** One section of a snapshot, whole (what a protocol 1 delta carries). */
+export function whole(s: FeedSnapshot, path: (typeof FEED_SECTIONS)[number]): FeedChange {
   switch (path) {
     case 'cluster':
       return { path, value: s.cluster };

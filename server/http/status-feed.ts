@@ -50,18 +50,17 @@ import {
   FEED_CLOSE_PERMISSION_DENIED,
   FEED_PATH,
   FEED_SECTIONS,
-  type FeedChange,
   type FeedMessage,
   type FeedSection,
   type FeedSnapshot,
 } from '../../lib/types/replication-feed';
-import { diffSnapshot } from '../../lib/feed-patch';
+import { diffSnapshot, stableJson, whole as sectionChange } from '../../lib/feed-patch';
 import type { FeedPatchChange } from '../../lib/types/replication-feed';
 import { ClientCounter, feedTokenOf, MAX_CLIENT_FRAME_BYTES, MAX_SUBSCRIBERS_PER_CLIENT, originAllowed, selectProtocol } from './status-feed-access';
 
 // The wire shapes (snapshot, sections, messages, close codes) are defined once,
 // in lib/types/replication-feed.ts, which the console reads too.
-export { FEED_SECTIONS, type FeedMessage, type FeedSection };
+export { FEED_SECTIONS, stableJson, type FeedMessage, type FeedSection };
 /** What the feed shows: the console's FeedSnapshot, built by the server. */
 export type StatusSnapshot = FeedSnapshot;
 
@@ -104,36 +103,11 @@ const CLOSE_GOING_AWAY = 1001;
 
 type Sections = Record<FeedSection, string>;
 
-function sectionChange(s: StatusSnapshot, path: FeedSection): FeedChange {
-  switch (path) {
-    case 'cluster':
-      return { path, value: s.cluster };
-    case 'health':
-      return { path, value: s.health };
-    case 'seal':
-      return { path, value: s.seal };
-    case 'replication.dr':
-      return { path, value: s.replication.dr };
-    case 'replication.performance':
-      return { path, value: s.replication.performance };
-    case 'ha':
-      return { path, value: s.ha ?? null };
-  }
-}
-
 /** Each section as JSON with sorted keys, so equal values compare equal whatever their key order. */
 function sectionsOf(s: StatusSnapshot): Sections {
   const out = {} as Sections;
   for (const path of FEED_SECTIONS) out[path] = stableJson(sectionChange(s, path).value);
   return out;
-}
-
-export function stableJson(v: unknown): string {
-  return JSON.stringify(v, (_k, val: unknown) =>
-    val && typeof val === 'object' && !Array.isArray(val)
-      ? Object.fromEntries(Object.entries(val as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : val,
-  );
 }
 
 interface Subscriber {
