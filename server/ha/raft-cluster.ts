@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Core } from '../core/core';
 import { VERSION } from '../core/seal-manager';
-import { badRequest } from '../errors';
+import { badRequest, VaultError } from '../errors';
+import { EtcdError } from './etcd-error';
 import type { Logger } from '../log';
 import type { CaMaterial } from '../replication/ca';
 import { EtcdClient } from './etcd-client';
@@ -32,6 +33,9 @@ const SEED_TIMEOUT_MS = 60_000;
 export const PROMOTE_POLL_MS = 1_000;
 export const PROMOTE_TIMEOUT_MS = 120_000;
 const SEED_POLL_MS = 100;
+/** etcd's strict reconfig check: no member add while a voter is unreachable (etcd 3.4 applies it to learners too). */
+const MEMBER_ADD_REFUSED =
+  "cannot add a member now: etcd refuses membership changes while one of the cluster's voters is unreachable; bring that node back or remove it (coffer operator raft remove-peer <node>), then unseal the joining node again";
 
 /** What the HA runtime (ha-runtime.ts) gives back to the membership layer. */
 export interface HaHandle {
@@ -186,7 +190,10 @@ export class RaftCluster {
     const record = readMemberRecord(this.opts.storagePath)!;
     // Every write before member add: a 1-member cluster that adds its second voter has no quorum until that voter starts.
     await putNode(client, record.prefix, { node_id: j.serverId, api_addr: j.apiAddr, cluster_addr: j.clusterAddr, peer_url: j.peerUrl });
-    const members = await addLearner(client, j.peerUrl);
+    const members = await addLearner(client, j.peerUrl).catch((err: unknown) => {
+      if (err instanceof EtcdError && /unhealthy cluster|not enough started members/.test(err.message)) throw new VaultError('unavailable', MEMBER_ADD_REFUSED, { cause: err });
+      throw err;
+    });
     const initial: Record<string, string> = {};
     for (const m of members) initial[m.peerUrls.includes(j.peerUrl) ? j.serverId : m.name || `pending-${m.id.toString(16)}`] = m.peerUrls[0];
     return { peer_ca_cert: ca.certPem, peer_cert: leaf.certPem, peer_key: leaf.keyPem, initial_cluster: initial, cluster_token: record.clusterToken, prefix: record.prefix };

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { api } from '../support/cluster';
 import { initAndUnseal } from '../support/disk-scan';
-import { peers, raftPorts, startRaftNode, unsealWith, waitFor, type RaftNode } from './raft-nodes';
+import { etcdProcessesFor, peers, raftPorts, startRaftNode, unsealWith, waitFor, type RaftNode } from './raft-nodes';
 
 // Seed 002's cluster formed by configuration alone: every node lists the
 // others in retry_join stanzas; after `operator init` + unseal on one of them
@@ -20,6 +20,10 @@ const addr = (port: number) => `http://127.0.0.1:${port}`;
 const joinPending = (n: RaftNode) => waitFor(`${n.nodeId} to get a join challenge`, async () => (await api(n.addr, 'GET', 'sys/seal-status')).body?.initialized === true);
 
 describe('retry_join', () => {
+  let formed: RaftNode[] = [];
+  let keys: string[] = [];
+  let rootToken = '';
+
   it('three nodes with retry_join stanzas form one cluster by themselves after init and unseal', async () => {
     const ports = [await raftPorts(), await raftPorts(), await raftPorts()];
     const nodes = await Promise.all(
@@ -27,7 +31,8 @@ describe('retry_join', () => {
     );
     started.push(...nodes);
     const [n1, n2, n3] = nodes;
-    const { rootToken, keys } = await initAndUnseal(n1, 3);
+    formed = nodes;
+    ({ rootToken, keys } = await initAndUnseal(n1, 3));
     for (const n of [n2, n3]) {
       await joinPending(n);
       const r = await unsealWith(n.addr, keys);
@@ -59,4 +64,57 @@ describe('retry_join', () => {
     const sorted = [...ms].sort((x, y) => x - y);
     console.log(`[measure] retry_join node start → voter: median ${sorted[1]} ms (runs: ${ms.join(', ')} ms)\n  ${phases.join('\n  ')}`);
   }, 900_000);
+
+  it("a standby whose heartbeat to the cluster fails answers sys/health 474 (haunhealthycode), and 473 again once it goes through", async () => {
+    const health = async (n: RaftNode, q = '') => api(n.addr, 'GET', `sys/health${q}`);
+    const standby = await waitFor('a performance standby', async () => {
+      for (const n of formed) if ((await health(n)).status === 473) return n;
+      return null;
+    });
+    const ok = await health(standby);
+    expect(ok.body).toMatchObject({ ha_connection_healthy: true, removed_from_cluster: false });
+    expect(ok.body.last_request_forwarding_heartbeat_ms).toBeLessThan(10_000); // ha-registry.ts ECHO_UNHEALTHY_AFTER_MS
+    // Its own etcd member frozen: its echoes to the cluster stop going through (the other two members keep quorum).
+    const [pid] = etcdProcessesFor(standby.dataDir);
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const bad = await waitFor('sys/health 474', async () => {
+        const r = await health(standby, '?perfstandbyok=true&standbyok=true');
+        return r.status === 474 ? r : null;
+      });
+      expect(bad.body).toMatchObject({ initialized: true, sealed: false, ha_connection_healthy: false });
+      expect(bad.body.last_request_forwarding_heartbeat_ms).toBeGreaterThanOrEqual(10_000);
+      expect((await health(standby, '?haunhealthycode=299')).status).toBe(299);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    // Healthy again: a standby with a working link (or, had a failover picked it meanwhile, the active, which has no link to report).
+    await waitFor('sys/health healthy again', async () => {
+      const r = await health(standby, '?perfstandbyok=true');
+      return r.status === 200 && (r.body.standby === false || r.body.ha_connection_healthy === true);
+    });
+  }, 300_000);
+
+  it('retry_join: when the node that handed out the challenge dies before the unseal, the join goes on with the other retry_join addresses', async () => {
+    const active = await waitFor('the active node', async () => {
+      for (const n of formed) if ((await api(n.addr, 'GET', 'sys/health')).status === 200) return n;
+      return null;
+    });
+    // A standby hands out the challenge (its first retry_join address), so its death costs no failover.
+    const giver = formed.find((n) => n !== active)!;
+    const others = formed.filter((n) => n !== giver);
+    const n = await startRaftNode({ name: 'late-giver-dies', retryJoin: [giver.addr, ...others.map((o) => o.addr)] });
+    started.push(n);
+    await joinPending(n);
+    await giver.stop();
+    // etcd adds no member while a voter is down (strict reconfig check): the operator removes the dead one first.
+    expect((await api(active.addr, 'POST', 'sys/storage/raft/remove-peer', { token: rootToken, body: { server_id: giver.nodeId } })).status).toBe(204);
+    // The challenge came from the dead node: the unseal answers a fresh one from another retry_join address.
+    const r = await unsealWith(n.addr, keys);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.sealed).toBe(false);
+    await waitFor(`${n.nodeId} to be a voter`, async () => (await peers(active.addr, rootToken)).some((s) => s.node_id === n.nodeId && s.voter));
+    expect((await api(n.addr, 'GET', 'sys/health?perfstandbyok=true')).status).toBe(200);
+  }, 300_000);
 });
