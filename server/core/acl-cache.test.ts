@@ -37,6 +37,15 @@ describe('ACL cache', () => {
     expect(policies.aclFor(['p']).allows('secret/data/b', 'read')).toBe(true);
   });
 
+  it('a token whose one policy name holds a newline never gets the ACL of the names it splits into', () => {
+    const { policies } = newStore();
+    policies.set('a', READ_A);
+    policies.set('b', READ_B);
+    expect(policies.aclFor(['a', 'b']).allows('secret/data/b', 'read')).toBe(true); // cached under the joined names
+    expect(policies.aclFor(['a\nb']).allows('secret/data/a', 'read')).toBe(false);
+    expect(policies.aclFor(['a\nb']).allows('secret/data/b', 'read')).toBe(false);
+  });
+
   it('a policy named by a token but created later counts from then on', () => {
     const { policies } = newStore();
     expect(policies.aclFor(['late']).allows('secret/data/a', 'read')).toBe(false);

@@ -12,22 +12,30 @@ import type { Acl } from './acl';
  * policy set, so 1,000 distinct sets cost a few MB. Past it the oldest goes.
  */
 export const ACL_CACHE_ENTRIES = 1_000;
+const SEPARATOR = '\n';
 
 export class AclCache {
   private readonly acls = new Map<string, Acl>();
 
   constructor(private readonly bound = ACL_CACHE_ENTRIES) {}
 
-  /** The key of a policy-name set, in the token's order (the same set in another order just takes a second entry). */
-  static keyOf(policies: readonly string[]): string {
-    return policies.length === 1 ? policies[0] : policies.join('\n');
+  /**
+   * The key of a policy-name set, in the token's order (the same set in another
+   * order just takes a second entry); null when a name holds the separator: a
+   * name may ("admin\naudit" passes a role's glob "a*"), and joined it would be
+   * the key of ["admin", "audit"]. Such a set is compiled every time instead.
+   */
+  static keyOf(policies: readonly string[]): string | null {
+    if (policies.some((p) => p.includes(SEPARATOR))) return null;
+    return policies.length === 1 ? policies[0] : policies.join(SEPARATOR);
   }
 
-  get(key: string): Acl | undefined {
-    return this.acls.get(key);
+  get(key: string | null): Acl | undefined {
+    return key === null ? undefined : this.acls.get(key);
   }
 
-  set(key: string, acl: Acl): void {
+  set(key: string | null, acl: Acl): void {
+    if (key === null) return;
     if (this.acls.size >= this.bound && !this.acls.has(key)) this.acls.delete(this.acls.keys().next().value!);
     this.acls.set(key, acl);
   }
