@@ -94,8 +94,8 @@ async function main() {
       const bareFixed: Figure = { name: 'bare node:http, fixed JSON', unit: 'req/s', pid: bare.pid, run: (s) => cannon(`${bare.url}/v1/secret/data/k0`, { headers: { 'X-Vault-Token': tokens[0] } }, s) };
       const edge = await spawnBare(['--import', TSX_LOADER, join(import.meta.dirname, 'bare-http-edge.ts')]);
       children.push(edge.child);
-      const bareEdge: Figure = { name: 'bare node:http behind ListMethodSocket', unit: 'req/s', pid: edge.pid, run: (s) => cannon(`${edge.url}/v1/secret/data/k0`, { headers: { 'X-Vault-Token': tokens[0] } }, s) };
-      pairs.push({ label: 'bare behind ListMethodSocket / bare', coffer: bareEdge, bare: bareFixed });
+      const bareEdge: Figure = { name: 'bare node:http behind Coffer\'s edge', unit: 'req/s', pid: edge.pid, run: (s) => cannon(`${edge.url}/v1/secret/data/k0`, { headers: { 'X-Vault-Token': tokens[0] } }, s) };
+      pairs.push({ label: 'bare behind Coffer\'s edge / bare', coffer: bareEdge, bare: bareFixed });
       const bareRotating: Figure = { name: 'bare node:http, rotating requests', unit: 'req/s', pid: bare.pid, run: (s) => cannon(`${bare.url}/v1/secret/data/k0`, rotating(tokens), s) };
       for (const t of targets) {
         const pid = () => t.server.proc.pid!; // bin/coffer execs node: the same pid serves

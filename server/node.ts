@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Core } from './core/core';
 import { createApiHandler } from './http/api-handler';
-import { ListMethodSocket } from './http/list-method';
+import { connectionEdge } from './http/connection-edge';
 import { METRICS_PATH, serveMetricsUnauthenticated } from './http/metrics-unauthenticated';
 import type { MetricsSettings } from './telemetry/settings';
 import { armWriteDeadline, resolveHttpTimeouts, type HttpTimeouts } from './http/listener-timeouts';
@@ -147,8 +147,8 @@ export async function startNode(opts: NodeOptions): Promise<CofferNode> {
     sendJson(res, 404, { errors: [] });
   };
   // node:http never listens itself: a front listener (TCP or TLS) hands each
-  // connection over through ListMethodSocket, so Vault's LIST verb parses; it
-  // also keeps the read timeouts, which node checks only for its own sockets.
+  // connection over through the connection edge, so Vault's LIST verb parses;
+  // it also keeps the read timeouts, which node checks only for its own sockets.
   const server = createHttpServer(handler);
   server.keepAliveTimeout = timeouts.idleMs;
   const uiDev = opts.ui && process.env.NODE_ENV === 'development';
@@ -159,10 +159,11 @@ export async function startNode(opts: NodeOptions): Promise<CofferNode> {
     logger: opts.logger.child({ component: 'status-feed' }),
   });
   const sockets = new Set<Socket>();
+  const edge = connectionEdge(server, { headerMs: timeouts.readHeaderMs, requestMs: timeouts.readMs });
   const accept = (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-    server.emit('connection', new ListMethodSocket(socket, { headerMs: timeouts.readHeaderMs, requestMs: timeouts.readMs }));
+    edge(socket);
   };
   const front: NetServer = opts.tls
     ? createTlsServer(

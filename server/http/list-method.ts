@@ -1,28 +1,45 @@
-import { Duplex } from 'node:stream';
-import type { Socket } from 'node:net';
-import { ReadDeadlines, type ReadDeadlineOptions } from './read-deadlines';
-
 // Vault clients send the LIST verb, but Node's HTTP parser (llhttp) only
-// accepts a fixed set of methods and answers 400 to LIST before any handler
-// runs. So every API connection passes through this thin framing tracker: it
-// follows request boundaries (head, Content-Length or chunked body, upgrade)
-// and rewrites a request line `LIST /path` to `GET /path?list=true`, which
-// Vault treats identically. All other bytes pass through untouched. Knowing
-// where each request starts and ends, it also enforces the listener's read
-// timeouts (read-deadlines.ts): an expired connection is closed, as Go does.
+// accepts a fixed set of methods (http.METHODS: no LIST) and answers 400 to
+// LIST before any handler runs. RequestFramer follows a connection's request
+// boundaries (head, Content-Length or chunked body, upgrade) and rewrites a
+// request line `LIST /path` to `GET /path?list=true`, which Vault treats
+// identically; all other bytes pass through untouched. Knowing where each
+// request starts and ends, it also tells the read deadlines when to run
+// (connection-edge.ts wires both to node:http).
+//
+// It runs on every chunk of every API connection, so the common case — a
+// chunk holding whole request heads and no LIST — returns the chunk itself:
+// no copy, no concat, no per-request allocation beyond the head's text.
 const MAX_HEAD = 64 * 1024;
-const CRLFCRLF = Buffer.from('\r\n\r\n');
+const CR = 0x0d;
+const LF = 0x0a;
+const LIST_PREFIX = Buffer.from('LIST ', 'latin1');
+const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
 
-type State =
-  | { kind: 'head' }
-  | { kind: 'body'; remaining: number }
-  | { kind: 'chunk-size' }
-  | { kind: 'chunk-data'; remaining: number }
-  | { kind: 'trailers' }
-  | { kind: 'passthrough' };
+const enum State {
+  Head,
+  Body,
+  ChunkSize,
+  ChunkData,
+  Trailers,
+  /** Left HTTP (upgrade, CONNECT) or unparseable: bytes go to the parser as they are. */
+  Passthrough,
+}
+
+/** What the framer tells its owner about request boundaries. */
+export interface FramerEvents {
+  /** The first byte of a request head arrived (idempotent until requestDone). */
+  requestStarted(): void;
+  headComplete(): void;
+  requestDone(): void;
+  /** The connection left HTTP (upgrade/CONNECT) or stopped being trackable: no more deadlines. */
+  leftHttp(): void;
+}
+
+const NO_EVENTS: FramerEvents = { requestStarted() {}, headComplete() {}, requestDone() {}, leftHttp() {} };
 
 export function rewriteListLine(head: Buffer): Buffer {
-  if (head.length < 5 || head.toString('latin1', 0, 5) !== 'LIST ') return head;
+  if (!startsWithList(head, 0)) return head;
   const lineEnd = head.indexOf('\r\n');
   const line = head.toString('latin1', 0, lineEnd);
   const m = /^LIST (\S+) (HTTP\/\d\.\d)$/.exec(line);
@@ -31,176 +48,144 @@ export function rewriteListLine(head: Buffer): Buffer {
   return Buffer.concat([Buffer.from(`GET ${target} ${m[2]}`, 'latin1'), head.subarray(lineEnd)]);
 }
 
-function headerValue(head: string, name: string): string | undefined {
-  const re = new RegExp(`\\r\\n${name}:[ \\t]*([^\\r\\n]*)`, 'i');
-  return re.exec(head)?.[1]?.trim();
+function startsWithList(buf: Buffer, at: number): boolean {
+  return buf.length - at >= 5 && buf.compare(LIST_PREFIX, 0, 5, at, at + 5) === 0;
 }
 
-export class ListMethodSocket extends Duplex {
-  private state: State = { kind: 'head' };
-  private pending: Buffer = Buffer.alloc(0);
-  private readonly deadlines: ReadDeadlines | null;
+// The framing headers, first occurrence each (llhttp refuses the ambiguous
+// duplicates itself). Field names are case-insensitive; no space before ':'.
+const FRAMING_HEADER = /\r\n(content-length|transfer-encoding|upgrade):[ \t]*([^\r\n]*)/gi;
 
-  constructor(
-    readonly socket: Socket,
-    deadlines?: ReadDeadlineOptions,
-  ) {
-    super({ allowHalfOpen: true });
-    this.deadlines = deadlines ? new ReadDeadlines(deadlines, () => this.destroy()) : null;
-    this.deadlines?.requestStarted(); // Go counts the first request's deadlines from accept
-    socket.on('data', (chunk: Buffer) => {
-      if (!this.push(this.feed(chunk))) socket.pause();
-    });
-    socket.on('end', () => this.push(null));
-    socket.on('error', (err) => this.destroy(err));
-    socket.on('close', () => this.destroy());
-    socket.on('timeout', () => this.emit('timeout'));
-    socket.on('drain', () => this.emit('drain'));
+interface Framing {
+  contentLength?: string;
+  transferEncoding?: string;
+  upgrade?: string;
+}
+
+function framingOf(head: string): Framing {
+  const f: Framing = {};
+  FRAMING_HEADER.lastIndex = 0;
+  for (let m = FRAMING_HEADER.exec(head); m; m = FRAMING_HEADER.exec(head)) {
+    const name = m[1].toLowerCase();
+    const value = m[2].trim();
+    if (name === 'content-length') f.contentLength ??= value;
+    else if (name === 'transfer-encoding') f.transferEncoding ??= value;
+    else f.upgrade ??= value;
   }
+  return f;
+}
 
-  // Transform one chunk: returns the bytes to hand to the HTTP parser.
-  private feed(chunk: Buffer): Buffer {
-    const out: Buffer[] = [];
-    let buf: Buffer = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-    this.pending = Buffer.alloc(0);
-    while (buf.length) {
+/** The hex size at the start of a chunk-size line (extensions after ';' ignored); NaN if none. */
+function chunkSize(buf: Buffer, from: number, to: number): number {
+  let i = from;
+  while (i < to && (buf[i] === 0x20 || buf[i] === 0x09)) i++;
+  let n = 0;
+  let digits = 0;
+  for (; i < to; i++, digits++) {
+    const c = buf[i] | 0x20; // lower-cases A–F; leaves digits alone
+    const d = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x61 + 10 : -1;
+    if (d < 0) break;
+    n = n * 16 + d;
+  }
+  return digits === 0 ? NaN : n;
+}
+
+export class RequestFramer {
+  private state = State.Head;
+  /** Bytes left in the current body or chunk (chunk data counts its CRLF). */
+  private remaining = 0;
+  /** An incomplete head or chunk line held back until its end arrives. */
+  private pending: Buffer | null = null;
+
+  constructor(private readonly events: FramerEvents = NO_EVENTS) {}
+
+  /** Transform one chunk: returns the bytes to hand to the HTTP parser (the chunk itself when nothing changed). */
+  feed(chunk: Buffer): Buffer {
+    const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.pending = null;
+    let out: Buffer[] | null = null; // only once a rewrite makes the output differ
+    let emitted = 0; // bytes of buf before this offset are in `out` already
+    let pos = 0;
+    let held = buf.length; // bytes from here on are held back in `pending`
+    while (pos < buf.length) {
       const s = this.state;
-      if (s.kind === 'passthrough') {
-        this.deadlines?.stop();
-        out.push(buf);
-        break;
-      }
-      if (s.kind === 'body' || s.kind === 'chunk-data') {
-        const n = Math.min(s.remaining, buf.length);
-        out.push(buf.subarray(0, n));
-        buf = buf.subarray(n);
-        s.remaining -= n;
-        if (s.remaining === 0) this.state = s.kind === 'body' ? this.requestDone() : { kind: 'chunk-size' };
+      if (s === State.Passthrough) break;
+      if (s === State.Body || s === State.ChunkData) {
+        const n = Math.min(this.remaining, buf.length - pos);
+        pos += n;
+        this.remaining -= n;
+        if (this.remaining === 0) {
+          if (s === State.Body) this.requestDone();
+          else this.state = State.ChunkSize;
+        }
         continue;
       }
-      if (s.kind === 'head') {
-        this.deadlines?.requestStarted();
-        const end = buf.indexOf(CRLFCRLF);
+      if (s === State.Head) {
+        this.events.requestStarted();
+        const end = buf.indexOf(CRLFCRLF, pos);
         if (end === -1) {
-          if (buf.length > MAX_HEAD) {
-            this.state = { kind: 'passthrough' }; // let the HTTP parser reject it
-            continue;
-          }
-          this.pending = buf;
+          if (buf.length - pos > MAX_HEAD) this.leaveHttp(); // let the HTTP parser reject it
+          else held = pos;
           break;
         }
-        const head = buf.subarray(0, end + 4);
-        buf = buf.subarray(end + 4);
-        out.push(rewriteListLine(head));
-        this.deadlines?.headComplete();
-        const text = head.toString('latin1');
-        const te = headerValue(text, 'transfer-encoding');
-        const cl = headerValue(text, 'content-length');
-        if (headerValue(text, 'upgrade') || text.startsWith('CONNECT ')) {
-          this.state = { kind: 'passthrough' }; // leaves HTTP: WebSocket frames are not requests
-          this.deadlines?.stop();
-        } else if (te && /chunked/i.test(te)) this.state = { kind: 'chunk-size' };
-        else if (cl && Number(cl) > 0) this.state = { kind: 'body', remaining: Number(cl) };
-        else this.requestDone();
+        const headEnd = end + 4;
+        if (startsWithList(buf, pos)) {
+          const rewritten = rewriteListLine(buf.subarray(pos, headEnd));
+          if (rewritten.length !== headEnd - pos) {
+            out ??= [];
+            if (pos > emitted) out.push(buf.subarray(emitted, pos));
+            out.push(rewritten);
+            emitted = headEnd;
+          }
+        }
+        this.events.headComplete();
+        this.afterHead(buf.toString('latin1', pos, headEnd));
+        pos = headEnd;
         continue;
       }
-      // chunk-size and trailers work line by line
-      const eol = buf.indexOf('\r\n');
+      // chunk-size and trailer lines
+      const eol = buf.indexOf('\r\n', pos);
       if (eol === -1) {
-        if (buf.length > MAX_HEAD) {
-          this.state = { kind: 'passthrough' };
-          continue;
-        }
-        this.pending = buf;
+        if (buf.length - pos > MAX_HEAD) this.leaveHttp();
+        else held = pos;
         break;
       }
-      const line = buf.subarray(0, eol + 2);
-      buf = buf.subarray(eol + 2);
-      out.push(line);
-      if (s.kind === 'chunk-size') {
-        const size = parseInt(line.toString('latin1').split(';')[0].trim(), 16);
-        if (Number.isNaN(size)) this.state = { kind: 'passthrough' };
-        else this.state = size === 0 ? { kind: 'trailers' } : { kind: 'chunk-data', remaining: size + 2 };
-      } else if (line.length === 2) {
-        this.state = this.requestDone(); // empty line ends the trailers
+      if (s === State.ChunkSize) {
+        const size = chunkSize(buf, pos, eol);
+        if (Number.isNaN(size)) this.leaveHttp();
+        else if (size === 0) this.state = State.Trailers;
+        else {
+          this.state = State.ChunkData;
+          this.remaining = size + 2;
+        }
+      } else if (eol === pos) {
+        this.requestDone(); // the empty line that ends the trailers
       }
+      pos = eol + 2;
     }
+    if (held < buf.length) this.pending = buf.subarray(held);
+    if (!out) return emitted === 0 && held === buf.length ? buf : buf.subarray(emitted, held);
+    if (held > emitted) out.push(buf.subarray(emitted, held));
     return out.length === 1 ? out[0] : Buffer.concat(out);
   }
 
-  /** The whole request has arrived: its read deadlines are met; the next bytes start a new head. */
-  private requestDone(): State {
-    this.deadlines?.requestComplete();
-    return { kind: 'head' };
+  private afterHead(head: string): void {
+    const f = framingOf(head);
+    if (f.upgrade !== undefined || head.startsWith('CONNECT ')) this.leaveHttp(); // WebSocket frames are not requests
+    else if (f.transferEncoding && /chunked/i.test(f.transferEncoding)) this.state = State.ChunkSize;
+    else if (f.contentLength && Number(f.contentLength) > 0) {
+      this.state = State.Body;
+      this.remaining = Number(f.contentLength);
+    } else this.requestDone();
   }
 
-  override _read(): void {
-    this.socket.resume();
-  }
-  override _write(chunk: Buffer, enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.socket.write(chunk, enc, cb);
-  }
-  override _writev(chunks: { chunk: Buffer; encoding: BufferEncoding }[], cb: (err?: Error | null) => void): void {
-    // Done when the socket has taken the last chunk, not before: node:http's
-    // 'finish', its pipelining backpressure and the write timeout all rest on it
-    // (calling back at once let a client that never reads pile responses up in memory).
-    this.socket.cork();
-    chunks.forEach((c, i) => this.socket.write(c.chunk, c.encoding, i === chunks.length - 1 ? cb : undefined));
-    this.socket.uncork();
-  }
-  override _final(cb: (err?: Error | null) => void): void {
-    this.socket.end(cb);
-  }
-  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
-    this.deadlines?.stop();
-    this.socket.destroy(err ?? undefined);
-    cb(err);
+  private requestDone(): void {
+    this.state = State.Head;
+    this.events.requestDone();
   }
 
-  // The net.Socket surface that node:http and ws use.
-  get remoteAddress() {
-    return this.socket.remoteAddress;
-  }
-  get remotePort() {
-    return this.socket.remotePort;
-  }
-  get remoteFamily() {
-    return this.socket.remoteFamily;
-  }
-  get localAddress() {
-    return this.socket.localAddress;
-  }
-  get localPort() {
-    return this.socket.localPort;
-  }
-  get encrypted() {
-    return (this.socket as unknown as { encrypted?: boolean }).encrypted;
-  }
-  get bytesWritten() {
-    return this.socket.bytesWritten;
-  }
-  address() {
-    return this.socket.address();
-  }
-  setTimeout(ms: number, cb?: () => void) {
-    this.socket.setTimeout(ms);
-    if (cb) this.once('timeout', cb);
-    return this;
-  }
-  setNoDelay(noDelay?: boolean) {
-    this.socket.setNoDelay(noDelay);
-    return this;
-  }
-  setKeepAlive(enable?: boolean, delay?: number) {
-    this.socket.setKeepAlive(enable, delay);
-    return this;
-  }
-  ref() {
-    this.socket.ref();
-    return this;
-  }
-  unref() {
-    this.socket.unref();
-    return this;
+  private leaveHttp(): void {
+    this.state = State.Passthrough;
+    this.events.leftHttp();
   }
 }

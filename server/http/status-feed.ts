@@ -120,7 +120,7 @@ interface Subscriber {
   told: StatusSnapshot | null;
 }
 
-/** Bytes queued for this client. ListMethodSocket acknowledges a write only once the TCP socket has taken it, so ws's count covers both. */
+/** Bytes queued for this client. ws writes to the TCP socket itself (the connection edge interposes only on reads), so ws's count covers both. */
 function queuedBytes(sub: Subscriber): number {
   return sub.ws.bufferedAmount;
 }
