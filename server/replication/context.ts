@@ -13,8 +13,8 @@ export interface ReplicationContext {
   clusterAddr: string;
   /** The dev-mode root token id, handed to dev secondaries (seed 003); set once dev init ran. */
   devRootTokenId: string;
-  /** Every node of this cluster by cluster address (cluster-nodes.ts): a primary tells its secondaries, for failover. Default: none sent. */
-  clusterAddrs?: () => string[];
+  /** Where a primary's secondaries of this mode may dial it: every node of its cluster, or only the primary_cluster_addr it was enabled with (manager.ts). Default: none sent. */
+  clusterAddrs?: (m: Mode) => string[];
   /** Default HEARTBEAT_INTERVAL_MS; the data plane's unit tests shorten it. */
   heartbeatIntervalMs?: number;
 }

@@ -59,7 +59,7 @@ export class ReplicationManager {
       apiAddr: opts.apiAddr,
       clusterAddr: opts.clusterAddr,
       devRootTokenId: opts.devRootTokenId,
-      clusterAddrs: () => this.clusterNodes.current(),
+      clusterAddrs: (m) => this.advertisedAddrs(m),
     };
   }
 
@@ -158,6 +158,16 @@ export class ReplicationManager {
     for (const m of MODES) this.dropAllStreams(m);
     await this.listener?.close();
     this.listener = null;
+  }
+
+  /**
+   * Where this primary's secondaries of mode `m` may dial it. A primary_cluster_addr given at enable is
+   * a path the nodes' own addresses may not be reachable by (Vault: a TCP load balancer that routes to the
+   * active): only it is advertised. Otherwise every node of the cluster is.
+   */
+  advertisedAddrs(m: Mode): string[] {
+    const override = this.state(m).primaryClusterAddr;
+    return override ? [override] : this.clusterNodes.current();
   }
 
   /** A standby of an HA cluster (not active): serve nothing but where the active is (standby-redirect.ts). */

@@ -111,7 +111,7 @@ export class PrimaryStream {
       this.link.apiAddress = hello.apiAddr;
       this.link.clusterAddress = hello.clusterAddr;
       this.onHello?.(hello.apiAddr);
-      const clusterAddrs = this.ctx.clusterAddrs?.();
+      const clusterAddrs = this.ctx.clusterAddrs?.(this.mode);
       this.sentAddrs = clusterAddrs?.join(',') ?? '';
       await this.send({ type: 'hello-ack', clusterId: this.clusterId(), lastIndex: this.ctx.physical.committedIndex, epoch: this.epoch(), apiAddr: this.ctx.apiAddr, clusterAddr: this.ctx.clusterAddr, clusterAddrs });
       const refusal = await this.claimKeys(hello);
@@ -188,7 +188,7 @@ export class PrimaryStream {
         this.sentAt.set(seq, at);
         if (this.sentAt.size > 30) this.sentAt.delete(this.sentAt.keys().next().value!);
         // The cluster's node list rides along only when it changed since this link last carried it.
-        const addrs = this.ctx.clusterAddrs?.();
+        const addrs = this.ctx.clusterAddrs?.(this.mode);
         const changed = addrs && addrs.join(',') !== this.sentAddrs ? addrs : undefined;
         if (changed) this.sentAddrs = changed.join(',');
         this.send({ type: 'heartbeat', lastIndex: this.ctx.physical.committedIndex, primaryTime: at, seq, ...(changed ? { clusterAddrs: changed } : {}) }).catch(() => {});

@@ -44,8 +44,11 @@ export class StandbyRedirect {
   /** A secondary reached this standby: name the active. Anything else on the cluster port is the active's business. */
   accept(conn: FrameConnection, peer: PeerIdentity): void {
     if (peer.alpn !== ALPN.perf && peer.alpn !== ALPN.dr) return void conn.destroy();
-    const nodes = this.mgr.clusterNodes;
-    void answerNotActive(conn, new FrameQueue(conn, 'secondary'), nodes.activeAddr(), nodes.current());
+    const mode = peer.alpn === ALPN.dr ? 'dr' : 'performance';
+    // Behind a primary_cluster_addr (a load balancer) the active is reached through it again.
+    const override = this.mgr.state(mode).primaryClusterAddr;
+    const active = override || this.mgr.clusterNodes.activeAddr();
+    void answerNotActive(conn, new FrameQueue(conn, 'secondary'), active, this.mgr.advertisedAddrs(mode));
   }
 
   /** Stop following the roles; the caller closes or reuses the listener. */
