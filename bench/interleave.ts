@@ -18,6 +18,8 @@ export interface Figure {
   unit: string;
   /** The server process measured (its CPU time is read around each run). */
   pid: () => number;
+  /** Every process that serves the figure, when it is more than one (a cluster); their CPU times are summed. */
+  pids?: () => number[];
   /** One measurement: the rate and the number of requests answered; `seconds` overrides the default duration (warm-up). */
   run: (seconds?: number) => Promise<{ rate: number; count: number }>;
 }
@@ -61,9 +63,10 @@ interface Sample {
 
 /** One measurement of `f` with the server's CPU time around it. */
 export async function measure(f: Figure, seconds?: number): Promise<Sample> {
-  const before = cpuMicros(f.pid());
+  const cpu = () => (f.pids?.() ?? [f.pid()]).reduce((sum, pid) => sum + cpuMicros(pid), 0);
+  const before = cpu();
   const { rate, count } = await f.run(seconds);
-  return { rate, cpu: (cpuMicros(f.pid()) - before) / Math.max(count, 1) };
+  return { rate, cpu: (cpu() - before) / Math.max(count, 1) };
 }
 
 /** Run `rounds` rounds of every pair; returns each figure's samples and each pair's in-round ratios. */

@@ -45,10 +45,16 @@ export interface HaClusterOptions {
   /** Each node's etcd address (default: every member's client URL). */
   etcdAddress?: (i: number, etcd: TestEtcd) => string | Promise<string>;
   extraConfig?: string;
+  /** Extra lines inside the storage "etcd" stanza (e.g. lock_timeout = "3s"). */
+  storageExtra?: string;
+  /** An etcd cluster to share (each HA cluster keeps its own prefix); not stopped with this cluster. Default: three members of its own. */
+  etcd?: TestEtcd;
   /** Initialize and unseal (default true). */
   unseal?: boolean;
   /** Nodes not to unseal (indices). */
   leaveSealed?: number[];
+  /** Another checkout's bin/coffer (a bench's baseline); default the repo's. */
+  bin?: string;
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -78,8 +84,8 @@ export async function health(addr: string): Promise<number> {
   }
 }
 
-function spawnNode(name: string, port: number, dataDir: string, configFile: string): HaNode {
-  const proc = spawn(COFFER_BIN, ['server', `-config=${configFile}`], { cwd: REPO_ROOT, env: { ...process.env, NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'pipe'] });
+function spawnNode(name: string, port: number, dataDir: string, configFile: string, bin = COFFER_BIN): HaNode {
+  const proc = spawn(bin, ['server', `-config=${configFile}`], { cwd: REPO_ROOT, env: { ...process.env, NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
@@ -94,7 +100,7 @@ function spawnNode(name: string, port: number, dataDir: string, configFile: stri
 }
 
 export async function startHaCluster(n = 3, opts: HaClusterOptions = {}): Promise<HaCluster> {
-  const etcd = await startEtcd(3, `e${randomBytes(2).toString('hex')}-`);
+  const etcd = opts.etcd ?? (await startEtcd(3, `e${randomBytes(2).toString('hex')}-`));
   const prefix = `/coffer-test-${randomBytes(4).toString('hex')}/`;
   const root = mkdtempSync(join(tmpdir(), 'coffer-ha-'));
   const specs: { name: string; port: number; dataDir: string; configFile: string }[] = [];
@@ -112,6 +118,7 @@ export async function startHaCluster(n = 3, opts: HaClusterOptions = {}): Promis
   path      = "${prefix}"
   data_path = "${dataDir}"
   node_id   = "${name}"
+${opts.storageExtra ?? ''}
 }
 listener "tcp" {
   address         = "127.0.0.1:${port}"
@@ -129,7 +136,7 @@ ${opts.extraConfig ?? ''}
   }
   const start = async (i: number) => {
     const s = specs[i];
-    const node = spawnNode(s.name, s.port, s.dataDir, s.configFile);
+    const node = spawnNode(s.name, s.port, s.dataDir, s.configFile, opts.bin);
     nodes[i] = node;
     await waitForHealth(node.addr, node.proc, node.output, 60_000).catch(async (err) => {
       await node.kill();
@@ -168,7 +175,7 @@ ${opts.extraConfig ?? ''}
     healthCodes: () => Promise.all(nodes.map((node) => (node.alive() ? health(node.addr) : Promise.resolve(0)))),
     async stop() {
       await Promise.all(nodes.map((node) => node?.kill()));
-      await etcd.stop();
+      if (!opts.etcd) await etcd.stop();
       rmSync(root, { recursive: true, force: true });
     },
   };
