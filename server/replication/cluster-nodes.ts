@@ -59,3 +59,25 @@ export class ClusterNodes {
     if (this.running) this.timer = setTimeout(() => void this.refresh(), CLUSTER_NODES_REFRESH_MS).unref();
   }
 }
+
+/** What one primary link tells its secondary: the node list in its hello-ack, then only when it changes (on a heartbeat). */
+export class NodeListOnLink {
+  private sent = '';
+
+  constructor(private readonly list: () => string[]) {}
+
+  /** For the hello-ack: the list, or nothing when there is none to tell. */
+  first(): { clusterAddrs?: string[] } {
+    const addrs = this.list();
+    this.sent = addrs.join(',');
+    return addrs.length ? { clusterAddrs: addrs } : {};
+  }
+
+  /** For a heartbeat: the list if it changed since this link last carried it. */
+  changed(): { clusterAddrs?: string[] } {
+    const addrs = this.list();
+    if (addrs.join(',') === this.sent) return {};
+    this.sent = addrs.join(',');
+    return { clusterAddrs: addrs };
+  }
+}

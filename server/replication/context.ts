@@ -13,7 +13,7 @@ export interface ReplicationContext {
   clusterAddr: string;
   /** The dev-mode root token id, handed to dev secondaries (seed 003); set once dev init ran. */
   devRootTokenId: string;
-  /** Where a primary's secondaries of this mode may dial it: every node of its cluster, or only the primary_cluster_addr it was enabled with (manager.ts). Default: none sent. */
+  /** The nodes a primary tells its secondaries of this mode about (manager.ts advertisedAddrs); none sent when empty or absent. */
   clusterAddrs?: (m: Mode) => string[];
   /** Default HEARTBEAT_INTERVAL_MS; the data plane's unit tests shorten it. */
   heartbeatIntervalMs?: number;

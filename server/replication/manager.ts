@@ -161,13 +161,12 @@ export class ReplicationManager {
   }
 
   /**
-   * Where this primary's secondaries of mode `m` may dial it. A primary_cluster_addr given at enable is
-   * a path the nodes' own addresses may not be reachable by (Vault: a TCP load balancer that routes to the
-   * active): only it is advertised. Otherwise every node of the cluster is.
+   * The nodes this primary tells its secondaries of mode `m` about, to fail over between. None when it was
+   * enabled with primary_cluster_addr: that is the path to it (Vault: a TCP load balancer that routes to the
+   * active; a test's proxy), and the nodes' own addresses may not be reachable, so secondaries keep to it.
    */
   advertisedAddrs(m: Mode): string[] {
-    const override = this.state(m).primaryClusterAddr;
-    return override ? [override] : this.clusterNodes.current();
+    return this.state(m).primaryClusterAddr ? [] : this.clusterNodes.current();
   }
 
   /** A standby of an HA cluster (not active): serve nothing but where the active is (standby-redirect.ts). */

@@ -3,6 +3,7 @@ import { CommitTimes, preciseNowMs, toMicros } from './commit-clock';
 import { cutWalBatch, encodedBytes, FrameBudget, itemBudget, largestItem } from './frame-budget';
 import { FrameQueue } from './frame-queue';
 import { errorFrame, type Frame, type WirePosition } from './frames';
+import { NodeListOnLink } from './cluster-nodes';
 import { LivenessWatch, silenceReason } from './liveness';
 import { LEAF_COUNT, PAGE_COUNT } from '../storage/merkle-index';
 import { KEYRING_PATH, SEAL_CONFIG_PATH } from '../barrier/barrier';
@@ -47,8 +48,8 @@ export class PrimaryStream {
   private readonly timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | null = null;
   private readonly sentAt = new Map<number, number>();
-  /** The cluster node list this link last carried (hello-ack or heartbeat), joined. */
-  private sentAddrs = '';
+  /** The primary cluster's nodes, as this link tells the secondary (cluster-nodes.ts). */
+  private readonly nodeList = new NodeListOnLink(() => this.ctx.clusterAddrs?.(this.mode) ?? []);
   onHello: ((apiAddress: string) => void) | null = null;
   /** The secondary has seen a newer primary of this set: this one stands down (fencing.ts). */
   onNewerEpoch: ((epoch: number) => Promise<void>) | null = null;
@@ -111,9 +112,7 @@ export class PrimaryStream {
       this.link.apiAddress = hello.apiAddr;
       this.link.clusterAddress = hello.clusterAddr;
       this.onHello?.(hello.apiAddr);
-      const clusterAddrs = this.ctx.clusterAddrs?.(this.mode);
-      this.sentAddrs = clusterAddrs?.join(',') ?? '';
-      await this.send({ type: 'hello-ack', clusterId: this.clusterId(), lastIndex: this.ctx.physical.committedIndex, epoch: this.epoch(), apiAddr: this.ctx.apiAddr, clusterAddr: this.ctx.clusterAddr, clusterAddrs });
+      await this.send({ type: 'hello-ack', clusterId: this.clusterId(), lastIndex: this.ctx.physical.committedIndex, epoch: this.epoch(), apiAddr: this.ctx.apiAddr, clusterAddr: this.ctx.clusterAddr, ...this.nodeList.first() });
       const refusal = await this.claimKeys(hello);
       if (refusal) return await this.refuse(refusal);
       if (hello.needsBootstrap) {
@@ -187,11 +186,7 @@ export class PrimaryStream {
         const at = preciseNowMs();
         this.sentAt.set(seq, at);
         if (this.sentAt.size > 30) this.sentAt.delete(this.sentAt.keys().next().value!);
-        // The cluster's node list rides along only when it changed since this link last carried it.
-        const addrs = this.ctx.clusterAddrs?.(this.mode);
-        const changed = addrs && addrs.join(',') !== this.sentAddrs ? addrs : undefined;
-        if (changed) this.sentAddrs = changed.join(',');
-        this.send({ type: 'heartbeat', lastIndex: this.ctx.physical.committedIndex, primaryTime: at, seq, ...(changed ? { clusterAddrs: changed } : {}) }).catch(() => {});
+        this.send({ type: 'heartbeat', lastIndex: this.ctx.physical.committedIndex, primaryTime: at, seq, ...this.nodeList.changed() }).catch(() => {});
       }, interval),
     );
   }

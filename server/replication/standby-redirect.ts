@@ -46,8 +46,7 @@ export class StandbyRedirect {
     if (peer.alpn !== ALPN.perf && peer.alpn !== ALPN.dr) return void conn.destroy();
     const mode = peer.alpn === ALPN.dr ? 'dr' : 'performance';
     // Behind a primary_cluster_addr (a load balancer) the active is reached through it again.
-    const override = this.mgr.state(mode).primaryClusterAddr;
-    const active = override || this.mgr.clusterNodes.activeAddr();
+    const active = this.mgr.state(mode).primaryClusterAddr || this.mgr.clusterNodes.activeAddr();
     void answerNotActive(conn, new FrameQueue(conn, 'secondary'), active, this.mgr.advertisedAddrs(mode));
   }
 
