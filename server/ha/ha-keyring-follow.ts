@@ -1,5 +1,5 @@
 import { KEYRING_PATH } from '../barrier/barrier';
-import type { Core } from '../core/core';
+import { CLUSTER_ID_PATH, type Core } from '../core/core';
 import type { Logger } from '../log';
 import type { HaRole } from './ha-slot';
 
@@ -9,6 +9,13 @@ import type { HaRole } from './ha-slot';
 // the active seals itself after writing it, and a standby that applies it must
 // too — its keyring in memory no longer opens what it now stores. Like the
 // active, it then opens with the keys of the cluster the snapshot came from.
+//
+// The first rekey of a data file from before unseal keys also re-seals the
+// keyring under a new root key (barrier.replaceRootKey), but the keys inside
+// stay the same, so a standby keeps serving with the keyring it holds. What
+// tells the two apart: a forced restore deletes the cluster's id in the same
+// transaction (the old id was sealed under the old keys; the next active makes
+// a new one), a rekey leaves it.
 //
 // Not on a replication secondary: its bootstrap installs the primary's keyring
 // on purpose, and the replication layer hands its nodes the root key for it.
@@ -20,7 +27,7 @@ export function sealOnForeignKeyring(core: Core, role: () => HaRole, logger: Log
     const modes = Object.values(core.replicationModes());
     if (modes.includes('secondary') || modes.includes('bootstrapping')) return;
     const keyring = core.physical.get(KEYRING_PATH);
-    if (!keyring || core.barrier.opensKeyring(keyring)) return;
+    if (!keyring || core.physical.get(CLUSTER_ID_PATH) !== null || core.barrier.opensKeyring(keyring)) return;
     logger.warn(
       { component: 'ha.keyring' },
       "the cluster's keyring is now sealed under another root key (a snapshot restored with snapshot-force): sealing; unseal with the keys of the cluster the snapshot came from",
