@@ -154,7 +154,16 @@ async function throughput(c: HaCluster, log: (line: string) => void, baseline?: 
     if (baseline) {
       const pids = () => [...baseline.nodes.map((n) => n.proc.pid!), ...baseline.etcd.members.map((m) => m.pid!).filter(Boolean)];
       const wb = figure(`baseline 3-node write at the active`, () => pids()[0], async (s) => cannon(`${(await baseline.waitActive()).addr}/v1/secret/data/w`, writer(baseline.rootToken), s), pids);
-      pairs.push({ label: '3-node write / baseline 3-node write', coffer: w3, bare: wb }, { label: 'baseline 3-node write / single node', aim: 0.5, coffer: wb, bare: w1 });
+      const standby = async () => {
+        const a = await baseline.waitActive();
+        return baseline.nodes.find((n) => n !== a)!.addr;
+      };
+      const wbf = figure(`baseline 3-node write via a standby`, () => pids()[0], async (s) => cannon(`${await standby()}/v1/secret/data/w`, writer(baseline.rootToken), s), pids);
+      pairs.push(
+        { label: '3-node write / baseline 3-node write', coffer: w3, bare: wb },
+        { label: 'baseline 3-node write / single node', aim: 0.5, coffer: wb, bare: w1 },
+        { label: 'via standby / baseline via standby', coffer: w3f, bare: wbf },
+      );
     }
     for (const f of new Set(pairs.flatMap((p) => [p.coffer, p.bare]))) await measure(f, WARMUP_SECONDS);
     const changes = countLeaderChanges(c);

@@ -114,6 +114,7 @@ export class HaLog {
   }
 
   private startFollowing(needRepair = false): void {
+    relaxLocalSync(this.o.storage); // what a follower applies is etcd's already (ha-log-local-sync.ts)
     const self = this;
     this.follower = new Follower(
       {
@@ -177,6 +178,7 @@ export class HaLog {
     });
     // Durable before any write it covers: this node's SQLite may from now on hold unacknowledged writes.
     this.applied = { ...this.applied, leading: true };
+    restoreLocalSync(storage);
     storage.put(HA_APPLIED_KEY, markerOp(this.applied).value);
     storage.commitBatch();
     relaxLocalSync(storage); // etcd holds what is acknowledged from now on (ha-log-local-sync.ts)
@@ -306,6 +308,7 @@ export class HaLog {
     this.closed = true;
     if (this.appender) await this.stopLeading(this.appender, 'HA log closed');
     await this.stopFollowing();
+    restoreLocalSync(this.o.storage); // the node may go on alone
   }
 
   private async stopFollowing(): Promise<void> {
