@@ -7,7 +7,8 @@ import type { HealthResponse, SealStatusResponse } from './cluster-status';
 import type { ReplicationModeStatus, ReplicationPeer, ReplicationStatusPair } from './replication';
 
 /** sys/health without server_time_utc, which moves every second and would push a delta to every subscriber each second. */
-export type FeedHealth = Omit<HealthResponse, 'server_time_utc'>;
+/** sys/health without the fields that move every second (the clock, a standby's time since its last heartbeat). */
+export type FeedHealth = Omit<HealthResponse, 'server_time_utc' | 'last_request_forwarding_heartbeat_ms'>;
 
 export interface FeedSnapshot {
   cluster: { name: string; id: string; apiAddr: string };

@@ -7,7 +7,7 @@ import type { ReplicationManager } from './manager';
 import { replicationStatus } from './status';
 
 function withoutClock(health: HealthResponse): FeedHealth {
-  const { server_time_utc: _clock, ...rest } = health;
+  const { server_time_utc: _clock, last_request_forwarding_heartbeat_ms: _beat, ...rest } = health;
   return rest;
 }
 
@@ -16,7 +16,7 @@ export function clusterStatusSource(core: Core, mgr: ReplicationManager): Status
   return {
     snapshot: () => ({
       cluster: { name: core.opts.clusterName, id: core.barrier.sealed ? '' : core.clusterId(), apiAddr: core.opts.apiAddr },
-      // server_time_utc moves every second; left in, it would push a health delta to every subscriber each second.
+      // server_time_utc (and a standby's ms since its heartbeat) move every second; left in, they would push a health delta to every subscriber each second.
       health: withoutClock(healthOf(core, {}).body),
       seal: core.sealStatus(),
       replication: replicationStatus(mgr),
