@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../support/cluster';
 import { runCoffer } from '../support/cli';
+import { CHECK_CONCURRENCY, mapLimit } from '../support/map-limit';
 import { health, sleep, startHaCluster, until, type HaCluster, type HaNode } from './ha-cluster';
 
 // The active role moves: on sys/step-down (and `coffer operator step-down`),
@@ -58,13 +59,13 @@ function writeLoad(prefix: string, workers = 4) {
 async function expectAllPresent(acked: Map<string, number>, nodes: HaNode[]) {
   // Every node applies the log: wait until each has the last acknowledged write, then check them all.
   for (const node of nodes) {
-    for (const [key, i] of acked) {
+    await mapLimit(acked, CHECK_CONCURRENCY, async ([key, i]) => {
       const r = await until(`${key} on ${node.name}`, async () => {
         const x = await api(node.addr, 'GET', `secret/data/${key}`, { token: c.rootToken });
         return x.status === 200 ? x : null;
       }, 30_000);
       expect(r.body.data.data).toEqual({ i });
-    }
+    });
   }
 }
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LEASE_TTL_SECONDS } from '../../server/ha/election';
 import { api } from '../support/cluster';
+import { CHECK_CONCURRENCY, mapLimit } from '../support/map-limit';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { health, startHaCluster, until, type HaCluster } from './ha-cluster';
 
@@ -127,12 +128,12 @@ describe('HA fencing', () => {
 
 async function expectEverywhere(acked: Map<string, number>) {
   for (const node of c.nodes) {
-    for (const [key, i] of acked) {
+    await mapLimit(acked, CHECK_CONCURRENCY, async ([key, i]) => {
       const r = await until(`${key} on ${node.name}`, async () => {
         const got = await api(node.addr, 'GET', `secret/data/${key}`, { token: c.rootToken });
         return got.status === 200 ? got : null;
       }, 30_000);
       expect(r.body.data.data).toEqual({ i });
-    }
+    });
   }
 }

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { api, startConfiguredServer, type ConfiguredServer } from '../support/cluster';
+import { mapLimit } from '../support/map-limit';
 import { converged, enablePrimary, enableSecondary, replStatus, secondaryToken, waitFor } from '../support/replication';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 
@@ -139,13 +140,6 @@ async function writeKeys(
   };
   await Promise.all(Array.from({ length: opts.concurrency ?? 16 }, worker));
   return { acked: acked.sort((a, b) => a - b), failed };
-}
-
-async function mapLimit<T>(items: T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
-  let i = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (i < items.length) await fn(items[i++]);
-  }));
 }
 
 /** Status of both sides and the replication-related tail of each process's output, for failure messages. */
@@ -392,12 +386,17 @@ describe.sequential('replication faults', () => {
   }, 120_000);
 
   // Nothing is written after the restart here, so there are no records to
-  // ship: the secondary must still come back to stream-wals and say so.
+  // ship: the secondary must still come back to stream-wals and say so. Both
+  // cases start from the same idle, caught-up pair (one set-up, not two).
+  let idle: { primary: Primary; secondary: Node } | null = null;
   for (const side of ['secondary', 'primary'] as const) {
     it(`e. restart of the ${side} while idle and caught up: the secondary streams again and reports it`, async () => {
-      const primary = await startPrimary(`fe-${side}-p`);
-      const secondary = await startSecondary(primary, `fe-${side}-s`);
-      const w = await writeKeys(primary.server.addr, primary.token, 'e', { count: 50 });
+      if (!idle) {
+        const p = await startPrimary('fe-p');
+        idle = { primary: p, secondary: await startSecondary(p, 'fe-s') };
+      }
+      const { primary, secondary } = idle;
+      const w = await writeKeys(primary.server.addr, primary.token, `e-${side}`, { count: 50 });
       await convergedWithEvidence(primary, secondary);
 
       if (side === 'secondary') {
@@ -410,7 +409,7 @@ describe.sequential('replication faults', () => {
       await convergedWithEvidence(primary, secondary, 15_000);
       expect(await replStatus(secondary.server.addr, MODE)).toMatchObject({ state: 'stream-wals', connection_state: 'ready' });
       secondary.token = await login(secondary.server.addr);
-      await expectAllPresent(secondary, 'e', w.acked, [primary]);
+      await expectAllPresent(secondary, `e-${side}`, w.acked, [primary]);
     }, 120_000);
   }
 });
