@@ -19,6 +19,12 @@ const KEYS = 600;
 const BEHIND = 2_000;
 const VALUE_CHARS = 130 * 1024;
 const PARALLEL = 4;
+/**
+ * Moving ~80 MB through encryption, the wire and SQLite takes seconds on an
+ * idle box but minutes on a loaded one (a full run seen at load 40, beside
+ * another test file, took over 240 s to bootstrap): deadlines sized for that.
+ */
+const BOOTSTRAP_DEADLINE_MS = 540_000;
 
 let primary: DevServer;
 let secondary: DevServer;
@@ -48,7 +54,7 @@ beforeAll(async () => {
   expect((await api(primary.addr, 'POST', 'sys/mounts/big', { token: primary.rootToken, body: { type: 'kv', options: { version: '1' } } })).status).toBe(204);
   await enablePrimary(primary.addr, primary.rootToken, MODE);
   await writeAll(KEYS, (i) => `k${i}`);
-}, 300_000);
+}, 600_000);
 
 afterAll(async () => {
   if (frozen) secondary?.proc.kill('SIGCONT'); // a stopped process would never handle SIGTERM
@@ -59,12 +65,12 @@ describe('frames bounded by bytes', () => {
   it(`a new secondary of a primary holding ${KEYS} secrets of ~130 KB bootstraps`, async () => {
     const activation = await secondaryToken(primary.addr, primary.rootToken, MODE, 'large-values');
     await enableSecondary(secondary.addr, secondary.rootToken, MODE, activation);
-    await converged(primary.addr, secondary.addr, MODE, 240_000);
+    await converged(primary.addr, secondary.addr, MODE, BOOTSTRAP_DEADLINE_MS);
     for (const key of ['k0', `k${KEYS / 2}`, `k${KEYS - 1}`]) expect(await read(secondary, key)).toBe(await read(primary, key));
     const s = await replStatus(secondary.addr, MODE);
     expect(s.connection_state).toBe('ready');
     expect(s.last_error).toBeUndefined();
-  }, 300_000);
+  }, BOOTSTRAP_DEADLINE_MS + 60_000);
 
   it(`a secondary ${BEHIND} records behind with ~130 KB values catches up`, async () => {
     const before = (await replStatus(secondary.addr, MODE)).last_remote_wal as number;
