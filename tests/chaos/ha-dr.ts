@@ -11,6 +11,7 @@ import { call, must, sleep, until } from './http';
 // Its status is sampled all through the run, with the primary it names
 // resolved to an HA node.
 export const DR_NAME = 'dr';
+/** Set-up calls on a loaded 2-core box can take seconds. */
 const SETUP_TIMEOUT_MS = 60_000;
 const STREAM_WAIT_MS = 120_000;
 const SAMPLE_EVERY_MS = 200;
@@ -31,8 +32,11 @@ export class HaDrSecondary {
     try {
       const init = await must(node.addr, 'PUT', 'sys/init', { body: { secret_shares: 1, secret_threshold: 1 }, timeoutMs: SETUP_TIMEOUT_MS });
       await node.unseal(init.body.keys_base64[0]);
-      const active = await until('an agreed active', () => w.agreedActive(), SETUP_TIMEOUT_MS);
-      const t = await must(w.addr(active), 'POST', 'sys/replication/dr/primary/secondary-token', { token: w.rootToken, body: { id: 'chaos-dr' }, timeoutMs: SETUP_TIMEOUT_MS });
+      // A fresh id per attempt: an attempt whose answer was lost may have made its token.
+      let attempt = 0;
+      const t = await w.onActive('a DR activation token', (a) =>
+        must(w.addr(a), 'POST', 'sys/replication/dr/primary/secondary-token', { token: w.rootToken, body: { id: `chaos-dr-${++attempt}` }, timeoutMs: SETUP_TIMEOUT_MS }),
+      );
       await must(node.addr, 'POST', 'sys/replication/dr/secondary/enable', { token: init.body.root_token, body: { token: t.body.wrap_info.token }, timeoutMs: SETUP_TIMEOUT_MS });
       await until('the DR secondary to stream', async () => (await s.status())?.state === 'stream-wals', STREAM_WAIT_MS, 200);
       s.syncsAtStart = s.merkleSyncs();

@@ -1,7 +1,7 @@
 import { startHaCluster, type HaCluster, type HaNode } from '../ha/ha-cluster';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import type { NodeName } from './history';
-import { call, must } from './http';
+import { call, must, until } from './http';
 
 // The HA world of a chaos run: three real `coffer server` nodes on storage
 // "etcd" over a real 3-member etcd (tests/ha/ha-cluster.ts), each node talking
@@ -47,15 +47,38 @@ export class HaWorld {
     }
     const w = new HaWorld(cluster, proxies);
     try {
-      const a = await cluster.waitActive({ timeoutMs: SETUP_TIMEOUT_MS });
       const t = { token: cluster.rootToken, timeoutMs: SETUP_TIMEOUT_MS };
-      await must(a.addr, 'POST', 'sys/mounts/secret', { ...t, body: { type: 'kv', options: { version: '2' } } });
-      await must(a.addr, 'POST', 'sys/replication/dr/primary/enable', { ...t, body: {} });
+      // A loaded box loses a lease now and then (the active steps down, the write answers 503): each step is retried on whoever is active, once checked undone.
+      await w.onActive('mount secret/', async (a) => {
+        if ((await call(w.addr(a), 'GET', 'sys/mounts', t)).body?.data?.['secret/']) return;
+        await must(w.addr(a), 'POST', 'sys/mounts/secret', { ...t, body: { type: 'kv', options: { version: '2' } } });
+      });
+      await w.onActive('enable DR primary', async (a) => {
+        if ((await call(w.addr(a), 'GET', 'sys/replication/dr/status', t)).body?.data?.mode === 'primary') return;
+        await must(w.addr(a), 'POST', 'sys/replication/dr/primary/enable', { ...t, body: {} });
+      });
     } catch (err) {
       await w.destroy();
       throw new Error(`HA world set-up failed: ${(err as Error).message}`, { cause: err });
     }
     return w;
+  }
+
+  /** Run `step` on the agreed active, again on the next one if it fails, until it succeeds or the set-up time is over. */
+  async onActive<T>(what: string, step: (active: NodeName) => Promise<T>): Promise<T> {
+    let out: T | undefined;
+    await until(
+      what,
+      async () => {
+        const a = await this.agreedActive();
+        if (!a) return false;
+        out = await step(a);
+        return true;
+      },
+      SETUP_TIMEOUT_MS,
+      200,
+    );
+    return out as T;
   }
 
   get names(): NodeName[] {
