@@ -88,6 +88,17 @@ describe('HA chaos checker', () => {
     expect(invariants(l)).toEqual(['liveness']);
   });
 
+  it('read-your-writes: a write read back as 404 on the node that answered it, unless the answer warned it was not there yet', () => {
+    const h = clean();
+    const w = h.writes[2]; // through the standby a3
+    h.reads = [{ key: w.key, node: 'a3', invokedAt: w.completedAt + 1, completedAt: w.completedAt + 3, value: null }];
+    expect(invariants(h)).toEqual(['lost-write']);
+    w.forwarded = true; // its answer carried the standby's "not here yet" warning
+    expect(invariants(h)).toEqual([]);
+    h.reads.push({ key: w.key, node: 'a1', invokedAt: 300, completedAt: 301, value: 'another' });
+    expect(invariants(h)).toEqual(['wrong-value']);
+  });
+
   it('lost writes, diverged roots, and a driver error are named', () => {
     const h = clean();
     delete h.readbacks[2].values[h.writes[0].key];

@@ -1,7 +1,7 @@
 import { DEFAULT_LEASE_TTL_SECONDS } from '../../server/ha/election';
 import { checkDrFollows, DEFAULT_DR_FOLLOW_LIMIT_MS } from './check-ha-dr';
 import { checkConvergence, DEFAULT_CONVERGE_LIMIT_MS } from './check-liveness';
-import { checkLostWrites, type Violation } from './check-writes';
+import { checkLostWrites, checkReads, type Violation } from './check-writes';
 import { termOf, type HaFault, type HaSample } from './ha-history';
 import type { History, NodeName, WriteOp } from './history';
 import { PAST_LEASE_MS } from './schedule';
@@ -26,7 +26,9 @@ import { PAST_LEASE_MS } from './schedule';
 // - recovery (liveness): after each fault the nodes agree on one active
 //   within the limit, and some write sent after the fault began is
 //   acknowledged before the next fault.
-// - no acknowledged write lost on any node; equal merkle roots at the end.
+// - no acknowledged write lost on any node; equal merkle roots at the end;
+//   a write read back at once on the node that answered it is there, with
+//   its value (read-your-writes on a standby; check-writes.ts checkReads).
 // - with a DR secondary: check-ha-dr.ts.
 export const LEASE_MS = DEFAULT_LEASE_TTL_SECONDS * 1000;
 /** From giving the node back to one agreed active with that node serving: a restart on a loaded box takes most of it. */
@@ -212,6 +214,7 @@ export function checkHa(h: History, opts: HaCheckOptions = {}): HaVerdict {
   const violations = [
     ...h.driverErrors.map((message) => ({ invariant: 'driver', message })),
     ...lw.violations,
+    ...checkReads(h),
     ...checkTwoActives(terms),
     ...checkFencing(h, terms),
     ...checkStaleClaims(h, stale),

@@ -8,7 +8,12 @@ import { call, sleep } from './http';
 // tied to its term. Each key is written once with a unique value. In the
 // history a write's `via` and `primary` are the node that answered it (the
 // checker learns from that node's sys/leader samples whether it was the
-// active, and in which term); `forwarded` stays false (the client cannot tell).
+// active, and in which term). Each acknowledged write is read back at once
+// on the node that answered it: a standby answers a forwarded write only once
+// it applied it (read-your-writes, ha-design.md 6), so a 404 there is a lost
+// write caught in the act — unless the answer warned that it had not arrived
+// yet; such a write is marked `forwarded` (the answer said so) and its reads
+// are not judged.
 //
 // A writer does not wait for an answer that is slow to come (a write stuck on
 // a frozen active would hide when the cluster takes writes again): after
@@ -18,6 +23,8 @@ import { call, sleep } from './http';
 const WRITE_TIMEOUT_MS = 15_000;
 const IDLE_MS = 50;
 const STUCK_MS = 1_000;
+/** forwardHttp's warning when read-your-writes timed out on the standby. */
+const NOT_HERE_YET = /has not reached this standby yet/;
 const MAX_OUTSTANDING = 8;
 
 export class HaClients {
@@ -66,13 +73,27 @@ export class HaClients {
       const r = await call(this.w.addr(via), 'POST', `secret/data/${key}`, { token: this.w.rootToken, body: { data: { v: value } }, timeoutMs: WRITE_TIMEOUT_MS });
       op.outcome = r.status >= 200 && r.status < 300 ? 'ok' : 'fail';
       if (op.outcome === 'fail') op.detail = `${r.status} ${JSON.stringify(r.body?.errors ?? r.body).slice(0, 200)}`;
+      const warnings: unknown[] = Array.isArray(r.body?.warnings) ? r.body.warnings : [];
+      if (op.outcome === 'ok' && warnings.some((x) => NOT_HERE_YET.test(String(x)))) [op.forwarded, op.detail] = [true, 'warned: not applied on this standby yet'];
     } catch (err) {
       op.detail = (err as Error).message;
     }
     op.completedAt = this.clock();
     this.h.writes.push(op);
+    if (op.outcome === 'ok') await this.readBack(via, key);
     // A refused connection (a node restarting) answers at once: do not spin on it.
-    if (op.outcome !== 'ok') await sleep(IDLE_MS);
+    else await sleep(IDLE_MS);
+  }
+
+  private async readBack(node: NodeName, key: string): Promise<void> {
+    const invokedAt = this.clock();
+    try {
+      const r = await call(this.w.addr(node), 'GET', `secret/data/${key}`, { token: this.w.rootToken, timeoutMs: WRITE_TIMEOUT_MS });
+      if (r.status !== 200 && r.status !== 404) return;
+      this.h.reads.push({ key, node, invokedAt, completedAt: this.clock(), value: r.status === 200 ? String(r.body?.data?.data?.v) : null });
+    } catch {
+      /* no answer: not a read */
+    }
   }
 
   /** Stop sending and wait for what is in flight (so the roots can settle); resume() starts again. */

@@ -8,7 +8,7 @@ export function haReport(h: History, v: HaVerdict, rerun: string): string[] {
   const f = v.figures;
   const lines = [
     `seed ${h.seed}   (rerun: ${rerun})`,
-    `writes: ${f.writes.acked} acknowledged, ${f.writes.failed} refused, ${f.writes.unknown} unanswered; lost acknowledged writes: ${f.lost}`,
+    `writes: ${f.writes.acked} acknowledged (${h.writes.filter((w) => w.forwarded).length} with the standby's "not here yet" warning), ${f.writes.failed} refused, ${f.writes.unknown} unanswered; read back at once where answered: ${h.reads.length}; lost acknowledged writes: ${f.lost}`,
     `two-actives check: ${f.attributed} acknowledged writes tied to ${f.terms} terms of office; sys/leader samples: ${h.ha?.samples.length ?? 0}, ${f.staleClaims} claiming a term after a later one was seen`,
   ];
   for (const x of f.faults) {
