@@ -3,6 +3,7 @@ import https from 'node:https';
 import type { Request, Response } from '../core/request';
 import { VaultError } from '../errors';
 import { FORWARDED_FOR_HEADER, FORWARDED_PROOF_HEADER, proveForwardedFor } from './forwarded-client';
+import { newNodeProofNonce, nodeProofMatches, NODE_PROOF_PATH } from './node-proof';
 
 // A standby sends what must run on the active over the active's API address
 // (its leader_address), as the client sent it: same token (every node of the
@@ -76,12 +77,13 @@ export async function forwardHttp(req: Request, to: ForwardTarget, from: string,
       key.fill(0);
     }
   }
+  if (rootKey) await ensureProven(to, rootKey);
   let answer: { status: number; index: number; text: string };
   try {
-    answer = await send(url, method, headers, body);
+    answer = await sendTo(to, url, method, headers, body);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ECONNREFUSED') throw new ActiveUnreachableError(to, err as Error);
-    throw new VaultError('unavailable', `cannot forward the request to the active node ${to.nodeId} (${to.apiAddr}): ${(err as Error).message}`);
+    proven.delete(provenId(to)); // it may be another process at that address next time
+    throw err;
   }
   let parsed: Record<string, unknown> | null = null;
   try {
@@ -94,6 +96,45 @@ export async function forwardHttp(req: Request, to: ForwardTarget, from: string,
   }
   if (parsed && 'request_id' in parsed) parsed.request_id = req.id;
   return { raw: { status: answer.status, body: answer.status === 204 ? null : parsed } };
+}
+
+/** When each address (with the node id it answered for) proved itself (node-proof.ts); asked again after PROVEN_FOR_MS or a failed forward. */
+const proven = new Map<string, number>();
+const PROVEN_FOR_MS = 5 * 60_000;
+const provenId = (to: ForwardTarget) => `${to.nodeId} ${to.apiAddr}`;
+
+/** Nothing, least of all a client's token, goes to an address before the node there proved it holds the cluster's root key. */
+async function ensureProven(to: ForwardTarget, rootKey: () => Buffer): Promise<void> {
+  if ((proven.get(provenId(to)) ?? 0) > Date.now()) return;
+  const nonce = newNodeProofNonce();
+  const url = new URL(`/v1/${NODE_PROOF_PATH}`, to.apiAddr);
+  url.searchParams.set('nonce', nonce);
+  const answer = await sendTo(to, url, 'GET', {}, undefined);
+  let body: { node_id?: unknown; proof?: unknown } | null = null;
+  try {
+    body = JSON.parse(answer.text);
+  } catch {
+    body = null;
+  }
+  const key = rootKey();
+  let ok: boolean;
+  try {
+    ok = answer.status === 200 && body?.node_id === to.nodeId && nodeProofMatches(key, nonce, to.nodeId, to.apiAddr, body?.proof);
+  } finally {
+    key.fill(0);
+  }
+  if (!ok) throw new VaultError('unavailable', `the active node named in etcd (${to.nodeId} at ${to.apiAddr}) did not prove it is a node of this cluster: nothing was forwarded to it`);
+  proven.set(provenId(to), Date.now() + PROVEN_FOR_MS);
+}
+
+/** send(), its failures as the forward reports them (a refused connection: the request never reached the active). */
+async function sendTo(to: ForwardTarget, url: URL, method: string, headers: Record<string, string>, body: Buffer | undefined): Promise<{ status: number; index: number; text: string }> {
+  try {
+    return await send(url, method, headers, body);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ECONNREFUSED') throw new ActiveUnreachableError(to, err as Error);
+    throw new VaultError('unavailable', `cannot forward the request to the active node ${to.nodeId} (${to.apiAddr}): ${(err as Error).message}`);
+  }
 }
 
 function send(url: URL, method: string, headers: Record<string, string>, body: Buffer | undefined): Promise<{ status: number; index: number; text: string }> {

@@ -21,7 +21,7 @@ const NODE_LOCAL = /^sys\/(unseal|seal|init|storage\/raft\/(join|bootstrap)\b.*)
 export const PROMOTION_WAIT_MS = 10_000;
 
 /** What even a plain standby (disable_performance_standby) answers itself: its own state. */
-const NODE_STATUS = /^sys\/(health|seal-status|leader|ha-status|metrics|host-info|replication\/status|replication\/(dr|performance)\/status)$/;
+const NODE_STATUS = /^sys\/(health|seal-status|leader|ha-status|ha\/node-proof|metrics|host-info|replication\/status|replication\/(dr|performance)\/status)$/;
 
 export function mustRunOnActive(core: Core, req: Request, performanceStandby = true): boolean {
   if (NODE_LOCAL.test(req.path)) return false;

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../support/cluster';
 import { startHaCluster, until, type HaCluster, type HaNode } from '../ha/ha-cluster';
@@ -96,5 +97,34 @@ describe('the token cache of a standby', () => {
     await until('the standby to refuse the revoked token', async () => (await api(standby.addr, 'GET', 'auth/token/lookup-self', { token })).status === 403);
     // Refused for good: no later request brings a cached entry back.
     for (let i = 0; i < 3; i++) expect((await api(standby.addr, 'GET', 'auth/token/lookup-self', { token })).status).toBe(403);
+  }, 60_000);
+});
+
+describe("the active a standby forwards to must prove it is a node of the cluster", () => {
+  // Last in this file: it leaves the cluster's leader key pointing elsewhere.
+  it("a standby sends no client token to an address someone wrote into etcd's leader key", async () => {
+    const seen: string[] = [];
+    // It answers the standby's proof question with the real active's answer to the same nonce (a relay), and takes anything else.
+    const fake = http.createServer(async (req, res) => {
+      seen.push(String(req.headers['x-vault-token'] ?? ''));
+      const relayed = req.url?.startsWith('/v1/sys/ha/node-proof') ? await (await fetch(`${active.addr}${req.url}`)).text() : JSON.stringify({ data: {} });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(relayed);
+    });
+    await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
+    const fakeAddr = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
+    try {
+      // Anyone who can write etcd can do this; keeping the lease, the active's fence still passes and it stays active.
+      const etcd = c.etcd.all();
+      const key = `${c.prefix}leader`;
+      const kv = (await etcd.get(key))!;
+      await etcd.put(key, JSON.stringify({ ...JSON.parse(kv.value.toString()), api_address: fakeAddr }), { lease: kv.lease });
+      await until('the standby to name the forged active', async () => (await api(standby.addr, 'GET', 'sys/leader')).body?.leader_address === fakeAddr);
+      const w = await api(standby.addr, 'POST', 'secret/data/after-forgery', { token: c.rootToken, body: { data: { x: 1 } } });
+      expect(w.status, JSON.stringify(w.body)).not.toBe(200);
+      expect(seen.filter((t) => t !== '')).toEqual([]);
+    } finally {
+      await new Promise((r) => fake.close(r));
+    }
   }, 60_000);
 });

@@ -2,6 +2,8 @@ import type { Core } from '../../core/core';
 import type { Route } from '../../core/route';
 import type { HaLeaderStatus } from '../../ha/ha-slot';
 import { noContent, rawJson } from './respond';
+import { badRequest } from '../../errors';
+import { NODE_PROOF_PATH, proveNode } from '../../ha/node-proof';
 
 // sys/leader, sys/ha-status and sys/step-down (Vault's HA endpoints). A single
 // node (no HA runtime in the core's slot) answers as Vault does without HA:
@@ -59,6 +61,23 @@ export const haRoutes: Route<Core>[] = [
         const data = { nodes };
         // Vault's api.HAStatusResponse reads a top-level "Nodes"; the data block carries the same list.
         return { raw: { status: 200, body: { Nodes: nodes, request_id: req.id, lease_id: '', renewable: false, lease_duration: 0, data, wrap_info: null, warnings: null, auth: null } } };
+      },
+    },
+  },
+  {
+    // Coffer's own: a standby asks the node etcd names as active to prove it holds the root key before forwarding a client's token to it (ha/node-proof.ts).
+    pattern: NODE_PROOF_PATH,
+    unauthenticated: true,
+    ops: {
+      read: ({ core, data }) => {
+        const key = core.barrier.exportRootKey(); // sealed: 503, no proof
+        try {
+          const proof = proveNode(key, data.nonce, core.opts.nodeId ?? '', core.opts.apiAddr);
+          if (!proof) throw badRequest('nonce must be 32 hex digits');
+          return rawJson({ node_id: core.opts.nodeId ?? '', proof });
+        } finally {
+          key.fill(0);
+        }
       },
     },
   },
