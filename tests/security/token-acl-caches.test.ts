@@ -101,6 +101,24 @@ describe('ACL cache', () => {
     expect(await readA(t.client_token)).toBe(200);
   });
 
+  // Joined with a newline, ["admin", "audit", "default"] and ["admin\naudit", "default"] were one cache key, and a
+  // policy name may hold a newline: a role whose allowed_policies_glob is "a*" let its users make such tokens.
+  it('a policy name holding a newline never gets the cached ACL of the names it splits into', async () => {
+    await setPolicy('admin', 'path "secret/*" { capabilities = ["read"] }');
+    await setPolicy('audit', 'path "sys/audit" { capabilities = ["read"] }');
+    await setPolicy('app-maker', 'path "auth/token/create/apps" { capabilities = ["update"] }');
+    const role = await api(server.addr, 'POST', 'auth/token/roles/apps', { token: root(), body: { allowed_policies_glob: ['a*'], orphan: true } });
+    expect(role.status, JSON.stringify(role.body)).toBe(204);
+    const admin = await token({ policies: ['admin', 'audit'] });
+    await warm(admin.client_token); // its ACL (admin, audit, default) is now cached
+    const maker = await token({ policies: ['app-maker'] });
+    const made = await api(server.addr, 'POST', 'auth/token/create/apps', { token: maker.client_token, body: { policies: ['admin\naudit'] } });
+    expect(made.status, JSON.stringify(made.body)).toBe(200);
+    expect(made.body.auth.policies).toEqual(['admin\naudit', 'default']);
+    // No policy is named "admin\naudit": the token has only what default allows.
+    expect(await readA(made.body.auth.client_token)).toBe(403);
+  });
+
   it('a policy change replicated from the primary takes effect on a performance secondary at once', { timeout: 180_000 }, async () => {
     const secondary = await startDevServer({ healthTimeoutMs: 60_000 });
     try {
