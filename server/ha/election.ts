@@ -50,6 +50,21 @@ export const DEFAULT_LEASE_TTL_SECONDS = 2;
 export const EXPIRY_MARGIN_MS = 250;
 const RETRY_MS = 250;
 
+/**
+ * The first stack trace a process formats parses its bundle's source map
+ * (bin/cli/server-entry.ts enables them; Node reads err.stack even when a
+ * request is destroyed with an error): 1.7 MB for the server bundle, 1.2–2.1 s
+ * of blocked event loop on this 2-core box at load 40, 2.7 s in a bench:ha
+ * profile of a standby — longer than a 2 s lease tolerates between keepalives.
+ * Pay it before the first campaign, not at the first error while leading.
+ */
+let stackTracesWarm = false;
+function warmStackTraces(): void {
+  if (stackTracesWarm) return;
+  stackTracesWarm = true;
+  void new Error('warm-up').stack;
+}
+
 export interface Leadership {
   key: string;
   /** The fencing token. */
@@ -107,6 +122,7 @@ export class Election {
   /** Resolves once this node holds the leader key; keeps trying (through etcd outages) until aborted. */
   async campaign(signal?: AbortSignal): Promise<Leadership> {
     if (this.stateValue !== 'idle') throw new EtcdError('invalid_argument', `election ${this.opts.key}: already ${this.stateValue}`);
+    warmStackTraces();
     this.stateValue = 'candidate';
     const onAbort = () => this.wakeCandidate?.();
     signal?.addEventListener('abort', onAbort, { once: true });
