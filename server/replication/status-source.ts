@@ -1,7 +1,7 @@
 import type { HealthResponse } from '../../lib/types/cluster-status';
 import type { FeedHealth } from '../../lib/types/replication-feed';
 import type { Core } from '../core/core';
-import { healthOf } from '../engines/sys/seal';
+import { healthOf } from '../engines/sys/health';
 import type { StatusSource } from '../http/status-feed';
 import type { ReplicationManager } from './manager';
 import { replicationStatus } from './status';

@@ -10,7 +10,7 @@ import type { FeedMessage, FeedSnapshot } from '../../lib/types/replication-feed
 import type { ReplicationModeStatus, ReplicationPeer, ReplicationStatusPair } from '../../lib/types/replication';
 import type { StatusSnapshot, FeedMessage as ServerFeedMessage } from '../../server/http/status-feed';
 import type { SealManager } from '../../server/core/seal-manager';
-import type { healthOf } from '../../server/engines/sys/seal';
+import type { healthOf } from '../../server/engines/sys/health';
 import type { modeStatus, replicationStatus } from '../../server/replication/status';
 import { api, startDevServer, type DevServer } from '../support/cluster';
 import { pair } from '../support/replication';

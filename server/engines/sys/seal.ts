@@ -1,14 +1,11 @@
 import type { Core } from '../../core/core';
 import type { Route } from '../../core/route';
-import { VERSION } from '../../core/seal-manager';
 import { badRequest } from '../../errors';
 import { bool, int, noContent, rawJson } from './respond';
 
 // sys/init, sys/seal-status, sys/unseal, sys/seal, sys/rotate, sys/key-status
 // (sys/health: health.ts; sys/leader, sys/ha-status, sys/step-down: ha.ts).
 
-/** status-source.ts and older callers import it from here. */
-export { healthOf } from './health';
 export const sealRoutes: Route<Core>[] = [
   {
     pattern: 'sys/init',
