@@ -26,8 +26,14 @@ export class HaDrSecondary {
 
   private constructor(readonly node: ChaosNode) {}
 
-  static async start(w: HaWorld): Promise<HaDrSecondary> {
-    const node = await ChaosNode.start(DR_NAME, ['-log-level=info']);
+  /** The secondary's process alone (started beside the HA cluster to save set-up time). */
+  static spawn(): Promise<ChaosNode> {
+    return ChaosNode.start(DR_NAME, ['-log-level=info']);
+  }
+
+  /** Make `node` (default: a fresh one) the HA cluster's DR secondary and wait until it streams. */
+  static async start(w: HaWorld, spawned?: ChaosNode): Promise<HaDrSecondary> {
+    const node = spawned ?? (await HaDrSecondary.spawn());
     const s = new HaDrSecondary(node);
     try {
       const init = await must(node.addr, 'PUT', 'sys/init', { body: { secret_shares: 1, secret_threshold: 1 }, timeoutMs: SETUP_TIMEOUT_MS });

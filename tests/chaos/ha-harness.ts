@@ -40,12 +40,18 @@ export async function runHaChaos(o: HaRunOptions): Promise<{ history: History; v
   const t0 = Date.now();
   const clock = () => Date.now() - t0;
   const h = emptyHistory(o.seed);
-  const w = await HaWorld.start();
+  const [world, drNode] = await Promise.allSettled([HaWorld.start(), o.drSecondary ? HaDrSecondary.spawn() : Promise.resolve(null)]);
+  if (world.status === 'rejected' || drNode.status === 'rejected') {
+    if (world.status === 'fulfilled') await world.value.destroy();
+    if (drNode.status === 'fulfilled') await drNode.value?.destroy();
+    throw world.status === 'rejected' ? world.reason : (drNode as PromiseRejectedResult).reason;
+  }
+  const w = world.value;
   const rec = (h.ha = emptyHaRecord(w.names));
   log(`HA cluster up in ${clock()} ms: ${w.names.join(', ')}, active ${await w.agreedActive()}`);
   let dr: HaDrSecondary | undefined;
-  if (o.drSecondary) {
-    dr = await HaDrSecondary.start(w).catch(async (err) => {
+  if (drNode.value) {
+    dr = await HaDrSecondary.start(w, drNode.value).catch(async (err) => {
       await w.destroy();
       throw err;
     });
