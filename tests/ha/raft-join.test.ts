@@ -27,7 +27,7 @@ describe('operator raft join / list-peers / remove-peer', () => {
   let root = '';
   let keys: string[] = [];
 
-  it("a joined node waiting for its unseal keys: sys/health says initialized and sealed (503), not uninitialized (501); non_voter is refused", async () => {
+  it("a joined node waiting for its unseal keys: sys/health says initialized and sealed (503), not uninitialized (501), as sys/init does; non_voter is refused", async () => {
     a = await startRaftNode({ name: 'node-a' });
     b = await startRaftNode({ name: 'node-b' });
     c = await startRaftNode({ name: 'node-c' });
@@ -50,6 +50,7 @@ describe('operator raft join / list-peers / remove-peer', () => {
       const h = await api(n.addr, 'GET', 'sys/health');
       expect(h.status).toBe(503);
       expect(h.body).toMatchObject({ initialized: true, sealed: true, removed_from_cluster: false });
+      expect((await api(n.addr, 'GET', 'sys/init')).body).toEqual({ initialized: true });
     }
   }, 600_000);
 

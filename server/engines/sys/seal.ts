@@ -12,7 +12,8 @@ export const sealRoutes: Route<Core>[] = [
     unauthenticated: true,
     whileSealed: true,
     ops: {
-      read: ({ core }) => rawJson({ initialized: core.barrier.initialized() }),
+      // A node that joined a raft cluster and waits for its unseal keys is initialized: its cluster is (as in Vault).
+      read: ({ core }) => rawJson({ initialized: core.barrier.initialized() || core.seal.pendingJoin !== null }),
       update: async ({ core, data }) => {
         const params = { secret_shares: int(data, 'secret_shares', 5), secret_threshold: int(data, 'secret_threshold', 3) };
         // In an HA cluster the init is a write to the cluster: this node takes the writer's role for it.
