@@ -12,11 +12,17 @@ import type { HaSlot } from './ha-slot';
 
 const WRITES = new Set(['create', 'update', 'delete', 'patch']);
 /**
- * Writes that belong to this node, not the cluster: its own seal (each node is
+ * Writes that belong to this node, not the cluster: its own unseal (each node is
  * unsealed on its own), init (run under a leadership of its own: ha-runtime),
  * and integrated storage's membership calls (a node joins from itself).
  */
-const NODE_LOCAL = /^sys\/(unseal|seal|init|storage\/raft\/(join|bootstrap)\b.*)$/;
+const NODE_LOCAL = /^sys\/(unseal|init|storage\/raft\/(join|bootstrap)\b.*)$/;
+/**
+ * Vault refuses sys/seal on a standby, before looking at the token, and does
+ * not forward it: it once did, and operators found their active sealed when
+ * they meant a standby (vault/core.go sealInitCommon; hashicorp/vault#6161).
+ */
+export const STANDBY_SEAL_MESSAGE = 'vault cannot seal when in standby mode; please restart instead';
 /** How long a request that reached a node becoming active waits for it to finish taking over. */
 export const PROMOTION_WAIT_MS = 10_000;
 
@@ -43,6 +49,7 @@ export function haStandbyGate(core: Core, slot: HaSlot): RequestGate {
     if (!rt || core.barrier.sealed) return null;
     if (rt.role === 'promoting' && mustRunOnActive(core, req, slot.performanceStandby)) await rt.settled(PROMOTION_WAIT_MS);
     rt = slot.runtime;
+    if (rt?.role === 'standby' && req.path === 'sys/seal') throw new VaultError('internal', STANDBY_SEAL_MESSAGE);
     if (!rt || rt.role !== 'standby' || !mustRunOnActive(core, req, slot.performanceStandby)) return null;
     return rt.forward(req); // null: this node took over meanwhile, so it runs the request itself
   };

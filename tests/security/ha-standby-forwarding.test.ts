@@ -100,6 +100,18 @@ describe('the token cache of a standby', () => {
   }, 60_000);
 });
 
+describe('sys/seal on an HA standby', () => {
+  it('sys/seal on a standby is refused as Vault refuses it (500, restart instead) and seals neither the standby nor the active', async () => {
+    for (const token of [c.rootToken, undefined]) {
+      const r = await api(standby.addr, 'POST', 'sys/seal', { token });
+      expect(r.status, JSON.stringify(r.body)).toBe(500);
+      expect(r.body.errors).toEqual(['vault cannot seal when in standby mode; please restart instead']);
+    }
+    for (const n of [standby, active]) expect((await api(n.addr, 'GET', 'sys/seal-status')).body.sealed, n.name).toBe(false);
+    expect((await api(standby.addr, 'GET', 'sys/leader')).body.leader_address).toBe(active.addr);
+  }, 60_000);
+});
+
 describe("the active a standby forwards to must prove it is a node of the cluster", () => {
   // Last in this file: it leaves the cluster's leader key pointing elsewhere.
   it("a standby sends no client token to an address someone wrote into etcd's leader key", async () => {
