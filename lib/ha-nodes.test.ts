@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { activeNodeOf, haNodesOf, haSummary, type HaEcho } from './ha-nodes';
+import { activeNodeOf, haNodesOf, haSummary, nextFeedAddr, type HaEcho } from './ha-nodes';
 
 const member = (id: string) => ({ node_id: id, api_address: `http://${id}:8200` });
 const echo = (id: string, role?: HaEcho['role']): HaEcho => ({ ...member(id), ...(role ? { role } : {}) });
@@ -58,6 +58,32 @@ describe('haNodesOf', () => {
         },
       ),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('nextFeedAddr', () => {
+  const n = (id: string, state: 'active' | 'standby' | 'sealed' | 'down') => ({ node_id: id, api_address: `http://${id}`, state });
+  it('goes through the watched node and the nodes not down, in turn', () => {
+    const nodes = [n('a', 'standby'), n('b', 'active'), n('c', 'down'), n('d', 'sealed')];
+    expect(nextFeedAddr('http://a', 'http://a', nodes)).toBe('http://b');
+    expect(nextFeedAddr('http://b', 'http://a', nodes)).toBe('http://d');
+    expect(nextFeedAddr('http://d', 'http://a', nodes)).toBe('http://a');
+    // A single node, or an address no longer listed: back to the watched one.
+    expect(nextFeedAddr('http://a', 'http://a', null)).toBe('http://a');
+    expect(nextFeedAddr('http://gone', 'http://a', nodes)).toBe('http://a');
+  });
+
+  it('property: every candidate is reached within one round from anywhere', () => {
+    const node = fc.record({ node_id: fc.constantFrom('a', 'b', 'c', 'd'), api_address: fc.constantFrom('http://a', 'http://b', 'http://c', 'http://d'), state: fc.constantFrom<'active' | 'standby' | 'sealed' | 'down'>('active', 'standby', 'sealed', 'down') });
+    fc.assert(
+      fc.property(fc.array(node, { maxLength: 5 }), fc.constantFrom('http://a', 'http://b', 'http://x'), (nodes, start) => {
+        const candidates = new Set(['http://a', ...nodes.filter((x) => x.state !== 'down').map((x) => x.api_address)]);
+        const seen = new Set<string>();
+        let at: string = start;
+        for (let i = 0; i <= candidates.size; i++) seen.add((at = nextFeedAddr(at, 'http://a', nodes)));
+        expect(seen).toEqual(candidates);
+      }),
     );
   });
 });

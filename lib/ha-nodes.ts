@@ -78,3 +78,15 @@ export function haSummary(nodes: FeedHaNode[]): string {
   for (const s of ['down', 'sealed'] as const) if (count(s)) parts.push(`${count(s)} ${s}`);
   return parts.join(' · ');
 }
+
+/**
+ * The node a wall tile dials next when the one it dialed stopped answering:
+ * the next of the watched address and the cluster's other nodes not known to
+ * be down, in turn (back to the watched one after the last).
+ */
+export function nextFeedAddr(current: string, watched: string, nodes: FeedHaNode[] | null | undefined): string {
+  const addrs = [watched];
+  for (const n of nodes ?? []) if (n.state !== 'down' && n.api_address && !addrs.includes(n.api_address)) addrs.push(n.api_address);
+  const i = addrs.indexOf(current);
+  return addrs[(i + 1) % addrs.length];
+}

@@ -24,7 +24,7 @@ const RANK: Record<StateTone, number> = { error: 3, syncing: 2, ok: 1, neutral: 
 // Memoised, with a stable onRemove from the wall: a tile re-renders for its own feed and clock only, never because another tile changed.
 export const ClusterTile = memo(function ClusterTile({ addr, onRemove }: { addr: string; onRemove: (addr: string) => void }) {
   const id = useId();
-  const { snapshot, connection, lastMessageAt } = useClusterFeed(addr);
+  const { snapshot, connection, lastMessageAt, via } = useClusterFeed(addr);
   const now = useNow();
   const silentMs = lastMessageAt ? now - lastMessageAt : Infinity;
   const stale = connection !== 'live' || silentMs > STALE_AFTER_MS;
@@ -54,6 +54,7 @@ export const ClusterTile = memo(function ClusterTile({ addr, onRemove }: { addr:
           <p id={`${id}-addr`} className="mt-1 truncate font-mono text-lg text-slate-400">
             {addr}
           </p>
+          {via !== addr ? <p className="truncate text-lg text-amber-300" data-testid="wall-via">{`via ${via}: the watched node does not answer`}</p> : null}
         </div>
         <SealBadge sealed={sealed} />
       </div>

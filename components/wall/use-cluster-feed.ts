@@ -17,19 +17,22 @@ export interface ClusterFeedState {
   connection: FeedConnection;
   /** Local ms of the last message (heartbeats included); 0 before the first. */
   lastMessageAt: number;
+  /** The node the feed comes from: the watched address, or another node of its HA cluster once that one stopped answering. */
+  via: string;
 }
 
 export function useClusterFeed(addr: string): ClusterFeedState {
-  const [state, setState] = useState<Omit<ClusterFeedState, 'lastMessageAt'>>({ snapshot: null, connection: 'connecting' });
+  const [state, setState] = useState<Omit<ClusterFeedState, 'lastMessageAt'>>({ snapshot: null, connection: 'connecting', via: addr });
   const client = useRef<StatusFeedClient | null>(null);
   useEffect(() => {
     const c = new StatusFeedClient({
       clusterAddr: addr,
+      followCluster: true,
       onConnection: () => schedule(),
       onMessage: () => schedule(),
     });
     function schedule() {
-      setState((s) => (s.snapshot === c.snapshot && s.connection === c.state ? s : { snapshot: c.snapshot, connection: c.state }));
+      setState((s) => (s.snapshot === c.snapshot && s.connection === c.state && s.via === c.addr ? s : { snapshot: c.snapshot, connection: c.state, via: c.addr }));
     }
     client.current = c;
     c.start();

@@ -77,6 +77,30 @@ function makeClient(port: number, token: string | null, staleAfterMs?: number) {
   return { c, states, snaps };
 }
 
+describe('followCluster', () => {
+  it('a wall client whose node stops dials another node of its HA cluster from the feed\'s list', async () => {
+    const b = await feedServer();
+    b.set((s) => (s.cluster.name = 'node-b'));
+    const a = await feedServer();
+    a.set((s) => {
+      s.cluster.name = 'node-a';
+      s.ha = [
+        { node_id: 'a', api_address: `http://127.0.0.1:${a.port}`, state: 'active' },
+        { node_id: 'b', api_address: `http://127.0.0.1:${b.port}`, state: 'standby' },
+      ];
+    });
+    const names: string[] = [];
+    const c = new StatusFeedClient({ clusterAddr: `http://127.0.0.1:${a.port}`, WebSocketImpl: WS, followCluster: true, onSnapshot: (s) => names.push(s.cluster.name) });
+    cleanups.push(() => c.stop());
+    c.start();
+    await until(() => names.includes('node-a'));
+    await a.stop();
+    await until(() => names.at(-1) === 'node-b', 15_000);
+    expect(c.addr).toBe(`http://127.0.0.1:${b.port}`);
+    expect(c.state).toBe('live');
+  });
+});
+
 describe('feedUrlFor', () => {
   it('turns a cluster address into the feed URL, never with a token in it', () => {
     expect(feedUrlFor('http://127.0.0.1:8200')).toBe('ws://127.0.0.1:8200/v1/sys/replication/status/feed');

@@ -14,6 +14,7 @@ import {
   type FeedSnapshot,
 } from '@/lib/types/replication-feed';
 import { applyPatchChanges } from '@/lib/feed-patch';
+import { nextFeedAddr } from '@/lib/ha-nodes';
 
 export type FeedConnection = 'connecting' | 'live' | 'reconnecting' | 'stopped';
 
@@ -85,6 +86,8 @@ export interface StatusFeedClientOptions {
   onConnection?(state: FeedConnection): void;
   WebSocketImpl?: WebSocketCtor;
   staleAfterMs?: number;
+  /** On an HA cluster, when this node stops answering, dial the cluster's other nodes (from the feed's HA nodes) in turn. */
+  followCluster?: boolean;
 }
 
 export class StatusFeedClient {
@@ -98,8 +101,16 @@ export class StatusFeedClient {
   private _lastMessageAt = 0;
   private dialedAt = 0;
   private lastSeq = 0;
+  private _addr: string;
 
-  constructor(private readonly opts: StatusFeedClientOptions) {}
+  constructor(private readonly opts: StatusFeedClientOptions) {
+    this._addr = opts.clusterAddr;
+  }
+
+  /** The node this client dials now: clusterAddr, or another node of its cluster (followCluster). */
+  get addr(): string {
+    return this._addr;
+  }
 
   get state(): FeedConnection {
     return this._state;
@@ -144,7 +155,7 @@ export class StatusFeedClient {
 
   private url(): string {
     // Protocol 2: patches of changed fields and rows (lib/feed-patch.ts).
-    return `${feedUrlFor(this.opts.clusterAddr || window.location.origin)}?${FEED_PATCH_QUERY}`;
+    return `${feedUrlFor(this._addr || window.location.origin)}?${FEED_PATCH_QUERY}`;
   }
 
   private connect(): void {
@@ -211,6 +222,7 @@ export class StatusFeedClient {
 
   private scheduleRetry(): void {
     if (this.watchdog === null) return; // stopped
+    if (this.opts.followCluster) this._addr = nextFeedAddr(this._addr, this.opts.clusterAddr, this._snapshot?.ha);
     this.setState('reconnecting');
     const base = Math.min(BACKOFF_MAX_MS, BACKOFF_INITIAL_MS * 2 ** this.attempt++);
     const delay = Math.round(base * (0.8 + Math.random() * 0.4));
