@@ -2,7 +2,8 @@ import type { Core, CoreWiring, RequestGate } from '../core/core';
 import type { Request, Response } from '../core/request';
 import type { ReadOnlyError } from '../storage/write-ownership';
 import { VaultError } from '../errors';
-import type { HaSlot } from './ha-slot';
+import { HA_FORWARDED_HEADER } from './ha-forward';
+import type { HaSlot, HaView } from './ha-slot';
 
 // What a standby does with a request (Vault Enterprise performance standbys):
 // reads run here, on its own copy; writes, and the few reads that write (a
@@ -23,6 +24,12 @@ const NODE_LOCAL = /^sys\/(unseal|init|storage\/raft\/(join|bootstrap)\b.*)$/;
  * they meant a standby (vault/core.go sealInitCommon; hashicorp/vault#6161).
  */
 export const STANDBY_SEAL_MESSAGE = 'vault cannot seal when in standby mode; please restart instead';
+/**
+ * A request another node forwarded here, believing this node active: it is
+ * answered here or refused, never sent on (Vault forwards once). The sender's
+ * view of the active was stale; the client retries once the view settles.
+ */
+export const SECOND_HOP_MESSAGE = 'this node is not the active node and does not forward a request another node forwarded to it (that node\'s view of the active node is stale); retry the request';
 /** How long a request that reached a node becoming active waits for it to finish taking over. */
 export const PROMOTION_WAIT_MS = 10_000;
 
@@ -51,8 +58,14 @@ export function haStandbyGate(core: Core, slot: HaSlot): RequestGate {
     rt = slot.runtime;
     if (rt?.role === 'standby' && req.path === 'sys/seal') throw new VaultError('internal', STANDBY_SEAL_MESSAGE);
     if (!rt || rt.role !== 'standby' || !mustRunOnActive(core, req, slot.performanceStandby)) return null;
-    return rt.forward(req); // null: this node took over meanwhile, so it runs the request itself
+    return forwardOnce(rt, req); // null: this node took over meanwhile, so it runs the request itself
   };
+}
+
+/** Sends the request to the active unless a node already did: a second hop is a 503 the client retries. */
+function forwardOnce(rt: HaView, req: Request): Promise<Response | null> {
+  if (req.headers[HA_FORWARDED_HEADER] !== undefined) throw new VaultError('unavailable', SECOND_HOP_MESSAGE);
+  return rt.forward(req);
 }
 
 /** A handler on a standby hit a write storage refused: the whole request goes to the active. */
@@ -60,7 +73,7 @@ export function haOnReadOnly(slot: HaSlot, next: CoreWiring['onReadOnly']): (req
   return async (req, err) => {
     const rt = slot.runtime;
     if (rt && rt.role === 'standby') {
-      const res = await rt.forward(req);
+      const res = await forwardOnce(rt, req);
       // Took over while the handler ran: the local attempt was refused and undone; the client retries here.
       if (!res) throw new VaultError('unavailable', 'this node became the active node while the request was being forwarded; retry it');
       return res;

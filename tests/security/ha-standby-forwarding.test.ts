@@ -112,6 +112,19 @@ describe('sys/seal on an HA standby', () => {
   }, 60_000);
 });
 
+describe('a request is forwarded at most once', () => {
+  it('a write another node forwarded to a standby (a stale view of the active) is refused with a 503, not forwarded again', async () => {
+    const fromStaleNode = { 'x-coffer-ha-forwarded': 'node-with-a-stale-view' };
+    const w = await callFrom(standby.addr, 'POST', 'secret/data/second-hop', { token: c.rootToken, body: { data: { x: 1 } }, headers: fromStaleNode });
+    expect(w.status, JSON.stringify(w.body)).toBe(503);
+    expect(w.body.errors[0]).toMatch(/does not forward a request another node forwarded/);
+    expect((await api(active.addr, 'GET', 'secret/data/second-hop', { token: c.rootToken })).status).toBe(404);
+    // What the standby answers itself it still answers; the client's retry without the header is forwarded once.
+    expect((await callFrom(standby.addr, 'GET', 'sys/mounts', { token: c.rootToken, headers: fromStaleNode })).status).toBe(200);
+    expect((await callFrom(standby.addr, 'POST', 'secret/data/second-hop', { token: c.rootToken, body: { data: { x: 1 } } })).status).toBe(200);
+  }, 60_000);
+});
+
 describe("the active a standby forwards to must prove it is a node of the cluster", () => {
   // Last in this file: it leaves the cluster's leader key pointing elsewhere.
   it("a standby sends no client token to an address someone wrote into etcd's leader key", async () => {
