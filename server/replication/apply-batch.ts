@@ -2,6 +2,7 @@ import type { StorageOp } from '../storage/backend';
 import type { SqliteBackend } from '../storage/sqlite';
 import { continuityError } from './continuity';
 import { recordFromWire, type FrameOf } from './frames';
+import { chunked } from './shipped-chunks';
 import type { Mode, ReplicationStore } from './state';
 
 // The one function that applies a shipped `wals` batch on a secondary. The
@@ -30,12 +31,15 @@ export function stageBatch(physical: SqliteBackend, store: ReplicationStore, mod
   const why = continuityError(store.position(mode), batch);
   if (why) throw new ContinuityError(why);
   if (batch.records.length === 0 && batch.lastIndex === batch.follows.index) return; // "streaming from here": nothing to write
-  const ops: StorageOp[] = batch.records.map((w) => {
-    const r = recordFromWire(w);
-    return r.op === 'put' ? { op: 'put', key: r.key, value: r.value! } : { op: 'delete', key: r.key };
+  // In runs an HA log can carry (shipped-chunks.ts), each with the position of its last record: a
+  // record's index and guard are a position of the primary's log, so a stop between runs resumes there.
+  const runs = chunked(batch.records.map(recordFromWire), (r) => r.key.length + (r.value?.length ?? 0));
+  if (!runs.length) runs.push([]); // only filtered-out records: the position still moves
+  runs.forEach((run, i) => {
+    const end = i === runs.length - 1 ? { index: batch.lastIndex, guard: batch.lastGuard } : { index: run.at(-1)!.index, guard: run.at(-1)!.guard };
+    const ops: StorageOp[] = run.map((r) => (r.op === 'put' ? { op: 'put', key: r.key, value: r.value! } : { op: 'delete', key: r.key }));
+    physical.applyShipped([...ops, store.positionOp(mode, end)]); // the primary's writes, accepted under its own max_entry_size
   });
-  ops.push(store.positionOp(mode, { index: batch.lastIndex, guard: batch.lastGuard }));
-  physical.applyShipped(ops); // the primary's writes, accepted under its own max_entry_size
 }
 
 /** Apply `batch` on top of this secondary's stored position; durable when it resolves. Throws ContinuityError without writing anything on a gap or mismatch. */

@@ -4,13 +4,14 @@ import { LEAVES_PER_PAGE } from '../storage/merkle-index';
 import { telemetry } from '../telemetry/metrics';
 import type { FrameQueue } from './frame-queue';
 import type { Frame, WirePosition } from './frames';
+import { chunked } from './shipped-chunks';
 
 // The secondary's side of a merkle reconciliation (two round trips to find
 // the differing buckets, then one fetch): compare page hashes, then the
 // differing pages' leaves, then fetch the differing buckets' keys and make
 // local storage match — touching only the trees being synced, so a
 // performance secondary's `local` keys survive.
-const APPLY_CHUNK = 1_000;
+const opBytes = (o: StorageOp) => o.key.length + (o.op === 'put' ? o.value.length : 0);
 
 export interface SyncProgress {
   onPhase(phase: 'merkle-diff' | 'merkle-sync'): void;
@@ -83,7 +84,7 @@ export async function merkleSync(
         const mine = physical.get(e.key);
         if (!mine || !mine.equals(v)) ops.push({ op: 'put', key: e.key, value: v });
       }
-      if (ops.length) physical.applyShipped(ops);
+      for (const run of chunked(ops, opBytes)) physical.applyShipped(run);
       applied += f.entries.length;
       progress.onProgress(applied, applied);
       if (f.done) break;
@@ -92,7 +93,7 @@ export async function merkleSync(
     stats.keysFetched += seen.size;
     const stale = physical.entriesInBuckets(tree, buckets).filter(({ key }) => !seen.has(key));
     // Keys the primary no longer has: deleted by the applier (on a secondary only it may touch replicated keys).
-    for (let i = 0; i < stale.length; i += APPLY_CHUNK) physical.applyShipped(stale.slice(i, i + APPLY_CHUNK).map(({ key }) => ({ op: 'delete' as const, key })));
+    for (const run of chunked(stale, ({ key }) => key.length)) physical.applyShipped(run.map(({ key }) => ({ op: 'delete' as const, key })));
     await physical.flushed();
   }
   physical.transaction([positionOp(stats.position)]);
