@@ -1,4 +1,6 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,13 +29,38 @@ async function activeNode(exclude?: RaftNode): Promise<RaftNode> {
   });
 }
 
-/** The node whose supervised etcd member is etcd's raft leader (asked of each member's client URL). */
+/** POST {} to an etcd member's maintenance/status, over https with the member's own files when it serves clients under TLS. */
+function memberStatus(args: string[]): Promise<{ header?: { member_id?: string }; leader?: string } | null> {
+  const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const url = flag('listen-client-urls');
+  if (!url) return Promise.resolve(null);
+  const tls = url.startsWith('https:')
+    ? // The member's certificate names the member, not 127.0.0.1: the chain is checked, the host name is not (as Coffer's own client does).
+      { ca: readFileSync(flag('trusted-ca-file')!), cert: readFileSync(flag('cert-file')!), key: readFileSync(flag('key-file')!), checkServerIdentity: () => undefined }
+    : {};
+  return new Promise((resolve) => {
+    const req = (url.startsWith('https:') ? httpsRequest : httpRequest)(`${url}/v3/maintenance/status`, { method: 'POST', ...tls }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(body));
+        } catch {
+          resolve(null);
+        }
+      });
+    });
+    req.on('error', () => resolve(null));
+    req.end('{}');
+  });
+}
+
+/** The node whose supervised etcd member is etcd's raft leader. */
 async function etcdLeader(): Promise<RaftNode | null> {
   for (const n of nodes) {
     const pid = etcdProcessesFor(n.dataDir)[0];
     if (!pid) continue;
-    const url = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').find((a) => a.startsWith('--listen-client-urls='))?.split('=')[1];
-    const status = url ? await fetch(`${url}/v3/maintenance/status`, { method: 'POST', body: '{}' }).then((r) => r.json()).catch(() => null) : null;
+    const status = await memberStatus(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'));
     if (status?.header?.member_id && status.header.member_id === status.leader) return n;
   }
   return null;
