@@ -14,6 +14,12 @@ export interface EtcdTlsOptions {
   caPem: string;
   certPem?: string;
   keyPem?: string;
+  /**
+   * Check the server's certificate by its subject CN rather than the URL's
+   * host: a supervised member serves its peer certificate (CN = its node's
+   * name), whose SANs name the peer address, not the loopback client one.
+   */
+  serverCommonName?: string;
 }
 
 export interface EtcdTransportOptions {
@@ -46,7 +52,7 @@ export class EtcdTransport {
     this.endpoints = opts.endpoints.map((e) => new URL(e));
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
     const agentOpts = { keepAlive: true, maxSockets: 16 };
-    this.agent = this.endpoints[0].protocol === 'https:' ? new https.Agent({ ...agentOpts, ca: opts.tls?.caPem, cert: opts.tls?.certPem, key: opts.tls?.keyPem }) : new http.Agent(agentOpts);
+    this.agent = this.endpoints[0].protocol === 'https:' ? new https.Agent({ ...agentOpts, ...this.tlsOptions() }) : new http.Agent(agentOpts);
   }
 
   /** One unary gateway call (path like '/v3/kv/range'). */
@@ -155,10 +161,20 @@ export class EtcdTransport {
     return http.request(url, options, onResponse);
   }
 
-  private tlsOptions(): https.RequestOptions {
-    const t = this.opts.tls;
-    return t ? { ca: t.caPem, cert: t.certPem, key: t.keyPem } : {};
+  private tlsOptions(): ReturnType<typeof etcdTlsOptions> {
+    return etcdTlsOptions(this.opts.tls);
   }
+}
+
+/** node:https options for a client of etcd: the CA to trust, the client certificate to present, how the server is named. */
+export function etcdTlsOptions(t: EtcdTlsOptions | undefined): Pick<https.AgentOptions, 'ca' | 'cert' | 'key' | 'checkServerIdentity'> {
+  if (!t) return {};
+  const options: Pick<https.AgentOptions, 'ca' | 'cert' | 'key' | 'checkServerIdentity'> = { ca: t.caPem, cert: t.certPem, key: t.keyPem };
+  const cn = t.serverCommonName;
+  if (cn !== undefined) {
+    options.checkServerIdentity = (_host, cert) => (cert.subject?.CN === cn ? undefined : new Error(`etcd's certificate names ${cert.subject?.CN ?? 'nobody'}, not member ${cn}`));
+  }
+  return options;
 }
 
 function readAll(res: http.IncomingMessage): Promise<string> {

@@ -1,9 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import { delimiter, join } from 'node:path';
 import type { Logger } from '../log';
 import { EtcdError } from './etcd-error';
+import { etcdTlsOptions, type EtcdTlsOptions } from './etcd-http';
 import { writePeerTls } from './etcd-peer-tls';
 import { forgetMemberPid, reclaimDataDir, recordMemberPid } from './stale-member';
 
@@ -42,7 +44,7 @@ export interface EtcdMemberOptions {
   name: string;
   /** The storage stanza's `path`: etcd's data lives in <path>/etcd, its peer TLS files in <path>/etcd-tls. */
   storagePath: string;
-  /** Where this member serves clients (http://host:port); Coffer talks to its own member here. */
+  /** Where this member serves clients (host:port; https under clientCertAuth); Coffer talks to its own member here. */
   clientUrl: string;
   /** Where this member serves peers (https://host:port when peerTls is given): what the others dial. */
   peerUrl: string;
@@ -54,6 +56,13 @@ export interface EtcdMemberOptions {
   clusterState: 'new' | 'existing';
   clusterToken?: string;
   peerTls?: { caCertPem: string; certPem: string; keyPem: string };
+  /**
+   * Serve clients over TLS (https, whatever clientUrl's scheme) and only to a
+   * client presenting a certificate from the peer CA: the node's own peer
+   * certificate. Needs peerTls. Without it any local user could reach the
+   * member's client port and delete keys or take the leader key.
+   */
+  clientCertAuth?: boolean;
   logger: Logger;
   /** The PATH to search for `etcd` (main passes process.env.PATH; engine code reads no env). */
   pathEnv: string;
@@ -94,8 +103,15 @@ export class EtcdMember {
   get dataDir(): string {
     return join(this.opts.storagePath, 'etcd');
   }
+  /** Where clients reach this member (https under clientCertAuth). */
   get clientUrl(): string {
-    return this.opts.clientUrl;
+    return this.opts.clientCertAuth ? this.opts.clientUrl.replace(/^http:/, 'https:') : this.opts.clientUrl;
+  }
+  /** What a client of this member trusts and presents: the peer CA and this node's peer certificate (none without clientCertAuth). */
+  get clientTls(): EtcdTlsOptions | undefined {
+    const t = this.opts.peerTls;
+    if (!this.opts.clientCertAuth || !t) return undefined;
+    return { caPem: t.caCertPem, certPem: t.certPem, keyPem: t.keyPem, serverCommonName: this.opts.name };
   }
   get pid(): number | undefined {
     const c = this.child;
@@ -163,8 +179,8 @@ export class EtcdMember {
     const args = [
       `--name=${o.name}`,
       `--data-dir=${this.dataDir}`,
-      `--listen-client-urls=${o.clientUrl}`,
-      `--advertise-client-urls=${o.clientUrl}`,
+      `--listen-client-urls=${this.clientUrl}`,
+      `--advertise-client-urls=${this.clientUrl}`,
       `--listen-peer-urls=${o.listenPeerUrl ?? o.peerUrl}`,
       `--initial-advertise-peer-urls=${o.peerUrl}`,
       `--initial-cluster=${cluster}`,
@@ -180,8 +196,12 @@ export class EtcdMember {
     if (o.peerTls) {
       const files = writePeerTls(join(o.storagePath, 'etcd-tls'), o.peerTls.caCertPem, { certPem: o.peerTls.certPem, keyPem: o.peerTls.keyPem, serial: '' });
       args.push(`--peer-cert-file=${files.certFile}`, `--peer-key-file=${files.keyFile}`, `--peer-trusted-ca-file=${files.caFile}`, '--peer-client-cert-auth');
+      // The same pair and CA for clients: etcd's JSON gateway dials its own gRPC server with this certificate as well (it has clientAuth).
+      if (o.clientCertAuth) args.push(`--cert-file=${files.certFile}`, `--key-file=${files.keyFile}`, `--trusted-ca-file=${files.caFile}`, '--client-cert-auth');
     } else if (o.peerUrl.startsWith('https:')) {
       throw new EtcdError('invalid_argument', `etcd member ${o.name}: an https peer URL needs peerTls`);
+    } else if (o.clientCertAuth) {
+      throw new EtcdError('invalid_argument', `etcd member ${o.name}: client certificate authentication needs peerTls`);
     }
     return args;
   }
@@ -210,7 +230,7 @@ export class EtcdMember {
     void this.exitPromise.then(() => (exited = true));
     while (Date.now() < deadline) {
       if (exited) throw this.startError(`exited with code ${this.child?.exitCode ?? this.child?.signalCode}`);
-      if (await healthy(this.opts.clientUrl)) return;
+      if (await healthy(this.clientUrl, this.clientTls)) return;
       await new Promise((r) => setTimeout(r, HEALTH_POLL_MS));
     }
     await this.stop();
@@ -224,9 +244,11 @@ export class EtcdMember {
 }
 
 /** GET /health: {"health":"true"} once the member has a leader and its store answers. */
-function healthy(clientUrl: string): Promise<boolean> {
+function healthy(clientUrl: string, tls: EtcdTlsOptions | undefined): Promise<boolean> {
+  const url = new URL('/health', clientUrl);
+  const get = url.protocol === 'https:' ? https.get : http.get;
   return new Promise((resolve) => {
-    const req = http.get(new URL('/health', clientUrl), { agent: false, timeout: HEALTH_CALL_TIMEOUT_MS }, (res) => {
+    const req = get(url, { agent: false, timeout: HEALTH_CALL_TIMEOUT_MS, ...etcdTlsOptions(tls) }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));

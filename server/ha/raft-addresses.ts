@@ -3,7 +3,9 @@ import type { RaftClusterConfig } from '../config-raft';
 // Where a node's supervised etcd member listens and what it advertises. The
 // peer port carries member-to-member raft traffic (mutual TLS under the
 // cluster's CA) and must be reachable by the other nodes; the client port is
-// Coffer's own way into its member and stays on loopback (no authentication).
+// Coffer's own way into its member and stays on loopback, also under TLS: the
+// member serves only clients presenting a certificate from the cluster's CA
+// (etcd-member.ts clientCertAuth), which only the nodes hold.
 // Defaults sit beside the cluster port: peers on cluster port + 1, the client
 // on cluster port + 2, as Vault's 8200/8201 become 8202/8203 here.
 
@@ -15,7 +17,7 @@ export interface MemberAddresses {
   peerUrl: string;
   /** https://<listener cluster_address host>:<peer port>: what etcd binds (an IP). */
   listenPeerUrl: string;
-  /** http://127.0.0.1:<client port>. */
+  /** https://127.0.0.1:<client port>. */
   clientUrl: string;
   /** Host names for the peer certificate's SANs. */
   peerHosts: string[];
@@ -37,7 +39,7 @@ export function memberAddresses(clusterAddr: string, listenClusterAddress: strin
   return {
     peerUrl: `https://${bracket(advertisedHost)}:${peer.port}`,
     listenPeerUrl: `https://${bracket(peer.host)}:${peer.port}`,
-    clientUrl: `http://${bracket(client.host)}:${client.port}`,
+    clientUrl: `https://${bracket(client.host)}:${client.port}`,
     peerHosts: [...new Set([advertisedHost.replace(/^\[|\]$/g, ''), '127.0.0.1'])],
   };
 }

@@ -116,12 +116,13 @@ export class RaftCluster {
   /** Starts the member in `record` (written first, so a restart finds it) and the HA runtime on it. */
   async startMember(record: MemberRecord, seed: boolean): Promise<void> {
     writeMemberRecord(this.opts.storagePath, record);
-    const member = new EtcdMember({ ...record, storagePath: this.opts.storagePath, logger: this.opts.logger, pathEnv: this.opts.pathEnv });
+    // clientCertAuth: a record written before it says http://; the member serves https either way.
+    const member = new EtcdMember({ ...record, clientCertAuth: true, storagePath: this.opts.storagePath, logger: this.opts.logger, pathEnv: this.opts.pathEnv });
     this.member = member;
     let client: EtcdClient | undefined;
     try {
       await member.start();
-      client = new EtcdClient({ endpoints: [record.clientUrl] });
+      client = new EtcdClient({ endpoints: [member.clientUrl], tls: member.clientTls });
       this.client = client;
       void member.exited.then(() => this.memberExited(member, record));
       await this.waitVoter(client);

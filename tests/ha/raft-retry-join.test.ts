@@ -1,4 +1,10 @@
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createEtcdCa, issuePeerCert } from '../../server/ha/etcd-peer-tls';
+import { MEMBER_FILE, type MemberRecord } from '../../server/ha/raft-member-file';
 import { api } from '../support/cluster';
 import { initAndUnseal } from '../support/disk-scan';
 import { etcdProcessesFor, peers, raftPorts, startRaftNode, unsealWith, waitFor, type RaftNode } from './raft-nodes';
@@ -64,6 +70,44 @@ describe('retry_join', () => {
     const sorted = [...ms].sort((x, y) => x - y);
     console.log(`[measure] retry_join node start → voter: median ${sorted[1]} ms (runs: ${ms.join(', ')} ms)\n  ${phases.join('\n  ')}`);
   }, 900_000);
+
+  it("the supervised etcd member refuses a client without the cluster's certificate", async () => {
+    // Anyone on the box could otherwise read the leader key's lease and the log tip, then delete keys or take the leader key with a fenced txn.
+    const record = JSON.parse(readFileSync(join(formed[0].dataDir, MEMBER_FILE), 'utf8')) as MemberRecord;
+    const url = new URL(record.clientUrl);
+    expect(url.protocol).toBe('https:');
+    const range = (scheme: string, tls: https.RequestOptions) =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const r = (scheme === 'https:' ? https : http).request(
+          `${scheme}//${url.host}/v3/kv/range`,
+          { method: 'POST', agent: false, timeout: 10_000, checkServerIdentity: () => undefined, ...tls },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (d) => (text += d));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+            res.on('error', reject);
+          },
+        );
+        r.on('timeout', () => r.destroy(new Error('timeout')));
+        r.on('error', reject);
+        r.end(JSON.stringify({ key: Buffer.from('coffer/').toString('base64'), range_end: Buffer.from('coffer0').toString('base64'), keys_only: true }));
+      });
+    const refused = async (scheme: string, tls: https.RequestOptions) => {
+      const answer = await range(scheme, tls).catch((err: Error) => err);
+      return answer instanceof Error || answer.status !== 200;
+    };
+    // Plain http, TLS without a client certificate, a certificate from another CA: all refused.
+    expect(await refused('http:', {})).toBe(true);
+    expect(await refused('https:', { ca: record.peerTls.caCertPem })).toBe(true);
+    const strangerCa = createEtcdCa('stranger');
+    const stranger = issuePeerCert(strangerCa, record.name, ['127.0.0.1']);
+    expect(await refused('https:', { ca: record.peerTls.caCertPem, cert: stranger.certPem, key: stranger.keyPem })).toBe(true);
+    // The node's own certificate (what Coffer's client presents) is served: the refusals above are the certificate's doing.
+    const own = await range('https:', { ca: record.peerTls.caCertPem, cert: record.peerTls.certPem, key: record.peerTls.keyPem });
+    expect(own.status, own.text).toBe(200);
+    expect(JSON.parse(own.text).kvs?.length).toBeGreaterThan(0);
+  }, 60_000);
 
   it("a standby whose heartbeat to the cluster fails answers sys/health 474 (haunhealthycode), and 473 again once it goes through", async () => {
     const health = async (n: RaftNode, q = '') => api(n.addr, 'GET', `sys/health${q}`);
