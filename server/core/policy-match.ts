@@ -18,6 +18,8 @@ export interface PathPattern {
   stem: string;
   /** Position of the first wildcard (`+`, or the trailing `*` for a plain prefix). */
   firstWildcard: number;
+  /** The text before the first wildcard: every matching path starts with it. */
+  literal: string;
   /** stem split on '/', for segment patterns. */
   segments: string[];
 }
@@ -42,6 +44,7 @@ export function compilePattern(raw: string): PathPattern {
       isPrefix,
       stem,
       firstWildcard: pattern.indexOf('+'),
+      literal: pattern.slice(0, pattern.indexOf('+')),
       segments: stem.split('/'),
     };
   }
@@ -51,6 +54,7 @@ export function compilePattern(raw: string): PathPattern {
     isPrefix,
     stem,
     firstWildcard: stem.length,
+    literal: stem,
     segments: [],
   };
 }
@@ -62,6 +66,8 @@ export function compilePattern(raw: string): PathPattern {
 export function matchWildcard(p: PathPattern, path: string): number {
   if (p.kind === 'prefix') return path.startsWith(p.stem) ? 0 : -1;
   if (p.kind !== 'segment') return -1;
+  // Every ACL check tries each wildcard rule: the literal text before the first `+` rules most paths out without splitting them.
+  if (!path.startsWith(p.literal)) return -1;
   const parts = path.split('/');
   const want = p.segments;
   if (parts.length < want.length) return -1;

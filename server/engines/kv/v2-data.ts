@@ -48,10 +48,10 @@ function readData(ctx: KvV2Context, req: BackendRequest, path: string): Response
   return { data: { data: storedValue(ctx, path, version), metadata } };
 }
 
-/** The requested (?version=N) or current version, if the key has it. */
-function findVersion(ctx: KvV2Context, req: BackendRequest, path: string): { meta: KeyMetadata; version: number } | null {
+/** The requested (?version=N) or current version, if the key has it; `meta` is the shared cached copy: read it, never change it. */
+function findVersion(ctx: KvV2Context, req: BackendRequest, path: string): { meta: Readonly<KeyMetadata>; version: number } | null {
   const asked = readInt(paramsOf(req), 'version');
-  const meta = ctx.store.metadata(path);
+  const meta = ctx.store.metadataForRead(path);
   if (!meta) return null;
   const version = asked || meta.current_version;
   return meta.versions[String(version)] ? { meta, version } : null;
@@ -59,6 +59,8 @@ function findVersion(ctx: KvV2Context, req: BackendRequest, path: string): { met
 
 /** GET parameters arrive in the query string; accept them in a body too. */
 function paramsOf(req: BackendRequest): JsonObject {
+  const noQuery = !req.query || Object.keys(req.query).length === 0;
+  if (noQuery) return req.data ?? {}; // the common read: no copy
   return { ...req.data, ...req.query };
 }
 

@@ -54,6 +54,11 @@ export class KvV2Store {
     return shared && copyMetadata(shared);
   }
 
+  /** The secret's metadata as cached, for a read that answers from it and never changes it (no copy: the hot read path). */
+  metadataForRead(path: string): Readonly<KeyMetadata> | null {
+    return this.view.getDecoded<KeyMetadata>(metaKey(path));
+  }
+
   /** Whether the secret has metadata (no copy made). */
   hasMetadata(path: string): boolean {
     return this.view.getDecoded<KeyMetadata>(metaKey(path)) !== null;
@@ -98,6 +103,24 @@ function metaKey(path: string): string {
   return 'metadata/' + path;
 }
 
+/**
+ * Bound of the path → SHA-256 memo below: one entry is a path and 64 hex
+ * characters (≈ 200 B), so 16,384 paths cost ≈ 3 MB. Every read of a version
+ * hashes its path; past the bound the memo starts over.
+ */
+export const PATH_HASH_MEMO_ENTRIES = 16_384;
+const pathHashes = new Map<string, string>();
+
+function pathHash(path: string): string {
+  let h = pathHashes.get(path);
+  if (h === undefined) {
+    h = createHash('sha256').update(path).digest('hex');
+    if (pathHashes.size >= PATH_HASH_MEMO_ENTRIES) pathHashes.clear();
+    pathHashes.set(path, h);
+  }
+  return h;
+}
+
 function versionKey(path: string, version: number): string {
-  return `versions/${createHash('sha256').update(path).digest('hex')}/${version}`;
+  return `versions/${pathHash(path)}/${version}`;
 }
