@@ -8,7 +8,7 @@ import type { KeyValue } from './etcd-wire';
 import { type AppliedMarker, markerOp } from './ha-log-applied';
 import { BatchFormatError, decodeBatch } from './ha-log-batch';
 import { haLogPrefix, haTipKey, seqOfLogKey } from './ha-log-txn';
-import { repairFromCluster } from './ha-log-state';
+import { repairKeepingLog } from './ha-log-repair-keep';
 
 // A standby's side of the HA log (decision 4): one run loop that watches
 // `P log/` from the revision after the last one applied and applies each
@@ -66,7 +66,7 @@ export class Follower {
           continue;
         }
         if (this.needRepair) {
-          this.h.applied = await repairFromCluster(this.h.client, this.h.prefix, this.h.storage, this.h.logger);
+          this.h.applied = await repairKeepingLog(this.h.client, this.h.prefix, this.h.storage, this.h.logger, this.h.applied);
           this.needRepair = false;
           this.repairs += 1;
           this.h.noteApplied();

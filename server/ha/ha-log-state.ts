@@ -31,6 +31,11 @@ export async function readClusterState(client: EtcdClient, prefix: string): Prom
   const tipRange = await client.range(haTipKey(prefix));
   if (!tipRange.kvs[0]) return null;
   const revision = tipRange.header.revision;
+  return { seen: decodeTip(tipRange.kvs[0]), revision, entries: await readStateAt(client, prefix, revision) };
+}
+
+/** Every `P state/` key as it was at `revision` (throws EtcdError `compacted` once etcd dropped that revision). */
+export async function readStateAt(client: EtcdClient, prefix: string, revision: number): Promise<CarriedEntry[]> {
   const sp = statePrefix(prefix);
   const end = prefixEnd(sp);
   const entries: CarriedEntry[] = [];
@@ -41,7 +46,7 @@ export async function readClusterState(client: EtcdClient, prefix: string): Prom
     if (!r.more || !r.kvs.length) break;
     from = r.kvs[r.kvs.length - 1].key + '\0';
   }
-  return { seen: decodeTip(tipRange.kvs[0]), revision, entries };
+  return entries;
 }
 
 /** Replace this node's carried state with the cluster's; returns the marker written with it. Throws `unseeded` when the prefix holds no log. */

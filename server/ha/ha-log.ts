@@ -9,7 +9,8 @@ import { DEFAULT_UNREACHABLE_MS, LeaderAppender } from './ha-log-appender';
 import { Follower } from './ha-log-follower';
 import { relaxLocalSync, restoreLocalSync } from './ha-log-local-sync';
 import { readBatches } from './log-append';
-import { localCarried, repairFromCluster, seedCluster } from './ha-log-state';
+import { repairKeepingLog } from './ha-log-repair-keep';
+import { localCarried, seedCluster } from './ha-log-state';
 import { LogTrimmer } from './ha-log-trim';
 import { DEFAULT_TXN_LIMITS, decodeTip, haLogKey, haTipKey, type SeenHaTip, type TxnLimits } from './ha-log-txn';
 
@@ -108,7 +109,7 @@ export class HaLog {
   private async repairIf(why: string | false): Promise<void> {
     if (!why) return;
     this.log.warn({ reason: why, seq: this.applied.seq }, 'HA log: repairing before following');
-    this.applied = await repairFromCluster(this.o.client, this.o.prefix, this.o.storage, this.log);
+    this.applied = await repairKeepingLog(this.o.client, this.o.prefix, this.o.storage, this.log, this.applied);
     this.repairCount += 1;
     this.notifyApplied();
   }
@@ -227,7 +228,7 @@ export class HaLog {
       } catch (err) {
         if (attempt >= 2) throw err;
         this.log.warn({ err: (err as Error).message }, 'HA log: cannot catch up to the tip batch by batch; repairing');
-        this.applied = await repairFromCluster(client, prefix, storage, this.log);
+        this.applied = await repairKeepingLog(client, prefix, storage, this.log, this.applied);
         this.repairCount += 1;
       }
     }

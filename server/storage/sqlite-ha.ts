@@ -67,16 +67,17 @@ export function applyCommitted(w: HaWriter, txns: StorageOp[][], expect: { befor
 
 /**
  * Repair/bootstrap: replace every carried key with `entries`, rebuild the
- * merkle index, restart the WalLog at `at`, and write `marker`, in one
+ * merkle index, restart the WalLog at `at` (or, with `keepLog`, keep its
+ * records up to `at` and drop the rest), and write `marker`, in one
  * transaction; acknowledgements resume.
  */
-export function replaceCarriedState(w: HaWriter, entries: Iterable<CarriedEntry>, at: LogPosition, marker: StorageOp): void {
+export function replaceCarriedState(w: HaWriter, entries: Iterable<CarriedEntry>, at: LogPosition, marker: StorageOp, keepLog = false): void {
   w.settle('replaceCarried');
   const was = w.position();
   try {
     w.db
       .transaction(() => {
-        replaceCarried(w.db, w.log, w.merkle, entries, at);
+        replaceCarried(w.db, w.log, w.merkle, entries, at, keepLog);
         w.applyOne(marker, []);
       })
       .immediate();

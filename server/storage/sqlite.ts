@@ -233,9 +233,9 @@ export class SqliteBackend implements PhysicalBackend {
     return applyCommitted(this.internals, txns, expect, marker);
   }
 
-  /** HA repair/bootstrap (decision 5; sqlite-ha.ts): every carried key replaced, the WalLog restarted at `at`. */
-  replaceCarried(entries: Iterable<CarriedEntry>, at: LogPosition, marker: StorageOp): void {
-    replaceCarriedState(this.internals, entries, at, marker);
+  /** HA repair/bootstrap (decision 5; sqlite-ha.ts): every carried key replaced, the WalLog restarted at `at` (keepLog: kept up to `at`). */
+  replaceCarried(entries: Iterable<CarriedEntry>, at: LogPosition, marker: StorageOp, keepLog = false): void {
+    replaceCarriedState(this.internals, entries, at, marker, keepLog);
   }
 
   private makeInternals(): HaWriter & GroupCommitHost {

@@ -33,6 +33,7 @@ export class WalLog {
   private readonly selectAt;
   private readonly selectFirst;
   private readonly deleteBelow;
+  private readonly deleteAbove;
   private readonly countAll;
 
   constructor(
@@ -49,6 +50,7 @@ export class WalLog {
     this.selectAt = db.prepare<[number], WalRow>('SELECT * FROM wal WHERE idx = ?');
     this.selectFirst = db.prepare<[], { idx: number }>('SELECT MIN(idx) AS idx FROM wal');
     this.deleteBelow = db.prepare('DELETE FROM wal WHERE idx < ?');
+    this.deleteAbove = db.prepare('DELETE FROM wal WHERE idx > ?');
     this.countAll = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM wal');
     const last = db.prepare<[], WalRow>('SELECT * FROM wal ORDER BY idx DESC LIMIT 1').get();
     // The log may be empty after GC of everything or a wipe; wal_meta remembers the tip.
@@ -99,6 +101,22 @@ export class WalLog {
     this.saveTip.run(JSON.stringify({ idx: index, guard }));
     this.sinceGc = 0;
     this.gcStats.total = 0;
+  }
+
+  /**
+   * Drop every record after `index` (an HA repair keeping what the cluster
+   * acknowledged): the records kept must end at exactly this position, so a
+   * record at `index` with another guard (or a log that never got there) throws
+   * and nothing changes. Call inside the transaction that installs the state.
+   */
+  truncateAfter(index: number, guard: string): void {
+    const at = index === this.lastIdx ? { guard: this.lastGuardHex } : this.selectAt.get(index);
+    if (index > this.lastIdx || (at && at.guard !== guard)) throw new Error(`WalLog cannot be kept through ${index}: local tip ${this.lastIdx}, guard ${at?.guard ?? 'none'} (want ${guard})`);
+    this.deleteAbove.run(index);
+    this.lastIdx = index;
+    this.lastGuardHex = guard;
+    this.saveTip.run(JSON.stringify({ idx: index, guard }));
+    this.gcStats.total = this.countAll.get()?.n ?? 0;
   }
 
   /**

@@ -19,10 +19,11 @@
 //
 //   node_modules/.bin/tsx tests/chaos/repro-dr-resume-after-repair.ts
 //
-// Exits 1 while the defect stands (S ran a merkle sync), 0 once it resumes
-// from its position. Not a *.test.ts: it fails today and the fix belongs to
-// the HA log (server/ha/ha-log*.ts); once fixed it becomes the regression test
-// "a DR secondary resumes without merkle-sync from an active that repaired".
+// Exits 1 if the defect is back (S ran a merkle sync), 0 when S resumes from
+// its position. Fixed in server/ha/ha-log-repair-keep.ts: the repair keeps the
+// WalLog records etcd acknowledged and replays etcd's batches after them. The
+// regression test is tests/ha/ha-log.test.ts "a DR secondary resumes without
+// merkle-sync from an active that repaired".
 import { HaDrSecondary } from './ha-dr';
 import { HaWorld } from './ha-world';
 import { must, sleep, until } from './http';
@@ -65,7 +66,7 @@ try {
   log(`${a} cut off from etcd, ${b} took over; ${a} reconnected`);
   await until(`${a} to repair from etcd's state`, async () => repaired() > repairsBefore && (await w.serving(a)), WAIT_MS, 100);
   for (let i = 0; i < 10; i++) await put(b, `after-repair-${i}`);
-  log(`${a} repaired from etcd's state (its WalLog now starts at etcd's tip)`);
+  log(`${a} repaired from etcd's state`);
 
   // Step the others down (each is then held out of elections for 10 s) until A leads again.
   for (let i = 0; i < 4; i++) {

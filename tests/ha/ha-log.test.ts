@@ -105,6 +105,45 @@ describe('HA log', () => {
     expect(stateOf(a.storage, false)).toEqual(stateOf(b.storage, false));
   }, 120_000);
 
+  it('a DR secondary resumes without merkle-sync from an active that repaired: a node that repaired after losing its lease keeps its acknowledged WalLog records, so a secondary behind the tip can resume', async () => {
+    const p = 'hl/repair-keeps-wal/';
+    const a = await startNode(etcd, 0, p, 'a');
+    const b = await startNode(etcd, 1, p, 'b');
+    await lead(a);
+    await until('b bootstrapped from the seed before any write, so its WalLog holds every record', () => b.log.repairs === 1);
+    for (let i = 0; i < 3; i++) await write(a, [{ op: 'put', key: `logical/k/early-${i}`, value: Buffer.from(String(i)) }]);
+    const secondaryAt = a.storage.committedIndex; // a secondary stops streaming here and falls behind
+    for (let i = 0; i < 5; i++) await write(a, [{ op: 'put', key: `logical/k/missed-${i}`, value: Buffer.from(String(i)) }, { op: 'delete', key: `logical/k/early-${i % 3}` }]);
+    await etcd.client(2).leaseRevoke(a.election.current!.lease); // a loses its lease before it notices
+    a.storage.transaction([{ op: 'put', key: 'logical/k/unacked', value: Buffer.from('never acknowledged') }]);
+    await expect(a.storage.flushed()).rejects.toBeInstanceOf(QuorumLostError);
+    const unackedAt = a.storage.position().index;
+    await lead(b);
+    for (let i = 0; i < 4; i++) await write(b, [{ op: 'put', key: `logical/k/by-b-${i}`, value: Buffer.from(String(i)) }]);
+
+    await a.log.follow(); // stepped down with a write etcd does not hold: repairs
+    await applied(a, b.log.committedIndex);
+    expect(a.log.repairs).toBe(1);
+    expect(a.storage.get('logical/k/unacked')).toBeNull();
+    // Nothing unacknowledged survives, the WalLog ends at etcd's tip, and its records are the cluster's own — back past the secondary's position.
+    expect(stateOf(a.storage)).toEqual(stateOf(b.storage));
+    expect(a.storage.log.firstIndex()).toBeLessThanOrEqual(secondaryAt + 1);
+    expect(a.storage.log.at(unackedAt)?.key).not.toBe('logical/k/unacked');
+    const tip = decodeTip(await etcd.client(0).get(haTipKey(p)));
+    expect(a.storage.position()).toEqual({ index: tip.tip.index, guard: tip.tip.guard });
+
+    // a leads again: what a secondary at secondaryAt asks for next is there, record for record as b wrote it.
+    await b.election.resign();
+    await b.log.follow();
+    await lead(a);
+    await write(a, [{ op: 'put', key: 'logical/k/back', value: Buffer.from('1') }]);
+    const resume = a.storage.log.readFrom(secondaryAt + 1, 1_000);
+    expect(resume[0]?.index).toBe(secondaryAt + 1);
+    expect(resume[resume.length - 1].index).toBe(a.storage.position().index);
+    await applied(b, a.log.committedIndex);
+    expect(stateOf(b.storage)).toEqual(stateOf(a.storage));
+  }, 120_000);
+
   it('a node that crashed between local commit and etcd ack repairs on start and drops the unacknowledged write', async () => {
     const p = 'hl/crash/';
     const a = await startNode(etcd, 0, p, 'a', { unreachableMs: 1_000 });
