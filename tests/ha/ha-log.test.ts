@@ -144,6 +144,31 @@ describe('HA log', () => {
     expect(stateOf(b.storage)).toEqual(stateOf(a.storage));
   }, 120_000);
 
+  it('a node that crashed between local commit and etcd ack keeps its acknowledged WalLog records when it repairs on start', async () => {
+    const p = 'hl/crash-keeps-wal/';
+    const b = await startNode(etcd, 1, p, 'b');
+    await lead(b); // b seeds; a bootstraps from the seed, so both WalLogs hold every record
+    const a = await startNode(etcd, 0, p, 'a', { unreachableMs: 1_000 });
+    await until('a bootstrapped from the seed', () => a.log.repairs === 1);
+    await write(b, [{ op: 'put', key: 'logical/s/by-b', value: Buffer.from('0') }]);
+    await b.election.resign();
+    await b.log.follow();
+    await lead(a); // its on-disk marker: leading, at b's tip
+    for (let i = 0; i < 3; i++) await write(a, [{ op: 'put', key: `logical/s/acked-${i}`, value: Buffer.from(String(i)) }]);
+    a.proxy.pause();
+    a.storage.transaction([{ op: 'put', key: 'logical/s/unacked', value: Buffer.from('x') }]);
+    await expect(a.storage.flushed()).rejects.toBeInstanceOf(QuorumLostError);
+    await a.election.resign(); // "crash": a's SQLite is opened again as it stands
+    await lead(b);
+    await write(b, [{ op: 'put', key: 'logical/s/after', value: Buffer.from('1') }]);
+    const restarted = await startNode(etcd, 2, p, 'a2', { path: a.path });
+    await applied(restarted, b.log.committedIndex);
+    expect(restarted.log.repairs).toBe(1);
+    expect(restarted.storage.get('logical/s/unacked')).toBeNull();
+    expect(stateOf(restarted.storage)).toEqual(stateOf(b.storage)); // WalLog rows included: nothing restarted at the tip
+    a.proxy.resume();
+  }, 120_000);
+
   it('a node that crashed between local commit and etcd ack repairs on start and drops the unacknowledged write', async () => {
     const p = 'hl/crash/';
     const a = await startNode(etcd, 0, p, 'a', { unreachableMs: 1_000 });
