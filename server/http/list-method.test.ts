@@ -23,7 +23,7 @@ const request: fc.Arbitrary<Req> = fc.oneof(
   }),
   fc.tuple(path, fc.array(bodyText, { maxLength: 3 })).map(([p, parts]) => {
     const chunks = parts.filter((x) => x.length).map((x) => `${Buffer.byteLength(x).toString(16)};ext=1\r\n${x}\r\n`);
-    const r = `PUT ${p} HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n${chunks.join('')}0\r\nX-Trailer: LIST /\r\n\r\n`;
+    const r = `PUT ${p} HTTP/1.1\r\nX-Content-Length: 5\r\ntransfer-ENCODING:Chunked \r\n\r\n${chunks.join('')}0\r\nX-Trailer: LIST /\r\n\r\n`;
     return { wire: r, expected: r };
   }),
 );

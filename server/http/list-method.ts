@@ -13,7 +13,6 @@
 const MAX_HEAD = 64 * 1024;
 const CR = 0x0d;
 const LF = 0x0a;
-const LIST_PREFIX = Buffer.from('LIST ', 'latin1');
 const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
 
 const enum State {
@@ -49,28 +48,55 @@ export function rewriteListLine(head: Buffer): Buffer {
 }
 
 function startsWithList(buf: Buffer, at: number): boolean {
-  return buf.length - at >= 5 && buf.compare(LIST_PREFIX, 0, 5, at, at + 5) === 0;
+  return buf.length - at >= 5 && buf[at] === 0x4c && buf[at + 1] === 0x49 && buf[at + 2] === 0x53 && buf[at + 3] === 0x54 && buf[at + 4] === 0x20;
 }
 
-// The framing headers, first occurrence each (llhttp refuses the ambiguous
-// duplicates itself). Field names are case-insensitive; no space before ':'.
-const FRAMING_HEADER = /\r\n(content-length|transfer-encoding|upgrade):[ \t]*([^\r\n]*)/gi;
+const CONTENT_LENGTH = 'content-length:';
+const TRANSFER_ENCODING = 'transfer-encoding:';
+const UPGRADE = 'upgrade:';
+
+/** Whether the header line at `at` names `name` (lower case, with its ':'), in any letter case. */
+function namedAt(buf: Buffer, at: number, end: number, name: string): boolean {
+  if (end - at < name.length) return false;
+  for (let k = 0; k < name.length; k++) {
+    const b = buf[at + k];
+    const n = name.charCodeAt(k);
+    if (b !== n && !(b >= 0x41 && b <= 0x5a && b + 0x20 === n)) return false;
+  }
+  return true;
+}
+
+/** The line's value after the name: leading and trailing blanks trimmed. */
+function valueAt(buf: Buffer, from: number, end: number): string {
+  while (from < end && (buf[from] === 0x20 || buf[from] === 0x09)) from++;
+  while (end > from && (buf[end - 1] === 0x20 || buf[end - 1] === 0x09)) end--;
+  return buf.toString('latin1', from, end);
+}
 
 interface Framing {
   contentLength?: string;
   transferEncoding?: string;
-  upgrade?: string;
+  upgrade?: boolean;
 }
 
-function framingOf(head: string): Framing {
+/**
+ * The framing headers of the head in buf[from, to) (first occurrence each;
+ * llhttp refuses the ambiguous duplicates itself). Field names are
+ * case-insensitive; no space before ':'. A byte scan, not a string and a
+ * regex: this runs on every request of every connection.
+ */
+function framingOf(buf: Buffer, from: number, to: number): Framing {
   const f: Framing = {};
-  FRAMING_HEADER.lastIndex = 0;
-  for (let m = FRAMING_HEADER.exec(head); m; m = FRAMING_HEADER.exec(head)) {
-    const name = m[1].toLowerCase();
-    const value = m[2].trim();
-    if (name === 'content-length') f.contentLength ??= value;
-    else if (name === 'transfer-encoding') f.transferEncoding ??= value;
-    else f.upgrade ??= value;
+  let i = buf.indexOf(LF, from) + 1; // past the request line
+  while (i > 0 && i < to) {
+    let eol = i;
+    while (eol < to && buf[eol] !== LF) eol++;
+    const end = eol > i && buf[eol - 1] === CR ? eol - 1 : eol;
+    const c = buf[i] | 0x20;
+    if (c === 0x63 && f.contentLength === undefined && namedAt(buf, i, end, CONTENT_LENGTH)) f.contentLength = valueAt(buf, i + CONTENT_LENGTH.length, end);
+    else if (c === 0x74 && f.transferEncoding === undefined && namedAt(buf, i, end, TRANSFER_ENCODING)) f.transferEncoding = valueAt(buf, i + TRANSFER_ENCODING.length, end);
+    else if (c === 0x75 && namedAt(buf, i, end, UPGRADE)) f.upgrade = true;
+    i = eol + 1;
   }
   return f;
 }
@@ -88,6 +114,12 @@ function chunkSize(buf: Buffer, from: number, to: number): number {
     n = n * 16 + d;
   }
   return digits === 0 ? NaN : n;
+}
+
+const CONNECT = Buffer.from('CONNECT ', 'latin1');
+
+function isConnect(buf: Buffer, at: number): boolean {
+  return buf[at] === 0x43 && buf.length - at >= CONNECT.length && buf.compare(CONNECT, 0, CONNECT.length, at, at + CONNECT.length) === 0;
 }
 
 export class RequestFramer {
@@ -139,7 +171,7 @@ export class RequestFramer {
           }
         }
         this.events.headComplete();
-        this.afterHead(buf.toString('latin1', pos, headEnd));
+        this.afterHead(buf, pos, headEnd);
         pos = headEnd;
         continue;
       }
@@ -169,9 +201,9 @@ export class RequestFramer {
     return out.length === 1 ? out[0] : Buffer.concat(out);
   }
 
-  private afterHead(head: string): void {
-    const f = framingOf(head);
-    if (f.upgrade !== undefined || head.startsWith('CONNECT ')) this.leaveHttp(); // WebSocket frames are not requests
+  private afterHead(buf: Buffer, from: number, to: number): void {
+    const f = framingOf(buf, from, to);
+    if (f.upgrade || isConnect(buf, from)) this.leaveHttp(); // WebSocket frames are not requests
     else if (f.transferEncoding && /chunked/i.test(f.transferEncoding)) this.state = State.ChunkSize;
     else if (f.contentLength && Number(f.contentLength) > 0) {
       this.state = State.Body;
