@@ -198,6 +198,9 @@ export class HaLog {
     seeded?.catch(() => undefined); // awaited below
     await storage.setQuorum(appender);
     await seeded; // writes made meanwhile wait behind it
+    // The marker written above predates the seed (revision 0): record a position etcd holds, so a
+    // start-up repair after a crash keeps the WalLog records up to it (ha-log-repair-keep.ts).
+    if (seeded && this.appender === appender) storage.put(HA_APPLIED_KEY, markerOp(this.applied).value);
     this.log.info({ seq: this.applied.seq, index: this.applied.index }, 'HA log: leading');
   }
 

@@ -190,6 +190,8 @@ describe('HA log', () => {
     expect(restarted.storage.get('logical/c/unacked')).toBeNull();
     expect(restarted.storage.get('logical/c/acked')?.toString()).toBe('1');
     expect(stateOf(restarted.storage, false)).toEqual(stateOf(b.storage, false));
+    // a seeded the prefix: its marker records the seed's position, so the repair kept the log from there (every record since, replayed).
+    expect(restarted.storage.log.firstIndex()).toBe(1);
     a.proxy.resume();
   }, 120_000);
 
