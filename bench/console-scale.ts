@@ -39,6 +39,8 @@ const ROOT_TOKEN = 'bench-root';
 const MIN_FREE_MB = 4096;
 const START_BATCH = 6;
 const LONG_TASK_MS = 100;
+/** A page load with 51 servers and Chromium on a loaded 2-core box can take well over Playwright's default 30 s. */
+const PAGE_LOAD_MS = 180_000;
 
 interface Proc {
   name: string;
@@ -290,14 +292,14 @@ async function main() {
     await ctx.addInitScript(PAGE_PROBE);
     const wall = await ctx.newPage();
     const wallTrace = traceFeeds(wall, walKey);
-    await wall.goto(`${primary.url}/ui/wall?clusters=${wallAddrs.join(',')}`);
+    await wall.goto(`${primary.url}/ui/wall?clusters=${wallAddrs.join(',')}`, { timeout: PAGE_LOAD_MS });
     await wall.waitForFunction((n) => document.querySelectorAll('[data-testid="wall-tile"][data-stale="false"]').length >= n, wallAddrs.length, { timeout: 120_000 });
 
     const dash = await ctx.newPage();
     const dashTrace = traceFeeds(dash, rowKeys);
-    await dash.goto(`${primary.url}/ui/vault/auth`);
+    await dash.goto(`${primary.url}/ui/vault/auth`, { timeout: PAGE_LOAD_MS });
     await dash.evaluate((t) => sessionStorage.setItem('coffer.token', t), ROOT_TOKEN);
-    await dash.goto(`${primary.url}/ui/vault/replication/performance`);
+    await dash.goto(`${primary.url}/ui/vault/replication/performance`, { timeout: PAGE_LOAD_MS });
     await dash.getByTestId('feed-status').filter({ hasText: 'Live' }).waitFor({ timeout: 60_000 });
     console.log(`wall: ${wallAddrs.length} tiles live; dashboard: live`);
     await sleep(3000);
