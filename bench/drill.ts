@@ -18,6 +18,8 @@ const RATE = Number(process.env.BENCH_RATE ?? 20);
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'planned,unplanned').split(','));
 const ROOT = 'root';
 const OFFSETS = [0, 50, 100, 150, 200, 250];
+/** london and sydney: named, as the drill sends tokens only to secondaries it is given. */
+const PERF_SECONDARIES = [100, 200];
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -37,7 +39,7 @@ async function main() {
       const reports: DrillReport[] = [];
       for (let i = 0; i < ROUNDS; i++) {
         const r = await runDrill(
-          { kind, primary: { addr: addr(0), token: ROOT }, secondary: { addr: addr(50), token: ROOT }, drOperationToken: drToken, targets: { rpoMs: kind === 'planned' ? 0 : 10_000, rtoMs: kind === 'planned' ? 5_000 : 10_000 }, canaryRate: RATE },
+          { kind, primary: { addr: addr(0), token: ROOT }, secondary: { addr: addr(50), token: ROOT }, others: PERF_SECONDARIES.map((o) => ({ addr: addr(o), token: ROOT })), drOperationToken: drToken, targets: { rpoMs: kind === 'planned' ? 0 : 10_000, rtoMs: kind === 'planned' ? 5_000 : 10_000 }, canaryRate: RATE },
           { confirm: async () => true },
         );
         reports.push(r);

@@ -8,30 +8,41 @@ import type { DrillCheck } from './types';
 // it has no working token for.
 const SYNC_WAIT_MS = 15_000;
 
-export async function discoverOthers(run: DrillRun): Promise<OtherCluster[]> {
+/** A performance secondary the primary reports that the user did not name: it is never sent a token. */
+export interface UnnamedSecondary {
+  addr: string;
+  id: string;
+}
+
+/**
+ * The secondaries that must follow the new primary. Named ones (plan.others)
+ * carry the token the user gave for each. Without plan.others they come from
+ * the primary's replication status, where a secondary reports its own
+ * api_address: a performance secondary there gets no token (its operator, or
+ * whoever made it report another address, would collect the primary's token),
+ * so it is returned as unnamed for preflight to refuse. Discovered DR
+ * secondaries follow with the DR operation token alone, so they carry none.
+ */
+export async function discoverOthers(run: DrillRun): Promise<{ others: OtherCluster[]; unnamed: UnnamedSecondary[] }> {
+  const out: OtherCluster[] = [];
+  const unnamed: UnnamedSecondary[] = [];
   if (run.plan.others) {
-    const out: OtherCluster[] = [];
     for (const o of run.plan.others) {
       const perf = await replStatus(o.addr, 'performance').catch(() => ({}) as Record<string, any>);
       const mode = perf.mode === 'secondary' ? 'performance' : 'dr';
       const st = mode === 'dr' ? await replStatus(o.addr, 'dr').catch(() => ({}) as Record<string, any>) : perf;
       out.push({ ...o, name: o.name ?? (await clusterName(o.addr)) ?? o.addr, mode, secondaryId: st.secondary_id ?? '' });
     }
-    return out;
+    return { others: out, unnamed };
   }
-  const out: OtherCluster[] = [];
   const perf = await replStatus(run.primary.addr, 'performance');
-  if (perf.mode === 'primary')
-    for (const s of perf.secondaries ?? []) {
-      if (!s.api_address) continue;
-      out.push({ name: (await clusterName(s.api_address)) ?? s.node_id, addr: s.api_address, token: run.primary.token, mode: 'performance', secondaryId: s.node_id });
-    }
+  if (perf.mode === 'primary') for (const s of perf.secondaries ?? []) if (s.api_address) unnamed.push({ addr: s.api_address, id: s.node_id });
   const dr = await replStatus(run.primary.addr, 'dr');
   for (const s of dr.secondaries ?? []) {
     if (!s.api_address || s.node_id === run.secondaryId || sameAddr(s.api_address, run.secondary.addr)) continue;
-    out.push({ name: (await clusterName(s.api_address)) ?? s.node_id, addr: s.api_address, token: run.primary.token, mode: 'dr', secondaryId: s.node_id });
+    out.push({ name: (await clusterName(s.api_address)) ?? s.node_id, addr: s.api_address, token: '', mode: 'dr', secondaryId: s.node_id });
   }
-  return out;
+  return { others: out, unnamed };
 }
 
 const sameAddr = (a: string, b: string) => a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
@@ -76,7 +87,10 @@ export async function preflight(run: DrillRun): Promise<DrillCheck[]> {
     add({ name: 'merkle roots equal', ok: root !== null, detail: root ? `both at ${root.slice(0, 12)}…` : `still differ after ${SYNC_WAIT_MS / 1000} s`, fix: 'Let replication catch up (heavy write load?) and run the preflight again.' });
   }
 
-  run.others = await discoverOthers(run).catch(() => []);
+  const found = await discoverOthers(run).catch(() => ({ others: [], unnamed: [] as UnnamedSecondary[] }));
+  run.others = found.others;
+  for (const u of found.unnamed)
+    add({ name: `performance secondary ${u.addr}`, ok: false, detail: `${P.name} reports ${u.id || 'it'} there; not named, so it gets no token and would not follow: add -other=${u.addr}`, fix: `Name it so the drill re-points it with a token you choose: -other=${u.addr} (token from -other-token, else -token).` });
   for (const o of run.others) {
     if (o.mode === 'dr') {
       add({ name: `${o.name} (DR secondary) will follow`, ok: true, detail: 'with the DR operation token' });

@@ -33,8 +33,10 @@ export interface DrillPlan {
   secondary: DrillClusterRef;
   /**
    * Other secondaries that must follow the new primary (performance secondaries of the
-   * primary, its other DR secondaries). Default: discovered from the primary's replication
-   * status, each with the primary's token.
+   * primary, its other DR secondaries), each with the token the caller chose for it. Default:
+   * discovered from the primary's replication status; a discovered DR secondary follows with
+   * the DR operation token alone, a discovered performance secondary fails the preflight (it
+   * reports its own address: it is never sent a token nobody chose for it).
    */
   others?: DrillClusterRef[];
   /** DR operation token for promote / update-primary on DR secondaries (batch DR token or one from the wizard). */

@@ -3,41 +3,94 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { api, COFFER_BIN, REPO_ROOT, startDevServer, type DevServer } from '../support/cluster';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { api, COFFER_BIN, REPO_ROOT, startConfiguredServer, startDevServer, type ConfiguredServer, type DevServer } from '../support/cluster';
 import { runCoffer } from '../support/cli';
+import { initAndUnseal } from '../support/disk-scan';
 import { converged, drOperationBatchToken, pair, replStatus, waitFor } from '../support/replication';
 
 // `coffer drill run -kind=planned` on seed 002's shape in small: dallas is the
 // DR primary and the performance primary, dallas-dr its DR secondary, london
 // its performance secondary. The drill demotes dallas, promotes dallas-dr,
 // re-points london, verifies, fails back, and must leave everything as it was.
+// mallory, a performance secondary whose api_addr is a listener the test
+// records, stands for one whose operator wants the primary's token: it is
+// revoked and stopped after the first case.
 let dallas: DevServer;
 let dallasDr: DevServer;
 let london: DevServer;
+let mallory: ConfiguredServer | null = null;
+let trap: Server;
+let trapUrl = '';
+const trapped: { method: string; url: string; token: string | undefined }[] = [];
 let root = '';
 let drToken = '';
 const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(VAULT|COFFER)_/.test(k))) as NodeJS.ProcessEnv;
 const home = mkdtempSync(join(tmpdir(), 'coffer-drill-home-'));
 
 beforeAll(async () => {
+  trap = createServer((req, res) => {
+    const t = req.headers['x-vault-token'];
+    trapped.push({ method: req.method ?? '', url: req.url ?? '', token: Array.isArray(t) ? t.join(',') : t });
+    res.writeHead(503, { 'Content-Type': 'application/json' }).end('{"errors":["trap"]}');
+  });
+  await new Promise<void>((r) => trap.listen(0, '127.0.0.1', r));
+  trapUrl = `http://127.0.0.1:${(trap.address() as AddressInfo).port}`;
   const start = () => startDevServer({ healthTimeoutMs: 120_000 });
-  [dallas, dallasDr, london] = await Promise.all([start(), start(), start()]);
+  let malloryRoot = '';
+  [dallas, dallasDr, london] = await Promise.all([
+    start(),
+    start(),
+    start(),
+    startConfiguredServer({ name: 'mallory', extraConfig: `api_addr = "${trapUrl}"`, healthTimeoutMs: 120_000 }).then(async (m) => {
+      mallory = m;
+      malloryRoot = (await initAndUnseal(m)).rootToken;
+      await waitFor('mallory to be active', async () => (await api(m.addr, 'GET', 'sys/health')).status === 200, 120_000);
+    }),
+  ]);
   root = dallas.rootToken;
   drToken = await drOperationBatchToken(dallas.addr, root, '2h');
   await pair({ addr: dallas.addr, token: root }, { addr: london.addr, token: london.rootToken }, 'performance', 'london');
+  await pair({ addr: dallas.addr, token: root }, { addr: mallory!.addr, token: malloryRoot }, 'performance', 'mallory');
   await pair({ addr: dallas.addr, token: root }, { addr: dallasDr.addr, token: dallasDr.rootToken }, 'dr', 'dallas-dr');
   for (let i = 0; i < 5; i++) await api(dallas.addr, 'POST', `secret/data/app/s${i}`, { token: root, body: { data: { v: i } } });
   await converged(dallas.addr, dallasDr.addr, 'dr', 60_000);
 }, 300_000);
 
 afterAll(async () => {
-  await Promise.all([dallas?.kill(), dallasDr?.kill(), london?.kill()]);
+  await Promise.all([dallas?.kill(), dallasDr?.kill(), london?.kill(), mallory?.kill()]);
+  trap?.close();
 });
 
 const drill = (extra: string[]) =>
-  runCoffer(['drill', 'run', `-primary=${dallas.addr}`, `-secondary=${dallasDr.addr}`, `-dr-token=${drToken}`, `-token=${root}`, ...extra], { addr: dallas.addr, home, token: root });
+  runCoffer(['drill', 'run', `-primary=${dallas.addr}`, `-secondary=${dallasDr.addr}`, `-dr-token=${drToken}`, `-token=${root}`, `-other=${london.addr}`, ...extra], { addr: dallas.addr, home, token: root });
 
 describe('coffer drill run -kind=planned', () => {
+  it('the CLI drill never sends the primary\'s token to a performance secondary it only discovered', async () => {
+    await waitFor('dallas to report mallory at the trap address', async () => {
+      const s = await replStatus(dallas.addr, 'performance');
+      return (s.secondaries ?? []).some((x: { api_address: string }) => x.api_address === trapUrl);
+    }, 60_000);
+    const out = join(home, 'discovered.json');
+    const r = await runCoffer(['drill', 'run', `-primary=${dallas.addr}`, `-secondary=${dallasDr.addr}`, `-dr-token=${drToken}`, `-token=${root}`, '-rto=120s', `-out=${out}`], { addr: dallas.addr, home, token: root });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    // Refused before anything changed, naming each discovered performance secondary and how to include it.
+    expect(r.stdout).toMatch(/Preflight\s+failed/);
+    expect(r.stdout).toContain(`add -other=${trapUrl}`);
+    expect(r.stdout).toContain(`add -other=${london.addr}`);
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    expect(report.outcome).toBe('failed');
+    expect(report.steps.find((s: { id: string }) => s.id === 'disaster').state).toBe('skipped');
+    expect((await replStatus(dallas.addr, 'dr')).mode).toBe('primary');
+    expect(trapped.filter((t) => t.token), JSON.stringify(trapped)).toEqual([]);
+
+    // mallory leaves the set so the drills below run on dallas, dallas-dr and london only.
+    await mallory!.kill();
+    mallory = null;
+    expect((await api(dallas.addr, 'POST', 'sys/replication/performance/primary/revoke-secondary', { token: root, body: { id: 'mallory' } })).status).toBeLessThan(300);
+  }, 400_000);
+
   it('the CLI planned drill switches over and fails back with RPO 0 and writes its report', async () => {
     const out = join(home, 'report.json');
     const r = await drill(['-kind=planned', '-rpo=0s', '-rto=120s', `-out=${out}`]);
@@ -97,7 +150,7 @@ describe('coffer drill run -kind=planned', () => {
 
   it('a drill aborted after promotion leaves a state its report describes', async () => {
     const out = join(home, 'aborted.json');
-    const child = spawn(COFFER_BIN, ['drill', 'run', `-primary=${dallas.addr}`, `-secondary=${dallasDr.addr}`, `-dr-token=${drToken}`, `-token=${root}`, '-rto=120s', `-out=${out}`], {
+    const child = spawn(COFFER_BIN, ['drill', 'run', `-primary=${dallas.addr}`, `-secondary=${dallasDr.addr}`, `-dr-token=${drToken}`, `-token=${root}`, `-other=${london.addr}`, '-rto=120s', `-out=${out}`], {
       cwd: REPO_ROOT,
       env: { ...cleanEnv(), HOME: home },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -50,7 +50,7 @@ describe('DR drills on a lab', () => {
   it('the CLI unplanned drill on a lab cluster reports the canaries the old primary acknowledged that the new one lacks', async () => {
     const file = join(home, 'unplanned.json');
     const r = await runCoffer(
-      ['drill', 'run', '-kind=unplanned', `-primary=${addr(0)}`, `-secondary=${addr(50)}`, `-dr-token=${drToken}`, `-token=${ROOT}`, '-rpo=30s', '-rto=120s', '-keep-canaries', `-out=${file}`],
+      ['drill', 'run', '-kind=unplanned', `-primary=${addr(0)}`, `-secondary=${addr(50)}`, `-dr-token=${drToken}`, `-token=${ROOT}`, `-other=${addr(100)},${addr(200)}`, '-rpo=30s', '-rto=120s', '-keep-canaries', `-out=${file}`],
       { addr: addr(0), home, token: ROOT },
     );
     const report = JSON.parse(readFileSync(file, 'utf8'));

@@ -24,6 +24,8 @@ const RUN_FLAGS = {
   'primary-token': { kind: 'string', usage: 'Token for the primary, if not -token.' },
   'secondary-token': { kind: 'string', usage: 'Token for the secondary (a primary token: DR replicates tokens), if not -token.' },
   'dr-token': { kind: 'string', usage: 'DR operation token (batch DR token or one from generate-root -dr-token) (required).' },
+  other: { kind: 'list', usage: 'API address of another secondary that must follow the new primary (repeatable, or comma-separated). Default: the primary\'s other DR secondaries; a performance secondary the primary reports fails the preflight until named here (no token goes to an address only discovered).' },
+  'other-token': { kind: 'string', usage: 'Token for the -other clusters, if not -token.' },
   rate: { kind: 'int', usage: 'Canary writes per second. Default: 20.' },
   'no-failback': { kind: 'bool', usage: 'Stop after verifying the new primary (no fail back).' },
   'keep-canaries': { kind: 'bool', usage: 'Keep the drill-canaries/ mount at the end.' },
@@ -49,8 +51,14 @@ export const drillRunCommand: Command = {
   with RPO and RTO against their targets. Exits non-zero when a target is
   missed, a verification fails or the drill stops early.
 
+  The drill sends tokens only to addresses given on the command line. Name
+  every other secondary that must follow with -other (performance or DR).
+  Without -other it finds the primary's other DR secondaries itself (they
+  follow with the DR operation token), and a performance secondary the
+  primary reports fails the preflight until it is named with -other.
+
       $ coffer drill run -primary=http://127.0.0.1:8200 -secondary=http://127.0.0.1:8250 \\
-          -dr-token=$DR_TOKEN -rpo=0s -rto=5s -out=drill.json`,
+          -other=http://127.0.0.1:8300 -dr-token=$DR_TOKEN -rpo=0s -rto=5s -out=drill.json`,
   flags: RUN_FLAGS,
   async run(argv, ctx) {
     const { flags, args } = parse(argv, RUN_FLAGS, ctx);
@@ -60,6 +68,9 @@ export const drillRunCommand: Command = {
     const kind = (flags.kind ?? 'planned') as DrillKind;
     if (kind !== 'planned' && kind !== 'unplanned') throw new UsageError(`-kind must be planned or unplanned, not "${flags.kind}"`);
     const token = flags.token || resolveToken(ctx.env) || '';
+    // Only addresses the user named get a token (the primary's reported secondaries are not trusted with one).
+    const otherAddrs = flags.other.flatMap((v) => v.split(',')).map((a) => a.trim()).filter(Boolean);
+    const otherToken = flags['other-token'] || token;
     const abort = new AbortController();
     const onSigint = () => {
       ctx.ui.err('==> aborting the drill (Ctrl-C) …');
@@ -75,6 +86,7 @@ export const drillRunCommand: Command = {
           kind,
           primary: { addr: flags.primary, token: flags['primary-token'] || token },
           secondary: { addr: flags.secondary, token: flags['secondary-token'] || token },
+          ...(otherAddrs.length ? { others: otherAddrs.map((addr) => ({ addr, token: otherToken })) } : {}),
           drOperationToken: flags['dr-token'],
           targets: { rpoMs: durationMs(flags.rpo ?? '0s', 'rpo'), rtoMs: durationMs(flags.rto ?? '30s', 'rto') },
           canaryRate: flags.rate,
