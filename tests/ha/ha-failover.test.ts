@@ -6,6 +6,7 @@ import { api } from '../support/cluster';
 import { runCoffer } from '../support/cli';
 import { CHECK_CONCURRENCY, mapLimit } from '../support/map-limit';
 import { health, sleep, startHaCluster, until, type HaCluster, type HaNode } from './ha-cluster';
+import { writeLoad } from './write-load';
 
 // The active role moves: on sys/step-down (and `coffer operator step-down`),
 // and when the active is killed with SIGKILL while clients write through every
@@ -22,39 +23,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await c?.stop();
 }, 120_000);
-
-/** Writes through every live node in turn until stopped; keeps what was acknowledged. */
-function writeLoad(prefix: string, workers = 4) {
-  const acked = new Map<string, number>();
-  let stop = false;
-  let n = 0;
-  const loops = Array.from({ length: workers }, async (_, w) => {
-    while (!stop) {
-      const live = c.nodes.filter((x) => x.alive());
-      if (!live.length) {
-        await sleep(50); // never spin without yielding: the test's event loop must keep running
-        continue;
-      }
-      const node = live[(n + w) % live.length];
-      const i = n++;
-      const key = `${prefix}-${i}`;
-      try {
-        const r = await api(node.addr, 'POST', `secret/data/${key}`, { token: c.rootToken, body: { data: { i } } });
-        if (r.status === 200) acked.set(key, i);
-      } catch {
-        /* connection refused (the killed node): not acknowledged */
-      }
-    }
-  });
-  return {
-    acked,
-    count: () => acked.size,
-    async stop() {
-      stop = true;
-      await Promise.all(loops);
-    },
-  };
-}
 
 async function expectAllPresent(acked: Map<string, number>, nodes: HaNode[]) {
   // Every node applies the log: wait until each has the last acknowledged write, then check them all.
@@ -95,7 +63,7 @@ describe('HA failover', () => {
 
   it('kill -9 of the active under write load: a standby becomes active and every acknowledged write is present', async () => {
     const victim = await c.waitActive();
-    const load = writeLoad('kill9');
+    const load = writeLoad(c, 'kill9', 4);
     try {
       await until('writes to flow', async () => load.count() >= 30);
       const before = load.count();

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { api } from '../support/cluster';
 import { enablePrimary, enableSecondary, replStatus, secondaryToken, type Mode } from '../support/replication';
 import { startEtcd, type TestEtcd } from './etcd-cluster';
-import { sleep, startHaCluster, until, type HaCluster, type HaNode } from './ha-cluster';
+import { startHaCluster, until, type HaCluster, type HaNode } from './ha-cluster';
 
 // Test support for replication between HA clusters: one real 3-member etcd
 // shared by three 3-node HA clusters (each under its own prefix) — a
@@ -143,39 +143,6 @@ async function reunsealStandbys(secondary: HaCluster, primaryKeys: string[]): Pr
   const active = await activeOf(secondary);
   secondary.keys = primaryKeys;
   for (const node of secondary.nodes) if (node !== active) await secondary.unseal(node);
-}
-
-/** Writes to the primary through every live node in turn until stopped; keeps what was acknowledged. */
-export function writeLoad(c: HaCluster, prefix: string, workers = 3) {
-  const acked = new Map<string, number>();
-  let stop = false;
-  let n = 0;
-  const loops = Array.from({ length: workers }, async (_, w) => {
-    while (!stop) {
-      const live = c.nodes.filter((x) => x.alive());
-      const node = live[(n + w) % Math.max(1, live.length)];
-      const i = n++;
-      if (!node) {
-        await sleep(50);
-        continue;
-      }
-      try {
-        const r = await api(node.addr, 'POST', `secret/data/${prefix}-${i}`, { token: c.rootToken, body: { data: { i } } });
-        if (r.status === 200) acked.set(`${prefix}-${i}`, i);
-        else await sleep(20); // a failover answer: do not spin
-      } catch {
-        await sleep(20); // the killed node: not acknowledged
-      }
-    }
-  });
-  return {
-    acked,
-    count: () => acked.size,
-    async stop() {
-      stop = true;
-      await Promise.all(loops);
-    },
-  };
 }
 
 /** The secondary's merkle root for `mode` equals the primary's, read from each cluster's active, and it streams. */

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../support/cluster';
 import { replStatus, type Mode } from '../support/replication';
 import { until, type HaCluster, type HaNode } from './ha-cluster';
-import { activeOf, clusterAddrOf, convergedHa, DR_ID, merkleSyncs, PERF_ID, PRELOADED, startReplicatedHa, writeLoad, type ReplicatedHa } from './ha-replication-clusters';
+import { activeOf, clusterAddrOf, convergedHa, DR_ID, merkleSyncs, PERF_ID, PRELOADED, startReplicatedHa, type ReplicatedHa } from './ha-replication-clusters';
+import { writeLoad } from './write-load';
 
 // Replication between HA clusters survives an active-node failover on either
 // side (issue 9 item 5): a 3-node primary cluster, a 3-node performance
