@@ -30,9 +30,9 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
-import { leaderKey } from '../server/ha/ha-runtime';
 import { api, startConfiguredServer, type ConfiguredServer } from '../tests/support/cluster';
 import { health, until, type HaCluster } from '../tests/ha/ha-cluster';
+import { clusterPids, countLeaderChanges, waitStandbysApplied } from './ha-setup';
 import { ensureSecretMount, failoverReport, failoverRounds, startFailoverTarget, type FailoverTarget } from './ha-failover';
 import { interleave, load, machine, measure, median, report, type Figure, type Pair } from './interleave';
 import { must, pool, rotating, writer } from './kv-fixture';
@@ -102,26 +102,10 @@ async function startSingleNode(): Promise<{ server: ConfiguredServer; token: str
   return { server, token };
 }
 
-/** Counts terms that ended (leader key deleted) from now until stop(). */
-function countLeaderChanges(c: HaCluster): { stop(): number } {
-  let changes = 0;
-  const w = c.etcd.all().watch(leaderKey(c.prefix), {}, (res) => (changes += res.events.filter((e) => e.type === 'delete').length));
-  w.done.catch(() => undefined);
-  return {
-    stop() {
-      w.cancel();
-      return changes;
-    },
-  };
-}
-
 async function seedReadKeys(c: HaCluster): Promise<void> {
   const active = await c.waitActive();
   await pool(READ_KEYS, (i) => must(api(active.addr, 'POST', `secret/data/k${i}`, { token: c.rootToken, body: { data: { password: `hunter${i}` } } })));
-  const committed = (await api(active.addr, 'GET', 'sys/leader')).body.raft_committed_index as number;
-  for (const n of c.nodes.filter((x) => x !== active)) {
-    await until(`${n.name} to apply the seeded keys`, async () => ((await api(n.addr, 'GET', 'sys/leader')).body?.raft_applied_index ?? 0) >= committed);
-  }
+  await waitStandbysApplied(c);
 }
 
 async function throughput(c: HaCluster, log: (line: string) => void, baseline?: HaCluster): Promise<void> {
@@ -130,10 +114,9 @@ async function throughput(c: HaCluster, log: (line: string) => void, baseline?: 
     await seedReadKeys(c);
     const active = await c.waitActive();
     const standbys = c.nodes.filter((n) => n !== active);
-    const clusterPids = () => [...c.nodes.map((n) => n.proc.pid!), ...c.etcd.members.map((m) => m.pid!).filter(Boolean)];
     const activeUrl = async () => (await c.waitActive()).addr;
-    const w3 = figure('3-node write at the active', () => active.proc.pid!, async (s) => cannon(`${await activeUrl()}/v1/secret/data/w`, writer(c.rootToken), s), clusterPids);
-    const w3f = figure('3-node write via a standby (forwarded)', () => standbys[0].proc.pid!, async (s) => cannon(`${standbys[0].addr}/v1/secret/data/w`, writer(c.rootToken), s), clusterPids);
+    const w3 = figure('3-node write at the active', () => active.proc.pid!, async (s) => cannon(`${await activeUrl()}/v1/secret/data/w`, writer(c.rootToken), s), () => clusterPids(c));
+    const w3f = figure('3-node write via a standby (forwarded)', () => standbys[0].proc.pid!, async (s) => cannon(`${standbys[0].addr}/v1/secret/data/w`, writer(c.rootToken), s), () => clusterPids(c));
     const w1 = figure('single-node SQLite write', () => single.server.proc.pid!, (s) => cannon(`${single.server.addr}/v1/secret/data/w`, writer(single.token), s));
     const spread = figure(
       'reads spread over the 2 standbys',
@@ -152,7 +135,7 @@ async function throughput(c: HaCluster, log: (line: string) => void, baseline?: 
       { label: 'reads over 2 standbys / one node', coffer: spread, bare: one },
     ];
     if (baseline) {
-      const pids = () => [...baseline.nodes.map((n) => n.proc.pid!), ...baseline.etcd.members.map((m) => m.pid!).filter(Boolean)];
+      const pids = () => clusterPids(baseline);
       const wb = figure(`baseline 3-node write at the active`, () => pids()[0], async (s) => cannon(`${(await baseline.waitActive()).addr}/v1/secret/data/w`, writer(baseline.rootToken), s), pids);
       const standby = async () => {
         const a = await baseline.waitActive();

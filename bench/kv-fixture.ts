@@ -14,6 +14,8 @@ const POLICY = 'path "secret/data/*" { capabilities = ["create", "read", "update
 const WRITE_PAD = 'x'.repeat(160); // a write body of about 200 B
 
 type Req = autocannon.Request;
+/** What seeding needs of a server: a dev server, or an HA cluster's active (its address and the cluster's root token). */
+export type Seedable = Pick<DevServer, 'addr' | 'rootToken'>;
 
 /** Run `n` calls, `SETUP_CONCURRENCY` at a time. */
 export async function pool<T>(n: number, fn: (i: number) => Promise<T>, concurrency = SETUP_CONCURRENCY): Promise<T[]> {
@@ -37,19 +39,19 @@ export async function must(r: Promise<{ status: number; body: any }>) {
 }
 
 /** The `bench` policy and `n` service tokens holding it. */
-export async function seedTokens(server: DevServer, n = TOKENS): Promise<string[]> {
+export async function seedTokens(server: Seedable, n = TOKENS): Promise<string[]> {
   const root = server.rootToken;
   await must(api(server.addr, 'PUT', 'sys/policies/acl/bench', { token: root, body: { policy: POLICY } }));
   return pool(n, async () => (await must(api(server.addr, 'POST', 'auth/token/create', { token: root, body: { policies: ['bench'] } }))).auth.client_token as string);
 }
 
 /** Secrets k0 … k<n-1>. */
-export async function seedKeys(server: DevServer, n = KEYS): Promise<void> {
+export async function seedKeys(server: Seedable, n = KEYS): Promise<void> {
   await pool(n, (i) => must(api(server.addr, 'POST', `secret/data/k${i}`, { token: server.rootToken, body: { data: { password: `hunter${i}` } } })));
 }
 
 /** Read every key once, each with the next token in turn: the steady state (caches hold what they can) before anything counts. */
-export async function readAll(server: DevServer, tokens: string[], keys = KEYS): Promise<void> {
+export async function readAll(server: Seedable, tokens: string[], keys = KEYS): Promise<void> {
   await pool(keys, (i) => must(api(server.addr, 'GET', `secret/data/k${(i * 7919) % keys}`, { token: tokens[i % tokens.length] })));
 }
 
