@@ -8,6 +8,10 @@
 //   reads, 1k × 10k     1,000 service tokens × 10,000 keys, rotated per request
 //                       (so no single-entry cache can fake it), against the
 //                       same bare server fed by the same request generator
+//   HTTP floor          node:http behind Coffer's edge answering Coffer's exact
+//                       read response (headers, request id, 346-byte JSON) with
+//                       no work behind it (bench/bare-http-floor.ts): Coffer ÷
+//                       floor is what Coffer's own request handling costs
 //   writes              KV v2 create/update (metadata + version, answered after
 //                       fsync), against bare better-sqlite3 insert loops behind
 //                       node:http with the same 32 connections, so both sides
@@ -21,40 +25,21 @@
 //
 // Env: BENCH_ROUNDS (3), BENCH_SECONDS (5 per figure), BENCH_ONLY=reads|writes,
 // BENCH_BASELINE=<checkout dir> (a second server from there, in the same rounds),
-// BENCH_READ_ALL=0 (skip the read-every-key pass after seeding).
-import { spawn, type ChildProcess } from 'node:child_process';
+// BENCH_READ_ALL=0 (skip the read-every-key pass after seeding), BENCH_STORAGE=ha
+// (the same figures for a 3-node HA cluster, beside a single node: bench/kv-ha.ts).
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { startDevServer, type DevServer } from '../tests/support/cluster';
-import { freePortPair } from '../tests/support/ports';
 import { KEYS, readAll, rotating, seedKeys, seedTokens, startBaseline, TOKENS, writer } from './kv-fixture';
 import { interleave, load, machine, measure, report, type Figure, type Pair } from './interleave';
+import { bareWrites, cannon, CONNECTIONS, ROUNDS, SECONDS, spawnBare, WARMUP_SECONDS, WRITE_AIM } from './kv-refs';
 
-const CONNECTIONS = 32;
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const ONLY = process.env.BENCH_ONLY ?? '';
 /** Another checkout (e.g. `git archive <commit>` extracted, node_modules linked) measured in the same rounds. */
 const BASELINE = process.env.BENCH_BASELINE ?? '';
-const WARMUP_SECONDS = 1;
 const TSX_LOADER = new URL('../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
-
-async function cannon(url: string, opts: Partial<autocannon.Options> = {}, seconds = SECONDS): Promise<{ rate: number; count: number }> {
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds, ...opts });
-  if (result.non2xx || result.errors) throw new Error(`${result.non2xx} non-2xx answers, ${result.errors} errors from ${url}`);
-  return { rate: result.requests.average, count: result.requests.total };
-}
-
-async function spawnBare(args: string[]): Promise<{ url: string; child: ChildProcess; pid: () => number }> {
-  const port = await freePortPair();
-  const script = args.findIndex((a) => a.startsWith('/') && /\.(mjs|ts)$/.test(a)); // the port follows the script's path
-  const child = spawn(process.execPath, [...args.slice(0, script + 1), String(port), ...args.slice(script + 1)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  child.once('exit', (code) => code && console.error(`${args[script]} exited with ${code}`));
-  await new Promise((r) => child.stdout!.once('data', r));
-  return { url: `http://127.0.0.1:${port}`, child, pid: () => child.pid! };
-}
 
 interface Target {
   tag: string;
@@ -96,28 +81,30 @@ async function main() {
       children.push(edge.child);
       const bareEdge: Figure = { name: 'bare node:http behind Coffer\'s edge', unit: 'req/s', pid: edge.pid, run: (s) => cannon(`${edge.url}/v1/secret/data/k0`, { headers: { 'X-Vault-Token': tokens[0] } }, s) };
       pairs.push({ label: 'bare behind Coffer\'s edge / bare', coffer: bareEdge, bare: bareFixed });
+      const floor = await spawnBare(['--import', TSX_LOADER, join(import.meta.dirname, 'bare-http-floor.ts')]);
+      children.push(floor.child);
+      const httpFloor: Figure = { name: 'HTTP floor: Coffer\'s answer, no work', unit: 'req/s', pid: floor.pid, run: (s) => cannon(`${floor.url}/v1/secret/data/k0`, { headers: { 'X-Vault-Token': tokens[0] } }, s) };
+      pairs.push({ label: 'HTTP floor / bare', coffer: httpFloor, bare: bareFixed });
       const bareRotating: Figure = { name: 'bare node:http, rotating requests', unit: 'req/s', pid: bare.pid, run: (s) => cannon(`${bare.url}/v1/secret/data/k0`, rotating(tokens), s) };
       for (const t of targets) {
         const pid = () => t.server.proc.pid!; // bin/coffer execs node: the same pid serves
         const oneKey = `${t.server.addr}/v1/secret/data/k0`;
         const name = t.tag === 'coffer' ? 'coffer' : 'baseline';
         pairs.push(
+          { label: `${name} read, one token, one key / HTTP floor`, coffer: { name: `${name} KV v2 read, one token, one key`, unit: 'req/s', pid, run: (s) => cannon(oneKey, { headers: { 'X-Vault-Token': t.tokens[0] } }, s) }, bare: httpFloor },
           { label: `${name} read, one token, one key / bare`, aim: 0.6, coffer: { name: `${name} KV v2 read, one token, one key`, unit: 'req/s', pid, run: (s) => cannon(oneKey, { headers: { 'X-Vault-Token': t.tokens[0] } }, s) }, bare: bareFixed },
           { label: `${name} read, ${TOKENS} tok × ${KEYS} keys / bare`, aim: 0.6, coffer: { name: `${name} KV v2 read, ${TOKENS} tok × ${KEYS} keys`, unit: 'req/s', pid, run: (s) => cannon(oneKey, rotating(t.tokens), s) }, bare: bareRotating },
         );
       }
     }
     if (ONLY !== 'reads') {
-      const full = await spawnBare([join(import.meta.dirname, 'bare-sqlite-http.mjs'), 'full', dir]);
-      const group = await spawnBare([join(import.meta.dirname, 'bare-sqlite-http.mjs'), 'group', dir]);
-      children.push(full.child, group.child);
-      const bareFull: Figure = { name: 'bare sqlite FULL, one commit per insert', unit: 'req/s', pid: full.pid, run: (s) => cannon(`${full.url}/w`, writer(tokens[0]), s) };
-      const bareGroup: Figure = { name: 'bare sqlite FULL, group commit', unit: 'req/s', pid: group.pid, run: (s) => cannon(`${group.url}/w`, writer(tokens[0]), s) };
+      const { full: bareFull, group: bareGroup, children: bareChildren } = await bareWrites(dir, tokens[0]);
+      children.push(...bareChildren);
       for (const t of targets) {
         const name = t.tag === 'coffer' ? 'coffer' : 'baseline';
         const write: Figure = { name: `${name} KV v2 write (durable)`, unit: 'req/s', pid: () => t.server.proc.pid!, run: (s) => cannon(`${t.server.addr}/v1/secret/data/w`, writer(t.tokens[0]), s) };
         pairs.push(
-          { label: `${name} write / bare sqlite FULL per insert`, aim: 0.5, coffer: write, bare: bareFull },
+          { label: `${name} write / bare sqlite FULL per insert`, aim: WRITE_AIM, coffer: write, bare: bareFull },
           { label: `${name} write / bare sqlite group commit`, coffer: write, bare: bareGroup },
         );
       }
@@ -134,4 +121,5 @@ async function main() {
   }
 }
 
-await main();
+// BENCH_STORAGE=ha: the same figures for a 3-node HA cluster over etcd (bench/kv-ha.ts).
+await (process.env.BENCH_STORAGE === 'ha' ? (await import('./kv-ha')).mainHa() : main());

@@ -52,4 +52,25 @@ describe('ACL cache', () => {
     policies.set('late', READ_A);
     expect(policies.aclFor(['late']).allows('secret/data/a', 'read')).toBe(true);
   });
+
+  it('a cached token\'s frozen policy list finds its ACL by identity, and a policy change still reaches it', () => {
+    const { policies } = newStore();
+    policies.set('p', READ_A);
+    const list = Object.freeze(['p']);
+    const first = policies.aclFor(list);
+    expect(policies.aclFor(list)).toBe(first);
+    policies.set('p', READ_B);
+    expect(policies.aclFor(list)).not.toBe(first);
+    expect(policies.aclFor(list).allows('secret/data/b', 'read')).toBe(true);
+  });
+
+  it('a policy list that is not frozen is never keyed by identity: changing it in place changes its ACL', () => {
+    const { policies } = newStore();
+    policies.set('a', READ_A);
+    policies.set('b', READ_B);
+    const list = ['a'];
+    expect(policies.aclFor(list).allows('secret/data/b', 'read')).toBe(false);
+    list[0] = 'b';
+    expect(policies.aclFor(list).allows('secret/data/b', 'read')).toBe(true);
+  });
 });

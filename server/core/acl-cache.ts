@@ -16,6 +16,13 @@ const SEPARATOR = '\n';
 
 export class AclCache {
   private readonly acls = new Map<string, Acl>();
+  /**
+   * The same ACLs by the identity of a frozen policy-name array: a cached token
+   * entry's policies (token-cache.ts freezes them) find their ACL without
+   * joining and hashing the names on every request. Frozen, so the array a
+   * key stands for can never change under it; weak, so it costs no bound.
+   */
+  private byArray = new WeakMap<readonly string[], Acl>();
 
   constructor(private readonly bound = ACL_CACHE_ENTRIES) {}
 
@@ -34,6 +41,15 @@ export class AclCache {
     return key === null ? undefined : this.acls.get(key);
   }
 
+  /** The ACL last stored for this very array, when it is frozen. */
+  getByArray(policies: readonly string[]): Acl | undefined {
+    return this.byArray.get(policies);
+  }
+
+  setByArray(policies: readonly string[], acl: Acl): void {
+    if (Object.isFrozen(policies)) this.byArray.set(policies, acl);
+  }
+
   set(key: string | null, acl: Acl): void {
     if (key === null) return;
     if (this.acls.size >= this.bound && !this.acls.has(key)) this.acls.delete(this.acls.keys().next().value!);
@@ -42,5 +58,6 @@ export class AclCache {
 
   clear(): void {
     this.acls.clear();
+    this.byArray = new WeakMap();
   }
 }

@@ -27,6 +27,10 @@ export interface AclRequest {
   wrapTtl?: number;
 }
 
+const ALLOWED: AclDecision = Object.freeze({ allowed: true, sudo: false, wrapRequired: false });
+const ALLOWED_SUDO: AclDecision = Object.freeze({ allowed: true, sudo: true, wrapRequired: false });
+const SLASH = 0x2f;
+
 // Vault checks parameters on the operations that can carry them (vault/acl.go).
 const PARAMETER_CHECKED: ReadonlySet<Operation> = new Set(['read', 'create', 'update', 'patch']);
 
@@ -76,7 +80,7 @@ export class Acl {
    * rules. Root allows everything.
    */
   authorize(req: AclRequest): AclDecision {
-    if (this.root) return { allowed: true, sudo: true, wrapRequired: false };
+    if (this.root) return ALLOWED_SUDO;
     const rule = this.lookup(req.path, req.operation === 'list');
     if (!rule) return { allowed: false, reason: 'no policy grants this path' };
     if (rule.caps.has('deny')) return { allowed: false, reason: 'denied by policy' };
@@ -87,6 +91,7 @@ export class Acl {
       const paramProblem = checkParameters(rule.params, req.data ?? {});
       if (paramProblem) return { allowed: false, reason: paramProblem };
     }
+    if (rule.wrapTtl === NO_WRAP_BOUNDS) return rule.caps.has('sudo') ? ALLOWED_SUDO : ALLOWED; // the common rule: no allocation per request
     return { allowed: true, sudo: rule.caps.has('sudo'), wrapRequired: wrapRequired(rule.wrapTtl) };
   }
 
@@ -117,7 +122,7 @@ export class Acl {
    * `LIST secret/metadata/` is commonly granted as `secret/metadata`.
    */
   private lookup(rawPath: string, isList: boolean): MergedRule | null {
-    const path = rawPath.replace(/^\/+/, '');
+    const path = rawPath.charCodeAt(0) === SLASH ? rawPath.replace(/^\/+/, '') : rawPath;
     const exact = this.exact.get(path) ?? (isList ? this.exact.get(stripSlash(path)) : undefined);
     if (exact) return exact;
     if (isList && path.endsWith('/')) {

@@ -49,8 +49,10 @@ export interface CoreOptions {
  * A gate sees every request before routing. Replication installs gates: a DR
  * secondary refuses clients; a performance secondary forwards writes.
  * Return a Response to answer instead of the local handler, or null to go on.
+ * A gate with nothing to do returns null synchronously: the read path awaits
+ * only what is really pending (issue 11).
  */
-export type RequestGate = (req: Request, ctx: { authenticated: boolean; route: 'builtin' | 'mount' | 'none' }) => Promise<Response | null>;
+export type RequestGate = (req: Request, ctx: { authenticated: boolean; route: 'builtin' | 'mount' | 'none' }) => Response | null | Promise<Response | null>;
 
 /**
  * What the node adds to core (server/node.ts, replication/index.ts): given
@@ -213,12 +215,12 @@ export class Core {
     try {
       res = await this.handleRequest(req, spent);
     } catch (err) {
-      await this.audit.logResponse(req, undefined, err);
+      if (this.audit.enabled) await this.audit.logResponse(req, undefined, err);
       throw err;
     } finally {
       for (const e of spent) this.revokeSpent(e);
     }
-    await this.audit.logResponse(req, res); // Vault's blocking audit: no device, no answer
+    if (this.audit.enabled) await this.audit.logResponse(req, res); // Vault's blocking audit: no device, no answer
     return res;
   }
 
@@ -238,7 +240,8 @@ export class Core {
     if (!builtin && this.barrier.sealed) throw sealedError();
 
     for (const gate of this.preAuthGates) {
-      const answer = await gate(req, { authenticated: false, route: routeKind });
+      const pending = gate(req, { authenticated: false, route: routeKind });
+      const answer = pending === null ? null : await pending;
       if (answer) return answer;
     }
 
@@ -260,11 +263,12 @@ export class Core {
     if (entry && this.tokens.use(entry).exhausted) spent.push(entry);
 
     for (const gate of this.gates) {
-      const answer = await gate(req, { authenticated: Boolean(req.caller), route: routeKind });
+      const pending = gate(req, { authenticated: Boolean(req.caller), route: routeKind });
+      const answer = pending === null ? null : await pending;
       if (answer) return answer;
     }
 
-    await this.audit.logRequest(req); // before the handler: when no device can log, nothing happens
+    if (this.audit.enabled) await this.audit.logRequest(req); // before the handler: when no device can log, nothing happens
     let res: Response | null;
     try {
       // A write this node does not own fails in storage with ReadOnlyError; the
@@ -329,9 +333,8 @@ export class Core {
     if (!caller) throw permissionDenied();
     if (caller.root) return;
     const acl = this.policies.aclFor(caller.policies);
-    const ask = { path: req.path, data: req.data, wrapTtl: req.wrapTtl };
     // As in Vault, writing a path that does not exist yet needs `create`: `update` alone never creates.
-    const decision = acl.authorize({ ...ask, operation: op });
+    const decision = acl.authorize({ path: req.path, operation: op, data: req.data, wrapTtl: req.wrapTtl });
     if (!decision.allowed || (sudo && !decision.sudo)) {
       this.logger.debug({ path: req.path, operation: op, reason: decision.allowed ? 'sudo required' : decision.reason }, 'permission denied');
       throw permissionDenied();

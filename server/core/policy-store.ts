@@ -64,14 +64,15 @@ export class PolicyStore {
   }
 
   /** The ACL for a token's policies; unknown policy names are skipped, as in Vault. */
-  aclFor(policies: string[]): Acl {
-    if (policies.includes('root')) return ROOT_ACL;
+  aclFor(policies: readonly string[]): Acl {
     // No storage read on a hit: the bus subscription above clears the cache on any policy change.
+    const same = this.acls.getByArray(policies);
+    if (same) return same;
+    if (policies.includes('root')) return ROOT_ACL;
     const key = AclCache.keyOf(policies);
-    const hit = this.acls.get(key);
-    if (hit) return hit;
-    const acl = new Acl(policies.map((p) => this.get(p)).filter((p): p is Policy => p !== null));
+    const acl = this.acls.get(key) ?? new Acl(policies.map((p) => this.get(p)).filter((p): p is Policy => p !== null));
     this.acls.set(key, acl);
+    this.acls.setByArray(policies, acl);
     return acl;
   }
 }

@@ -31,6 +31,8 @@ export class TokenCache {
   /** Cache `entry`, stored under salted `key`, unless it has a use limit. */
   set(id: string, key: string, entry: TokenEntry): void {
     if (entry.numUses !== 0) return;
+    // Frozen, the policy list may key the compiled-ACL cache by identity (acl-cache.ts).
+    Object.freeze(entry.policies);
     if (this.byId.size >= this.bound && !this.byId.has(id)) {
       const [oldId, old] = this.byId.entries().next().value!;
       this.byId.delete(oldId);

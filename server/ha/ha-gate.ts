@@ -51,7 +51,7 @@ export function mustRunOnActive(core: Core, req: Request, performanceStandby = t
 
 /** Runs before the token is looked up, so a forwarded request costs the standby nothing. */
 export function haStandbyGate(core: Core, slot: HaSlot): RequestGate {
-  return async (req) => {
+  const onNode = async (req: Request): Promise<Response | null> => {
     let rt = slot.runtime;
     if (!rt || core.barrier.sealed) return null;
     if (rt.role === 'promoting' && mustRunOnActive(core, req, slot.performanceStandby)) await rt.settled(PROMOTION_WAIT_MS);
@@ -60,6 +60,8 @@ export function haStandbyGate(core: Core, slot: HaSlot): RequestGate {
     if (!rt || rt.role !== 'standby' || !mustRunOnActive(core, req, slot.performanceStandby)) return null;
     return forwardOnce(rt, req); // null: this node took over meanwhile, so it runs the request itself
   };
+  // On an active node (or a single node) nothing is pending: answer synchronously.
+  return (req) => (!slot.runtime || core.barrier.sealed || slot.runtime.role === 'active' ? null : onNode(req));
 }
 
 /** Sends the request to the active unless a node already did: a second hop is a 503 the client retries. */

@@ -45,7 +45,7 @@ export function wireRaft(
  * initialized as a cluster of its own.
  */
 function raftGate(core: Core, cluster: RaftCluster): RequestGate {
-  return async (req) => {
+  return (req) => {
     if (cluster.removed && (req.path === 'sys/unseal' || req.path.startsWith('sys/storage/raft/bootstrap/'))) {
       throw badRequest('this node was removed from its raft cluster (remove-peer): it no longer serves the cluster\'s data; start it on a new, empty path to join again');
     }

@@ -71,7 +71,8 @@ export function createApiHandler(core: Core, log: Logger) {
         ...(raw ? { rawBody: body } : {}),
       };
       const out = await core.handle(request);
-      await core.physical.flushed(); // never acknowledge a write before it is durable (group commit)
+      const flushing = core.physical.pendingFlush();
+      if (flushing) await flushing; // never acknowledge a write before it is durable (group commit)
       if (out.raw?.filename) res.setHeader('Content-Disposition', `attachment; filename="${out.raw.filename}"`);
       if (out.raw) return sendJson(res, out.raw.status, req.method === 'HEAD' ? undefined : out.raw.body, out.raw.contentType);
       const status = out.status ?? 200;

@@ -26,7 +26,7 @@ const WRITES = new Set(['create', 'update', 'delete', 'patch']);
 
 /** Before authentication: a DR secondary refuses even the root token. */
 export function drSecondaryGate(mgr: ReplicationManager): RequestGate {
-  return async (req) => {
+  return (req) => {
     const m = mgr.store.mode('dr');
     if ((m === 'secondary' || m === 'bootstrapping') && !drSecondaryAllows(req.path))
       throw new VaultError('invalid_request', 'path disabled in replication DR secondary mode: this cluster is a DR secondary and serves no client requests until it is promoted');
@@ -61,7 +61,7 @@ export function routeOnPerfSecondary(core: Core, req: Request): 'local' | 'forwa
 
 /** After authentication: forward replicated writes (the primary trusts the resolved caller). */
 export function perfSecondaryGate(mgr: ReplicationManager, forwarder: ForwardClient): RequestGate {
-  return async (req) => {
+  return (req) => {
     if (mgr.store.mode('performance') !== 'secondary' || !req.caller) return null;
     if (routeOnPerfSecondary(mgr.opts.core, req) === 'local') return null;
     return forwarder.forward(req);

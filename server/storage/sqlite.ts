@@ -225,7 +225,12 @@ export class SqliteBackend implements PhysicalBackend {
 
   /** Resolves once every write made so far is durable (with a quorum appender: in the quorum; rejects with QuorumLostError when it never will be). */
   flushed(): Promise<void> {
-    return this.group.waiter() ?? this.acks.wait() ?? Promise.resolve();
+    return this.pendingFlush() ?? Promise.resolve();
+  }
+
+  /** What an answer must wait for before it leaves (group commit, the quorum's ack); null when nothing is pending, as on a read. */
+  pendingFlush(): Promise<void> | null {
+    return this.group.waiter() ?? this.acks.wait() ?? null;
   }
 
   /** The HA applier's one entry point (ha-design.md decision 4; sqlite-ha.ts). */
