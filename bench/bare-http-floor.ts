@@ -6,7 +6,9 @@
 // measures it beside Coffer's reads: what lies between this and bare-http.mjs
 // any Node server pays to answer a Vault client; what lies between Coffer and
 // this is Coffer's own request handling. Runs as its own process:
-// `node --import tsx bench/bare-http-floor.ts <port>`.
+// `node --import tsx bench/bare-http-floor.ts <port> [no-edge]`; `no-edge`
+// serves the same answer from plain node:http (its native parser, no LIST
+// framer): what the floor would be without the edge.
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
@@ -24,6 +26,6 @@ const server = createServer((req, res) => {
   res.writeHead(res.statusCode, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
 });
-const front = createNetServer(connectionEdge(server, { headerMs: READ_HEADER_MS, requestMs: READ_MS }));
+const front = process.argv[3] === 'no-edge' ? server : createNetServer(connectionEdge(server, { headerMs: READ_HEADER_MS, requestMs: READ_MS }));
 front.listen(Number(process.argv[2]), '127.0.0.1', () => process.stdout.write('ready\n'));
 process.on('SIGTERM', () => process.exit(0));

@@ -85,6 +85,10 @@ async function main() {
       children.push(floor.child);
       const httpFloor: Figure = { name: 'HTTP floor: Coffer\'s answer, no work', unit: 'req/s', pid: floor.pid, run: (s) => cannon(`${floor.url}/v1/secret/data/k0`, { headers: { 'X-Vault-Token': tokens[0] } }, s) };
       pairs.push({ label: 'HTTP floor / bare', coffer: httpFloor, bare: bareFixed });
+      const native = await spawnBare(['--import', TSX_LOADER, join(import.meta.dirname, 'bare-http-floor.ts'), 'no-edge']);
+      children.push(native.child);
+      const nativeFloor: Figure = { name: 'HTTP floor without the edge', unit: 'req/s', pid: native.pid, run: (s) => cannon(`${native.url}/v1/secret/data/k0`, { headers: { 'X-Vault-Token': tokens[0] } }, s) };
+      pairs.push({ label: 'HTTP floor without the edge / bare', coffer: nativeFloor, bare: bareFixed });
       const bareRotating: Figure = { name: 'bare node:http, rotating requests', unit: 'req/s', pid: bare.pid, run: (s) => cannon(`${bare.url}/v1/secret/data/k0`, rotating(tokens), s) };
       for (const t of targets) {
         const pid = () => t.server.proc.pid!; // bin/coffer execs node: the same pid serves
