@@ -1,0 +1,117 @@
+// `npx tsx bench/kv-perf-breakdown.ts`: where one dev server's CPU goes under
+// bench:kv's one-token, one-key read load, by the kernel's own sampler
+// (`perf record -e cpu-clock -g`, node `--perf-basic-prof` so JIT frames have
+// names), each sample put in one bucket by its call stack:
+//
+//   kernel: TCP send   writev and what it runs in softirq (delivering to, and
+//                      waking, the load generator on loopback)
+//   kernel: other      reads, epoll, accept
+//   other threads      V8's optimizing compiler and GC helpers, libuv's pool
+//   GC                 V8's collector on the main thread
+//   Coffer handling    any frame of Coffer's bundle but the edge's: path,
+//                      token, ACL, KV, envelope, JSON.stringify (inlined)
+//   node:http parser   llhttp and node:http's request objects (their stream life)
+//   node:http response header and write path above the syscall, finish
+//   edge               Coffer's LIST framer and the JS read path its 'data'
+//                      listener forces (node:http alone reads natively)
+//   runtime            event loop, microtasks, malloc, everything else
+//
+// Unlike a V8 .cpuprofile (bench:kv-profile), which samples wall time, this
+// counts CPU only. Needs `perf` (linux-perf) and permission to profile the
+// child (kernel.perf_event_paranoid ≤ 1 or root). Env: PERF_SECONDS (6).
+import autocannon from 'autocannon';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT, waitForHealth, type DevServer } from '../tests/support/cluster';
+import { freePortPair } from '../tests/support/ports';
+import { seedKeys, seedTokens } from './kv-fixture';
+import { machine, load } from './interleave';
+
+const SECONDS = Number(process.env.PERF_SECONDS ?? 6);
+const CONNECTIONS = 32;
+const EDGE_FUNCTIONS = new Set(['onData', 'feed', 'afterHead', 'headComplete', 'leaveHttp', 'leftHttp', 'requestComplete', 'requestDone', 'requestStarted', 'schedule', 'rewriteListLine', 'startsWithList', 'namedAt', 'valueAt', 'framingOf', 'chunkSize', 'isConnect']);
+const BUCKETS = ['kernel: TCP send', 'kernel: other', 'other threads', 'GC', 'Coffer handling', 'node:http parser', 'node:http response', 'edge', 'runtime'] as const;
+const RESPONSE_PATH = /^(resOnFinish|onFinish|afterWrite|afterWriteTick|_storeHeader|writeHead|setHeader|end|write_|_send|_writeRaw|clearIncoming|detachSocket|processHeader|checkInvalidHeaderChar|doWrite|clearBuffer|onwrite)$/;
+const REQUEST_LIFE = /^(Readable\.on|Readable\.removeListener|endReadable|endReadableNT|setUnrefTimeout|_dump|resetHeadersTimeoutOnReqEnd)$/;
+const READ_PATH = /^(onStreamRead|Readable\.push|readableAddChunk\w*|addChunk|emit|maybeReadMore_?|resume_|Readable\.read)$/;
+type Bucket = (typeof BUCKETS)[number];
+
+/** "JS:*feed file:///…/main-X.mjs:6570:7" → { bundle: true, name: "feed" } */
+function jsFrame(sym: string): { bundle: boolean; name: string } | null {
+  const m = /^JS:[*^~]?(\S*) (\S+)/.exec(sym);
+  return m ? { bundle: /\/main-[^/]+\.mjs:/.test(m[2]), name: m[1] } : null;
+}
+
+/** One sample's bucket; `stack` is leaf first, `mainThread` whether the sample is the event loop's thread. */
+export function bucketOf(stack: { kernel: boolean; sym: string }[], mainThread: boolean): Bucket {
+  if (stack.some((f) => f.sym === 'do_writev' || f.sym === '__GI___writev')) return 'kernel: TCP send';
+  if (stack[0]?.kernel) return 'kernel: other';
+  if (!mainThread) return 'other threads';
+  if (stack.some((f) => /Scavenge|MinorGC|MarkCompact|ConcurrentMarking|GCTracer|Heap::/.test(f.sym))) return 'GC';
+  const js = stack.map((f) => jsFrame(f.sym)).filter((f) => f !== null);
+  if (js.some((f) => f.bundle && !EDGE_FUNCTIONS.has(f.name))) return 'Coffer handling';
+  if (stack.some((f) => /llhttp|Parser::Execute/.test(f.sym)) || js.some((f) => !f.bundle && /^parserOn|IncomingMessage|_addHeaderLine|^get$/.test(f.name))) return 'node:http parser';
+  // A read handed to JS: the buffer per read and the callback node:http's native consume would not make.
+  if (!js.length && stack.some((f) => /CallJSOnreadMethod|LibuvStreamWrap::ReadStart|NewJSArrayBuffer|^read$/.test(f.sym))) return 'edge';
+  // The innermost JS frame says whose work a native leaf (an IC, malloc) was doing.
+  const inner = js[0];
+  if (inner && !inner.bundle && RESPONSE_PATH.test(inner.name)) return 'node:http response';
+  if (inner && !inner.bundle && REQUEST_LIFE.test(inner.name)) return 'node:http parser';
+  if (js.some((f) => f.bundle) || (inner && !inner.bundle && READ_PATH.test(inner.name))) return 'edge';
+  return 'runtime';
+}
+
+const port = await freePortPair();
+const proc = spawn(process.execPath, ['--perf-basic-prof', join(REPO_ROOT, 'bin/launch.cjs'), 'server', '-dev', '-dev-root-token-id=root-perf', `-dev-listen-address=127.0.0.1:${port}`, '-dev-no-ui', '-log-level=error'], {
+  cwd: REPO_ROOT,
+  env: { ...process.env, NODE_ENV: 'production' },
+  stdio: ['ignore', 'pipe', 'pipe'],
+});
+let out = '';
+proc.stdout!.on('data', (d) => (out += d));
+proc.stderr!.on('data', (d) => (out += d));
+const server = { addr: `http://127.0.0.1:${port}`, rootToken: 'root-perf' } as DevServer;
+try {
+  await waitForHealth(server.addr, proc, () => out, 120_000);
+  const [token] = await seedTokens(server, 1);
+  await seedKeys(server, 1);
+  const url = `${server.addr}/v1/secret/data/k0`;
+  await autocannon({ url, connections: CONNECTIONS, duration: 2, headers: { 'X-Vault-Token': token } }); // JIT warm-up
+  const data = join(mkdtempSync(join(tmpdir(), 'coffer-perf-')), 'perf.data');
+  const perf = spawn('perf', ['record', '-q', '-e', 'cpu-clock', '-F', '4000', '-g', '-p', String(proc.pid), '-o', data], { stdio: 'inherit' });
+  await new Promise((r) => setTimeout(r, 300));
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, headers: { 'X-Vault-Token': token } });
+  perf.kill('SIGINT');
+  await new Promise((r) => perf.once('exit', r));
+  const script = spawnSync('perf', ['script', '-i', data, '-F', 'tid,ip,sym'], { encoding: 'utf8', maxBuffer: 1 << 30 }).stdout;
+  const counts = new Map<Bucket, number>(BUCKETS.map((b) => [b, 0]));
+  let samples = 0;
+  const shown = new Map<string, number>(); // PERF_SHOW=<bucket>: that bucket's innermost JS frames (or leaves)
+  for (const block of script.split('\n\n')) {
+    const tid = Number(/^\s*(\d+)/.exec(block)?.[1]);
+    const stack = block
+      .split('\n')
+      .slice(1) // the tid line
+      .map((l) => /^\s*([0-9a-f]+)\s+(.*)$/.exec(l))
+      .filter((m) => m !== null)
+      .map((m) => ({ kernel: m[1].startsWith('ffffffff'), sym: m[2].trim() }));
+    if (!stack.length) continue;
+    samples++;
+    const b = bucketOf(stack, tid === proc.pid);
+    counts.set(b, counts.get(b)! + 1);
+    if (process.env.PERF_SHOW === b) shown.set(stack.find((f) => f.sym.startsWith('JS:'))?.sym ?? stack[0].sym, (shown.get(stack.find((f) => f.sym.startsWith('JS:'))?.sym ?? stack[0].sym) ?? 0) + 1);
+  }
+  const cpuSeconds = samples / 4000;
+  const requests = result.requests.total;
+  console.log(`coffer KV v2 read, one token, one key: ${Math.round(result.requests.average)} req/s, ${requests} requests, ${cpuSeconds.toFixed(2)} CPU s sampled — ${machine()}, load ${load()}`);
+  for (const b of BUCKETS) {
+    const n = counts.get(b)!;
+    console.log(`  ${b.padEnd(18)} ${((100 * n) / samples).toFixed(1).padStart(5)} %  ${((n / 4000 / requests) * 1e6).toFixed(1).padStart(6)} µs/request`);
+  }
+  for (const [sym, n] of [...shown].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`    ${String(n).padStart(5)}  ${sym.slice(0, 110)}`);
+  console.log(`  ${'total'.padEnd(18)} 100.0 %  ${((cpuSeconds / requests) * 1e6).toFixed(1).padStart(6)} µs/request (perf data: ${data})`);
+} finally {
+  proc.kill('SIGTERM');
+}
