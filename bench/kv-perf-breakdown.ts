@@ -8,8 +8,8 @@
 //   kernel: other      reads, epoll, accept
 //   other threads      V8's optimizing compiler and GC helpers, libuv's pool
 //   GC                 V8's collector on the main thread
-//   Coffer handling    any frame of Coffer's bundle but the edge's: path,
-//                      token, ACL, KV, envelope, JSON.stringify (inlined)
+//   Coffer handling    Coffer's bundle (but the edge): path, token, ACL, KV,
+//                      envelope, JSON.stringify
 //   node:http parser   llhttp and node:http's request objects (their stream life)
 //   node:http response header and write path above the syscall, finish
 //   edge               Coffer's LIST framer and the JS read path its 'data'
@@ -33,38 +33,43 @@ const SECONDS = Number(process.env.PERF_SECONDS ?? 6);
 const CONNECTIONS = 32;
 const EDGE_FUNCTIONS = new Set(['onData', 'feed', 'afterHead', 'headComplete', 'leaveHttp', 'leftHttp', 'requestComplete', 'requestDone', 'requestStarted', 'schedule', 'rewriteListLine', 'startsWithList', 'namedAt', 'valueAt', 'framingOf', 'chunkSize', 'isConnect']);
 const BUCKETS = ['kernel: TCP send', 'kernel: other', 'other threads', 'GC', 'Coffer handling', 'node:http parser', 'node:http response', 'edge', 'runtime'] as const;
-const RESPONSE_PATH = /^(resOnFinish|onFinish|afterWrite|afterWriteTick|_storeHeader|writeHead|setHeader|end|write_|_send|_writeRaw|clearIncoming|detachSocket|processHeader|checkInvalidHeaderChar|doWrite|clearBuffer|onwrite)$/;
-const REQUEST_LIFE = /^(Readable\.on|Readable\.removeListener|endReadable|endReadableNT|setUnrefTimeout|_dump|resetHeadersTimeoutOnReqEnd)$/;
-const READ_PATH = /^(onStreamRead|Readable\.push|readableAddChunk\w*|addChunk|emit|maybeReadMore_?|resume_|Readable\.read)$/;
 type Bucket = (typeof BUCKETS)[number];
 
-/** "JS:*feed file:///…/main-X.mjs:6570:7" → { bundle: true, name: "feed" } */
-function jsFrame(sym: string): { bundle: boolean; name: string } | null {
+/** "JS:*feed file:///…/main-X.mjs:6570:7" → { bundle: true, name: "feed", url: "file:///…" } */
+function jsFrame(sym: string): { bundle: boolean; name: string; url: string } | null {
   const m = /^JS:[*^~]?(\S*) (\S+)/.exec(sym);
-  return m ? { bundle: /\/main-[^/]+\.mjs:/.test(m[2]), name: m[1] } : null;
+  return m ? { bundle: /\/main-[^/]+\.mjs:/.test(m[2]), name: m[1], url: m[2] } : null;
 }
 
-/** One sample's bucket; `stack` is leaf first, `mainThread` whether the sample is the event loop's thread. */
+const NODE_OWNERS: [RegExp, Bucket][] = [
+  [/^node:(_http_outgoing|_http_server|internal\/streams\/writable)/, 'node:http response'],
+  [/^node:(_http_incoming|_http_common|internal\/streams\/(readable|end-of-stream))/, 'node:http parser'],
+  [/^node:internal\/stream_base_commons/, 'edge'], // onStreamRead: a read delivered to JS
+];
+
+/**
+ * One sample's bucket; `stack` is leaf first, `mainThread` whether the sample
+ * is the event loop's thread. A native leaf (an inline cache, malloc, the JSON
+ * serializer) counts for whoever's JS called it: the innermost JS frame.
+ */
 export function bucketOf(stack: { kernel: boolean; sym: string }[], mainThread: boolean): Bucket {
   if (stack.some((f) => f.sym === 'do_writev' || f.sym === '__GI___writev')) return 'kernel: TCP send';
   if (stack[0]?.kernel) return 'kernel: other';
   if (!mainThread) return 'other threads';
   if (stack.some((f) => /Scavenge|MinorGC|MarkCompact|ConcurrentMarking|GCTracer|Heap::/.test(f.sym))) return 'GC';
-  const js = stack.map((f) => jsFrame(f.sym)).filter((f) => f !== null);
-  if (js.some((f) => f.bundle && !EDGE_FUNCTIONS.has(f.name))) return 'Coffer handling';
-  if (stack.some((f) => /llhttp|Parser::Execute/.test(f.sym)) || js.some((f) => !f.bundle && /^parserOn|IncomingMessage|_addHeaderLine|^get$/.test(f.name))) return 'node:http parser';
+  const innerAt = stack.findIndex((f) => jsFrame(f.sym) !== null);
+  const leaves = innerAt < 0 ? stack : stack.slice(0, innerAt);
+  // llhttp runs the request's callbacks (and Coffer's handler up to its first await) inside itself: only its own native work counts here.
+  if (leaves.some((f) => /llhttp|Parser::Execute/.test(f.sym))) return 'node:http parser';
+  const inner = innerAt < 0 ? null : jsFrame(stack[innerAt].sym)!;
   // A read handed to JS: the buffer per read and the callback node:http's native consume would not make.
-  if (!js.length && stack.some((f) => /CallJSOnreadMethod|LibuvStreamWrap::ReadStart|NewJSArrayBuffer|^read$/.test(f.sym))) return 'edge';
-  // The innermost JS frame says whose work a native leaf (an IC, malloc) was doing.
-  const inner = js[0];
-  if (inner && !inner.bundle && RESPONSE_PATH.test(inner.name)) return 'node:http response';
-  if (inner && !inner.bundle && REQUEST_LIFE.test(inner.name)) return 'node:http parser';
-  if (js.some((f) => f.bundle) || (inner && !inner.bundle && READ_PATH.test(inner.name))) return 'edge';
-  return 'runtime';
+  if (!inner) return leaves.some((f) => /CallJSOnreadMethod|LibuvStreamWrap::ReadStart|NewJSArrayBuffer|^read$/.test(f.sym)) ? 'edge' : 'runtime';
+  if (inner.bundle) return EDGE_FUNCTIONS.has(inner.name) ? 'edge' : 'Coffer handling';
+  return NODE_OWNERS.find(([re]) => re.test(inner.url))?.[1] ?? 'runtime';
 }
 
 const port = await freePortPair();
-const proc = spawn(process.execPath, ['--perf-basic-prof', join(REPO_ROOT, 'bin/launch.cjs'), 'server', '-dev', '-dev-root-token-id=root-perf', `-dev-listen-address=127.0.0.1:${port}`, '-dev-no-ui', '-log-level=error'], {
+const proc = spawn(process.execPath, ['--perf-basic-prof', '--interpreted-frames-native-stack', join(REPO_ROOT, 'bin/launch.cjs'), 'server', '-dev', '-dev-root-token-id=root-perf', `-dev-listen-address=127.0.0.1:${port}`, '-dev-no-ui', '-log-level=error'], {
   cwd: REPO_ROOT,
   env: { ...process.env, NODE_ENV: 'production' },
   stdio: ['ignore', 'pipe', 'pipe'],
@@ -78,7 +83,7 @@ try {
   const [token] = await seedTokens(server, 1);
   await seedKeys(server, 1);
   const url = `${server.addr}/v1/secret/data/k0`;
-  await autocannon({ url, connections: CONNECTIONS, duration: 2, headers: { 'X-Vault-Token': token } }); // JIT warm-up
+  await autocannon({ url, connections: CONNECTIONS, duration: 4, headers: { 'X-Vault-Token': token } }); // JIT warm-up
   const data = join(mkdtempSync(join(tmpdir(), 'coffer-perf-')), 'perf.data');
   const perf = spawn('perf', ['record', '-q', '-e', 'cpu-clock', '-F', '4000', '-g', '-p', String(proc.pid), '-o', data], { stdio: 'inherit' });
   await new Promise((r) => setTimeout(r, 300));
