@@ -241,8 +241,16 @@ export class Barrier {
   }
 
   getJSON<T>(key: string): T | null {
-    const raw = this.get(key);
-    return raw ? (JSON.parse(raw.toString()) as T) : null;
+    const text = this.getText(key);
+    return text === null ? null : (JSON.parse(text) as T);
+  }
+
+  /** A value as UTF-8 text; from the cache with no Buffer made (the hot read path). */
+  getText(key: string): string | null {
+    this.requireKeyring(); // sealed: refused, as get() refuses
+    const cached = this.cache.getText(key);
+    if (cached !== undefined) return cached;
+    return this.get(key)?.toString() ?? null;
   }
 
   putJSON(key: string, value: unknown): void {
