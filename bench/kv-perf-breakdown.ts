@@ -69,7 +69,9 @@ export function bucketOf(stack: { kernel: boolean; sym: string }[], mainThread: 
 }
 
 const port = await freePortPair();
-const proc = spawn(process.execPath, ['--perf-basic-prof', '--interpreted-frames-native-stack', join(REPO_ROOT, 'bin/launch.cjs'), 'server', '-dev', '-dev-root-token-id=root-perf', `-dev-listen-address=127.0.0.1:${port}`, '-dev-no-ui', '-log-level=error'], {
+const work = mkdtempSync(join(tmpdir(), 'coffer-perf-'));
+// --perf-basic-prof also writes V8's isolate log: into the work dir, not the checkout.
+const proc = spawn(process.execPath, ['--perf-basic-prof', '--interpreted-frames-native-stack', '--no-logfile-per-isolate', `--logfile=${join(work, 'v8.log')}`, join(REPO_ROOT, 'bin/launch.cjs'), 'server', '-dev', '-dev-root-token-id=root-perf', `-dev-listen-address=127.0.0.1:${port}`, '-dev-no-ui', '-log-level=error'], {
   cwd: REPO_ROOT,
   env: { ...process.env, NODE_ENV: 'production' },
   stdio: ['ignore', 'pipe', 'pipe'],
@@ -84,7 +86,7 @@ try {
   await seedKeys(server, 1);
   const url = `${server.addr}/v1/secret/data/k0`;
   await autocannon({ url, connections: CONNECTIONS, duration: 4, headers: { 'X-Vault-Token': token } }); // JIT warm-up
-  const data = join(mkdtempSync(join(tmpdir(), 'coffer-perf-')), 'perf.data');
+  const data = join(work, 'perf.data');
   const perf = spawn('perf', ['record', '-q', '-e', 'cpu-clock', '-F', '4000', '-g', '-p', String(proc.pid), '-o', data], { stdio: 'inherit' });
   await new Promise((r) => setTimeout(r, 300));
   const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, headers: { 'X-Vault-Token': token } });
