@@ -100,3 +100,25 @@ export async function startBaseline(checkout: string): Promise<DevServer> {
   await waitForHealth(addr, proc, () => out, 120_000);
   return { addr, port, proc, rootToken, unsealKeys: [], output: () => out, stop: () => stopWith('SIGTERM'), kill: () => stopWith('SIGKILL') };
 }
+
+/**
+ * A dev server run by `node <nodeFlags> bin/launch.cjs` itself (profilers'
+ * flags are refused in NODE_OPTIONS), healthy and ready for seeding; `exited`
+ * settles when it ends (stop it with proc.kill('SIGTERM') so profiles flush).
+ */
+export async function startFlaggedDevServer(nodeFlags: string[], rootToken: string): Promise<{ server: DevServer; proc: ReturnType<typeof spawn>; exited: Promise<unknown> }> {
+  const port = await freePortPair();
+  const root = join(import.meta.dirname, '..');
+  const proc = spawn(process.execPath, [...nodeFlags, join(root, 'bin/launch.cjs'), 'server', '-dev', `-dev-root-token-id=${rootToken}`, `-dev-listen-address=127.0.0.1:${port}`, '-dev-no-ui', '-log-level=error'], {
+    cwd: root,
+    env: { ...process.env, NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise((r) => proc.once('exit', r));
+  const server = { addr: `http://127.0.0.1:${port}`, rootToken } as DevServer;
+  await waitForHealth(server.addr, proc, () => out, 120_000);
+  return { server, proc, exited };
+}

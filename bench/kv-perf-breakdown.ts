@@ -24,9 +24,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT, waitForHealth, type DevServer } from '../tests/support/cluster';
-import { freePortPair } from '../tests/support/ports';
-import { seedKeys, seedTokens } from './kv-fixture';
+import { seedKeys, seedTokens, startFlaggedDevServer } from './kv-fixture';
 import { machine, load } from './interleave';
 
 const SECONDS = Number(process.env.PERF_SECONDS ?? 6);
@@ -68,20 +66,10 @@ export function bucketOf(stack: { kernel: boolean; sym: string }[], mainThread: 
   return NODE_OWNERS.find(([re]) => re.test(inner.url))?.[1] ?? 'runtime';
 }
 
-const port = await freePortPair();
 const work = mkdtempSync(join(tmpdir(), 'coffer-perf-'));
 // --perf-basic-prof also writes V8's isolate log: into the work dir, not the checkout.
-const proc = spawn(process.execPath, ['--perf-basic-prof', '--interpreted-frames-native-stack', '--no-logfile-per-isolate', `--logfile=${join(work, 'v8.log')}`, join(REPO_ROOT, 'bin/launch.cjs'), 'server', '-dev', '-dev-root-token-id=root-perf', `-dev-listen-address=127.0.0.1:${port}`, '-dev-no-ui', '-log-level=error'], {
-  cwd: REPO_ROOT,
-  env: { ...process.env, NODE_ENV: 'production' },
-  stdio: ['ignore', 'pipe', 'pipe'],
-});
-let out = '';
-proc.stdout!.on('data', (d) => (out += d));
-proc.stderr!.on('data', (d) => (out += d));
-const server = { addr: `http://127.0.0.1:${port}`, rootToken: 'root-perf' } as DevServer;
+const { server, proc } = await startFlaggedDevServer(['--perf-basic-prof', '--interpreted-frames-native-stack', '--no-logfile-per-isolate', `--logfile=${join(work, 'v8.log')}`], 'root-perf');
 try {
-  await waitForHealth(server.addr, proc, () => out, 120_000);
   const [token] = await seedTokens(server, 1);
   await seedKeys(server, 1);
   const url = `${server.addr}/v1/secret/data/k0`;

@@ -7,30 +7,15 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { spawn } from 'node:child_process';
-import { REPO_ROOT, waitForHealth, type DevServer } from '../tests/support/cluster';
-import { freePortPair } from '../tests/support/ports';
 import { topSelf } from './cpuprofile-top';
-import { rotating, seedKeys, seedTokens } from './kv-fixture';
+import { rotating, seedKeys, seedTokens, startFlaggedDevServer } from './kv-fixture';
 
 const SECONDS = Number(process.env.PROFILE_SECONDS ?? 10);
 const MODE = process.env.PROFILE_MODE ?? 'many';
 const dir = process.env.PROFILE_DIR ?? mkdtempSync(join(tmpdir(), 'coffer-profile-'));
 
 // --cpu-prof is refused in NODE_OPTIONS: the server runs under `node --cpu-prof` itself (bin/coffer does the same, exec'd).
-const port = await freePortPair();
-const rootToken = 'root-profile';
-const proc = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, join(REPO_ROOT, 'bin/launch.cjs'), 'server', '-dev', `-dev-root-token-id=${rootToken}`, `-dev-listen-address=127.0.0.1:${port}`, '-dev-no-ui', '-log-level=error'], {
-  cwd: REPO_ROOT,
-  env: { ...process.env, NODE_ENV: 'production' },
-  stdio: ['ignore', 'pipe', 'pipe'],
-});
-let out = '';
-proc.stdout!.on('data', (d) => (out += d));
-proc.stderr!.on('data', (d) => (out += d));
-const exited = new Promise((r) => proc.once('exit', r));
-const server = { addr: `http://127.0.0.1:${port}`, rootToken } as DevServer;
-await waitForHealth(server.addr, proc, () => out, 120_000);
+const { server, proc, exited } = await startFlaggedDevServer(['--cpu-prof', `--cpu-prof-dir=${dir}`], 'root-profile');
 
 const tokens = await seedTokens(server, MODE === 'many' ? undefined : 1);
 await seedKeys(server, MODE === 'many' ? undefined : 1);
