@@ -1,7 +1,7 @@
 // What bench:kv, bench:kv-profile and bench:kv-memory share: seeding a dev
 // server with a read policy, service tokens and secrets, and autocannon
 // request generators.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type autocannon from 'autocannon';
 import { api, waitForHealth, type DevServer } from '../tests/support/cluster';
@@ -81,24 +81,13 @@ export function writer(token: string): Partial<autocannon.Options> {
  * in the same interleaved rounds rather than at different moments.
  */
 export async function startBaseline(checkout: string): Promise<DevServer> {
-  const port = await freePortPair();
   const rootToken = 'root-baseline';
-  const proc = spawn(join(checkout, 'bin/coffer'), ['server', '-dev', `-dev-root-token-id=${rootToken}`, `-dev-listen-address=127.0.0.1:${port}`, '-dev-no-ui', '-log-level=error'], {
-    cwd: checkout,
-    env: { ...process.env, NODE_ENV: 'production' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  const { addr, port, proc, out, exited } = await spawnDevServer(join(checkout, 'bin/coffer'), [], checkout, rootToken);
   const stopWith = async (signal: NodeJS.Signals) => {
     if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
     await exited;
   };
-  const addr = `http://127.0.0.1:${port}`;
-  await waitForHealth(addr, proc, () => out, 120_000);
-  return { addr, port, proc, rootToken, unsealKeys: [], output: () => out, stop: () => stopWith('SIGTERM'), kill: () => stopWith('SIGKILL') };
+  return { addr, port, proc, rootToken, unsealKeys: [], output: out, stop: () => stopWith('SIGTERM'), kill: () => stopWith('SIGKILL') };
 }
 
 /**
@@ -106,19 +95,25 @@ export async function startBaseline(checkout: string): Promise<DevServer> {
  * flags are refused in NODE_OPTIONS), healthy and ready for seeding; `exited`
  * settles when it ends (stop it with proc.kill('SIGTERM') so profiles flush).
  */
-export async function startFlaggedDevServer(nodeFlags: string[], rootToken: string): Promise<{ server: DevServer; proc: ReturnType<typeof spawn>; exited: Promise<unknown> }> {
-  const port = await freePortPair();
+export async function startFlaggedDevServer(nodeFlags: string[], rootToken: string): Promise<{ server: DevServer; proc: ChildProcess; exited: Promise<void> }> {
   const root = join(import.meta.dirname, '..');
-  const proc = spawn(process.execPath, [...nodeFlags, join(root, 'bin/launch.cjs'), 'server', '-dev', `-dev-root-token-id=${rootToken}`, `-dev-listen-address=127.0.0.1:${port}`, '-dev-no-ui', '-log-level=error'], {
-    cwd: root,
+  const { addr, proc, exited } = await spawnDevServer(process.execPath, [...nodeFlags, join(root, 'bin/launch.cjs')], root, rootToken);
+  return { server: { addr, rootToken } as DevServer, proc, exited };
+}
+
+/** `command [...before] server -dev …` on a free loopback port, its output kept, once healthy. */
+async function spawnDevServer(command: string, before: string[], cwd: string, rootToken: string) {
+  const port = await freePortPair();
+  const proc = spawn(command, [...before, 'server', '-dev', `-dev-root-token-id=${rootToken}`, `-dev-listen-address=127.0.0.1:${port}`, '-dev-no-ui', '-log-level=error'], {
+    cwd,
     env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise((r) => proc.once('exit', r));
-  const server = { addr: `http://127.0.0.1:${port}`, rootToken } as DevServer;
-  await waitForHealth(server.addr, proc, () => out, 120_000);
-  return { server, proc, exited };
+  let text = '';
+  proc.stdout!.on('data', (d) => (text += d));
+  proc.stderr!.on('data', (d) => (text += d));
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  const addr = `http://127.0.0.1:${port}`;
+  await waitForHealth(addr, proc, () => text, 120_000);
+  return { addr, port, proc, exited, out: () => text };
 }

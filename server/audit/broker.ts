@@ -124,12 +124,12 @@ export class AuditBroker {
     return hashString(entry.salt, input);
   }
 
-  /** Before the handler: throws (a 500) when devices are enabled and none wrote the entry. */
   /** Whether any device is enabled: without one, the request path skips the audit calls (and their awaits) entirely. */
   get enabled(): boolean {
     return this.devices.size > 0;
   }
 
+  /** Before the handler: throws (a 500) when devices are enabled and none wrote the entry. */
   async logRequest(req: Request, error?: string): Promise<void> {
     if (!this.devices.size || UNAUDITED_PATHS.has(req.path) || this.audited.has(req)) return;
     await this.broadcast('request', { req, mount: this.opts.mountFor(req.path), error });

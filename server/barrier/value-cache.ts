@@ -1,4 +1,5 @@
 import { isAscii } from 'node:buffer';
+
 // The barrier's decrypted values by storage key, bounded by the bytes they
 // hold rather than by a count, so the bound says what it costs: a node with
 // 100,000 secrets does not grow past it, and 10,000 keys × their metadata and

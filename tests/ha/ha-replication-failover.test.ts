@@ -68,6 +68,16 @@ async function survives(cluster: HaCluster, prefix: string, fault: (active: HaNo
   return { old, next };
 }
 
+/** kill -9 of a secondary cluster's active under writes; then the primary must see that secondary connected from the node that took over. */
+async function secondaryActiveKilled(c: HaCluster, mode: Mode, prefix: string): Promise<void> {
+  const { next } = await survives(c, prefix, (a) => a.kill());
+  const p = await activeOf(env.primary);
+  await until(`the primary to see the ${mode === 'dr' ? 'DR' : 'performance'} secondary at its new active`, async () => {
+    const row = (await replStatus(p.addr, mode)).secondaries[0];
+    return row?.cluster_address === clusterAddrOf(next) && row.connection_status === 'connected';
+  });
+}
+
 /** The secondary's status as its active reports it. */
 async function secondaryStatus(c: HaCluster, mode: Mode) {
   return replStatus((await activeOf(c)).addr, mode);
@@ -116,21 +126,11 @@ describe('replication between HA clusters', () => {
   }, 300_000);
 
   it("kill -9 of the performance secondary's active: a standby takes over and keeps streaming from the same position", async () => {
-    const { next } = await survives(env.perf, 's-kill', (a) => a.kill());
-    const p = await activeOf(env.primary);
-    await until('the primary to see the performance secondary at its new active', async () => {
-      const row = (await replStatus(p.addr, 'performance')).secondaries[0];
-      return row?.cluster_address === clusterAddrOf(next) && row.connection_status === 'connected';
-    });
+    await secondaryActiveKilled(env.perf, 'performance', 's-kill');
   }, 300_000);
 
   it("kill -9 of the DR secondary's active: a standby takes over and applies the backlog (more than one etcd txn holds) from the same position", async () => {
-    const { next } = await survives(env.dr, 'd-kill', (a) => a.kill());
-    const p = await activeOf(env.primary);
-    await until('the primary to see the DR secondary at its new active', async () => {
-      const row = (await replStatus(p.addr, 'dr')).secondaries[0];
-      return row?.cluster_address === clusterAddrOf(next) && row.connection_status === 'connected';
-    });
+    await secondaryActiveKilled(env.dr, 'dr', 'd-kill');
   }, 300_000);
 
   it("step-down of the primary's active: the secondaries move to the node that takes over, without a merkle sync", async () => {
