@@ -127,3 +127,20 @@ describe('Acl.authorize (property: compiled equals the obvious fold)', () => {
     );
   });
 });
+
+describe('Acl.hasAccessUnder (the sys/internal/ui/mounts preflight)', () => {
+  it('grants when a rule at or under the mount grants anything, as Vault\'s hasMountAccess', () => {
+    expect(acl('path "secret/data/*" { capabilities = ["read"] }').hasAccessUnder('secret/')).toBe(true);
+    expect(acl('path "secret/data/app" { capabilities = ["read"] }').hasAccessUnder('secret/')).toBe(true);
+    expect(acl('path "secret/*" { capabilities = ["list"] }').hasAccessUnder('secret/')).toBe(true);
+    expect(acl('path "*" { capabilities = ["read"] }').hasAccessUnder('secret/')).toBe(true);
+    expect(acl('path "secret/+/app" { capabilities = ["read"] }').hasAccessUnder('secret/')).toBe(true);
+  });
+
+  it('refuses when nothing under the mount is granted, or only denied', () => {
+    expect(acl('path "other/data/*" { capabilities = ["read"] }').hasAccessUnder('secret/')).toBe(false);
+    expect(acl('path "secretive/*" { capabilities = ["read"] }').hasAccessUnder('secret/')).toBe(false);
+    expect(acl('path "secret/data/*" { capabilities = ["deny"] }').hasAccessUnder('secret/')).toBe(false);
+    expect(acl().hasAccessUnder('secret/')).toBe(false);
+  });
+});

@@ -108,6 +108,27 @@ export class Acl {
     return [...caps].sort();
   }
 
+  /**
+   * Whether the policies grant anything at or under a mount path (Vault's
+   * hasMountAccess, for the unauthenticated sys/internal/ui/mounts/<path>
+   * preflight the CLI's kv commands make): the mount path itself, any rule
+   * written under it, or a `+` rule whose literal part reaches into it. A rule
+   * that only denies grants nothing.
+   */
+  hasAccessUnder(mountPath: string): boolean {
+    if (this.root) return true;
+    const own = this.lookup(mountPath, false)?.caps;
+    if (own && !own.has('deny') && own.size > 0) return true;
+    const grants = (r: MergedRule) => !r.caps.has('deny') && r.caps.size > 0;
+    for (const r of this.exact.values()) if (r.pattern.stem.startsWith(mountPath) && grants(r)) return true;
+    for (const r of this.wildcard.values()) {
+      if (!grants(r)) continue;
+      if (r.pattern.stem.startsWith(mountPath) || r.pattern.literal.startsWith(mountPath)) return true;
+      if (r.pattern.kind !== 'prefix' && mountPath.startsWith(r.pattern.literal)) return true;
+    }
+    return false;
+  }
+
   /** Root allows everything; deny wins; otherwise the winning pattern must grant cap. */
   allows(path: string, cap: Capability): boolean {
     if (this.root) return true;

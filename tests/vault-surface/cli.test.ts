@@ -108,6 +108,20 @@ describe('token capabilities', () => {
     const self = await coffer(['token', 'capabilities', 'secret/data/x']);
     expect(self).toMatchObject({ code: 0, stdout: 'root\n' });
   });
+
+  it('kv get and kv list work for a token that may only read its secrets: the mounts preflight needs no policy of its own, as in Vault', async () => {
+    await call('POST', 'secret/data/preflight/app', { data: { password: 'hunter2' } });
+    await call('PUT', 'sys/policies/acl/kv-reader', { policy: 'path "secret/data/preflight/*" { capabilities = ["read"] }\npath "secret/metadata/preflight/*" { capabilities = ["list"] }' });
+    const reader = (await call('POST', 'auth/token/create', { policies: ['kv-reader'] })).body.auth.client_token as string;
+    expect(await coffer(['kv', 'get', '-field=password', 'secret/preflight/app'], { token: reader })).toMatchObject({ code: 0, stdout: 'hunter2' });
+    expect((await coffer(['kv', 'list', 'secret/preflight'], { token: reader })).stdout).toMatch(/^app$/m);
+    await call('PUT', 'sys/policies/acl/elsewhere', { policy: 'path "other/*" { capabilities = ["read"] }' });
+    const outsider = (await call('POST', 'auth/token/create', { policies: ['elsewhere'] })).body.auth.client_token as string;
+    const refused = await api(server.addr, 'GET', 'sys/internal/ui/mounts/secret/preflight/app', { token: outsider });
+    expect(refused.status).toBe(403);
+    expect(refused.body.errors[0]).toMatch(/preflight capability check returned 403/);
+    expect((await api(server.addr, 'GET', 'sys/internal/ui/mounts/secret/preflight/app')).status).toBe(403);
+  });
 });
 
 describe('secrets tune, auth tune, secrets move', () => {

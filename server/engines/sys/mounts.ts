@@ -1,7 +1,7 @@
 import type { Core } from '../../core/core';
 import type { MountEntry, TableKind } from '../../core/mounts';
 import type { Route } from '../../core/route';
-import { badRequest } from '../../errors';
+import { badRequest, VaultError } from '../../errors';
 import { parseDuration } from '../../auth/duration';
 import { lockoutTuneView, tuneUserLockout } from '../../core/user-lockout-config';
 import { auditKeysView, parseAuditKeys } from '../../audit/mount-keys';
@@ -133,12 +133,18 @@ export const mountRoutes: Route<Core>[] = [
     ops: { read: ({ core }) => ({ data: { secret: listing(core, 'secret'), auth: listing(core, 'auth') } }) },
   },
   {
-    // The Vault CLI's `kv` commands discover a path's mount and KV version here.
+    // The Vault CLI's `kv` commands discover a path's mount and KV version
+    // here. As in Vault it needs no policy on this path: any token whose
+    // policies grant something under the mount may read it (hasMountAccess).
     pattern: 'sys/internal/ui/mounts/(?<path>.+)',
+    unauthenticated: true,
     ops: {
-      read: ({ core, params }) => {
+      read: ({ core, req, params }) => {
         const r = core.mounts.route(params.path);
-        if (!r || r.mount.kind !== 'secret') throw badRequest(`preflight capability check returned 403, please ensure client's policies grant access to path "${params.path}/"`);
+        const noAccess = `preflight capability check returned 403, please ensure client's policies grant access to path "${params.path}/"`;
+        if (!r || r.mount.kind !== 'secret') throw badRequest(noAccess);
+        const caller = req.caller;
+        if (!caller || !(caller.root || core.policies.aclFor(caller.policies).hasAccessUnder(r.mount.entry.path))) throw new VaultError('permission_denied', noAccess);
         return { data: { ...mountView(r.mount.entry), path: r.mount.entry.path } };
       },
     },
