@@ -95,7 +95,10 @@ describe('leader election on an etcd lease', () => {
     await loser.won;
     console.log(`election: lost after revoke ${winner.lostAt! - t0} ms (${winner.lostReason}); takeover ${loser.electedAt! - t0} ms`);
     expect(winner.election.state).toBe('idle');
-    expect(winner.lostAt!).toBeLessThanOrEqual(loser.electedAt!);
+    // "At once": etcd told it (its watch saw the key go, or a keepalive found the lease gone), not its own
+    // lease deadline. Whether that reaches it before the other campaigner's watch (another member, another
+    // connection) elects that one is not ordered by etcd; fencing, not notice order, keeps the two apart.
+    expect(winner.lostReason).toMatch(/^(leader key deleted|lease expired or revoked in etcd)$/);
     await loser.election.resign();
   }, 120_000);
 
